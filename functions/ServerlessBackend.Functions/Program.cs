@@ -1,0 +1,10 @@
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+using ServerlessBackend.Functions.Shared.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+
+builder.ConfigureFunctionsWebApplication();
+builder.Services.AddServerlessBackendHosting(builder.Configuration);
+
+builder.Build().Run();

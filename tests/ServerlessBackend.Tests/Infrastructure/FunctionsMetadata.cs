@@ -1,0 +1,30 @@
+using System.Text.Json;
+
+namespace ServerlessBackend.Tests.Infrastructure;
+
+/// <summary>The Functions app's generated functions.metadata (real Worker SDK output).</summary>
+public static class FunctionsMetadata
+{
+    private static readonly Lazy<JsonElement> Document = new(() =>
+    {
+        var path = Path.Combine(RepoPaths.FunctionsOutput, "functions.metadata");
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"{path} is missing: build the Functions app in the same configuration as the tests.");
+        }
+
+        return JsonDocument.Parse(File.ReadAllText(path)).RootElement.Clone();
+    });
+
+    public static IEnumerable<JsonElement> Functions => Document.Value.EnumerateArray();
+
+    public static JsonElement Function(string name) =>
+        Functions.SingleOrDefault(f => f.GetProperty("name").GetString() == name) is { ValueKind: JsonValueKind.Object } function
+            ? function
+            : throw new InvalidOperationException($"functions.metadata has no function named '{name}'.");
+
+    public static IEnumerable<JsonElement> Bindings(string name) => Function(name).GetProperty("bindings").EnumerateArray();
+
+    public static JsonElement Trigger(string name) =>
+        Bindings(name).Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
+}

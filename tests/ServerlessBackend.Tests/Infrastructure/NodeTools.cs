@@ -1,0 +1,78 @@
+using System.Diagnostics;
+
+namespace ServerlessBackend.Tests.Infrastructure;
+
+/// <summary>
+/// The pinned npm tools in tests/tools (local servers, linters). Installs them with `npm ci`
+/// on first use when node_modules is missing, and explains what to install when Node.js is not there.
+/// </summary>
+public static class NodeTools
+{
+    private static readonly Lazy<string> Installed = new(EnsureInstalled, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Full path of the JavaScript entry point behind <c>node_modules/.bin/{name}</c>.</summary>
+    public static string BinScript(string name)
+    {
+        var script = Path.Combine(Installed.Value, ".bin", name);
+        if (!File.Exists(script))
+        {
+            throw new InvalidOperationException($"'{name}' is not in tests/tools/package.json; add it there and run `npm install --prefix tests/tools`.");
+        }
+
+        return script;
+    }
+
+    private static string EnsureInstalled()
+    {
+        var version = TryRun("node", "--version", RepoPaths.TestTools);
+        if (version is null)
+        {
+            throw new InvalidOperationException(
+                "Node.js was not found on PATH. The tests start Azurite, an SMTP server and other pinned tools from tests/tools with Node.js 20 or later: install Node.js, then run the tests again.");
+        }
+
+        var modules = Path.Combine(RepoPaths.TestTools, "node_modules");
+        if (!Directory.Exists(Path.Combine(modules, ".bin")))
+        {
+            var output = TryRun("npm", "ci --no-audit --no-fund", RepoPaths.TestTools, TimeSpan.FromMinutes(10));
+            if (output is null || !Directory.Exists(Path.Combine(modules, ".bin")))
+            {
+                throw new InvalidOperationException($"`npm ci` in {RepoPaths.TestTools} failed; run it by hand to see why. {output}");
+            }
+        }
+
+        return modules;
+    }
+
+    private static string? TryRun(string fileName, string arguments, string workingDirectory, TimeSpan? timeout = null)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(fileName, arguments)
+            {
+                WorkingDirectory = workingDirectory,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            });
+            if (process is null)
+            {
+                return null;
+            }
+
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(timeout ?? TimeSpan.FromSeconds(30)))
+            {
+                process.Kill(entireProcessTree: true);
+                return null;
+            }
+
+            return process.ExitCode == 0 ? stdout.Result + stderr.Result : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+}
