@@ -1,0 +1,26 @@
+namespace ServerlessBackend.Functions.Shared.Messaging;
+
+/// <summary>
+/// An integration event about one order, recorded in the order document's outbox in the same write
+/// as the change that caused it, then published to the orders topic. Events are thin: consumers read
+/// the order for details. <see cref="Id"/> becomes the Service Bus MessageId (duplicate detection),
+/// <see cref="Type"/> the Subject (subscription filters), <see cref="OrderId"/> the SessionId.
+/// </summary>
+public sealed record OrderEvent(
+    string Id,
+    string Type,
+    string TenantId,
+    string OrderId,
+    DateTimeOffset OccurredAt,
+    string? CorrelationId = null,
+    string? TraceParent = null);
+
+/// <summary>Event type names (the message Subject; subscription filters match on them).</summary>
+public static class OrderEventTypes
+{
+    public const string OrderPlaced = "OrderPlaced";
+    public const string OrderConfirmed = "OrderConfirmed";
+    public const string OrderRejected = "OrderRejected";
+    public const string OrderShipped = "OrderShipped";
+    public const string OrderCancelled = "OrderCancelled";
+}
