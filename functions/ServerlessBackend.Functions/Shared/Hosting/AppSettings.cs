@@ -16,12 +16,38 @@ public static class AppSettings
 
     public const string CosmosDatabaseName = "Cosmos__DatabaseName";
 
+    /// <summary>OpenID Connect authority of the token issuer (Entra ID: https://login.microsoftonline.com/{tenant}/v2.0).</summary>
+    public const string AuthAuthority = "Auth__Authority";
+
+    /// <summary>Expected audience of access tokens (the API's application ID URI or client id).</summary>
+    public const string AuthAudience = "Auth__Audience";
+
+    /// <summary>Optional claim-name overrides (defaults in code): tenant, customer id, email, roles.</summary>
+    public const string AuthTenantClaim = "Auth__TenantClaim";
+    public const string AuthCustomerClaim = "Auth__CustomerClaim";
+    public const string AuthEmailClaim = "Auth__EmailClaim";
+    public const string AuthRoleClaim = "Auth__RoleClaim";
+
+    /// <summary>SMTP relay for customer email. In Azure the password is a Key Vault reference, never a literal.</summary>
+    public const string EmailSmtpHost = "Email__SmtpHost";
+    public const string EmailSmtpPort = "Email__SmtpPort";
+    public const string EmailFromAddress = "Email__FromAddress";
+    public const string EmailUserName = "Email__UserName";
+    public const string EmailPassword = "Email__Password";
+
     /// <summary>Settings the app cannot start without in Azure (host storage settings are checked by the infra tests separately).</summary>
     public static IReadOnlyList<string> RequiredInAzure { get; } =
     [
         ServiceBusNamespace,
         CosmosAccountEndpoint,
         CosmosDatabaseName,
+        AuthAuthority,
+        AuthAudience,
+        EmailSmtpHost,
+        EmailSmtpPort,
+        EmailFromAddress,
+        EmailUserName,
+        EmailPassword,
     ];
 
     /// <summary>Settings a local run needs in local.settings.json.</summary>
@@ -32,5 +58,10 @@ public static class AppSettings
         ServiceBusNamespace,
         CosmosAccountEndpoint,
         CosmosDatabaseName,
+        AuthAuthority,
+        AuthAudience,
+        EmailSmtpHost,
+        EmailSmtpPort,
+        EmailFromAddress,
     ];
 }
