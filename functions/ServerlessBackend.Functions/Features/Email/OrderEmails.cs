@@ -1,0 +1,93 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using ServerlessBackend.Functions.Shared.Messaging;
+
+namespace ServerlessBackend.Functions.Features.Email;
+
+/// <summary>
+/// The customer emails, one per event type that warrants one, as plain text and HTML. Everything that
+/// came from users (product names, reasons, ids) is HTML-encoded in the HTML part.
+/// </summary>
+public static class OrderEmails
+{
+    /// <summary>The email for this event, or null when the event type sends none (OrderPlaced).</summary>
+    public static EmailMessage? Compose(OrderEvent orderEvent, OrderEmailModel order, string fromAddress)
+    {
+        ArgumentNullException.ThrowIfNull(orderEvent);
+        ArgumentNullException.ThrowIfNull(order);
+        var (subject, headline) = orderEvent.Type switch
+        {
+            OrderEventTypes.OrderConfirmed => ($"Your order {order.OrderId} is confirmed", "Good news: your order is confirmed and is being prepared."),
+            OrderEventTypes.OrderRejected => ($"We could not accept your order {order.OrderId}", "Sorry: we could not accept your order, and you have not been charged."),
+            OrderEventTypes.OrderShipped => ($"Your order {order.OrderId} has shipped", "Your order is on its way."),
+            OrderEventTypes.OrderCancelled => ($"Your order {order.OrderId} is cancelled", "Your order has been cancelled as requested."),
+            _ => (null, null),
+        };
+        if (subject is null || headline is null)
+        {
+            return null;
+        }
+
+        return new EmailMessage(order.To, subject, Text(order, headline), Html(order, headline), MessageId(orderEvent.Id, fromAddress));
+    }
+
+    /// <summary>A Message-ID stable per event: <c>{event id}@{sender domain}</c>.</summary>
+    public static string MessageId(string eventId, string fromAddress)
+    {
+        ArgumentNullException.ThrowIfNull(eventId);
+        ArgumentNullException.ThrowIfNull(fromAddress);
+        var at = fromAddress.LastIndexOf('@');
+        var domain = at < 0 ? "localhost" : fromAddress[(at + 1)..];
+        var local = new string(eventId.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '-').ToArray());
+        return $"{local}@{domain}";
+    }
+
+    private static string Text(OrderEmailModel order, string headline)
+    {
+        var text = new StringBuilder()
+            .AppendLine("Hello,").AppendLine()
+            .AppendLine(headline)
+            .AppendLine(CultureInfo.InvariantCulture, $"Order: {order.OrderId}");
+        if (order.Reason is not null)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"Reason: {order.Reason}");
+        }
+
+        text.AppendLine();
+        foreach (var line in order.Lines)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {line.Quantity} x {line.Name}  {Money(line.LineTotal, order.Currency)}");
+        }
+
+        return text.AppendLine(CultureInfo.InvariantCulture, $"Total: {Money(order.Total, order.Currency)}").ToString();
+    }
+
+    private static string Html(OrderEmailModel order, string headline)
+    {
+        static string E(string value) => WebUtility.HtmlEncode(value);
+        var html = new StringBuilder()
+            .Append("<!DOCTYPE html><html><body>")
+            .Append("<p>Hello,</p>")
+            .Append(CultureInfo.InvariantCulture, $"<p>{E(headline)}</p>")
+            .Append(CultureInfo.InvariantCulture, $"<p>Order: <strong>{E(order.OrderId)}</strong></p>");
+        if (order.Reason is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p>Reason: {E(order.Reason)}</p>");
+        }
+
+        html.Append("<table>");
+        foreach (var line in order.Lines)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{line.Quantity} x {E(line.Name)}</td><td>{E(Money(line.LineTotal, order.Currency))}</td></tr>");
+        }
+
+        return html
+            .Append(CultureInfo.InvariantCulture, $"<tr><td><strong>Total</strong></td><td><strong>{E(Money(order.Total, order.Currency))}</strong></td></tr>")
+            .Append("</table></body></html>")
+            .ToString();
+    }
+
+    private static string Money(decimal amount, string currency) =>
+        string.Create(CultureInfo.InvariantCulture, $"{amount:0.00} {currency}");
+}

@@ -1,0 +1,39 @@
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace ServerlessBackend.Functions.Features.Email;
+
+/// <summary>Sends through the configured SMTP relay with MailKit, one connection per message.</summary>
+public sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSender
+{
+    private readonly EmailOptions _options = options.Value;
+
+    public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        using var mime = new MimeMessage
+        {
+            Subject = message.Subject,
+            MessageId = message.MessageId,
+            Body = new BodyBuilder { TextBody = message.TextBody, HtmlBody = message.HtmlBody }.ToMessageBody(),
+        };
+        mime.From.Add(MailboxAddress.Parse(_options.FromAddress));
+        mime.To.Add(MailboxAddress.Parse(message.To));
+
+        using var client = new SmtpClient();
+        var userName = _options.UserName;
+        var security = !string.IsNullOrEmpty(userName)
+            ? (_options.SmtpPort == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls)
+            : SecureSocketOptions.Auto;
+        await client.ConnectAsync(_options.SmtpHost, _options.SmtpPort, security, cancellationToken);
+        if (userName is { Length: > 0 })
+        {
+            await client.AuthenticateAsync(userName, _options.Password ?? "", cancellationToken);
+        }
+
+        await client.SendAsync(mime, cancellationToken);
+        await client.DisconnectAsync(quit: true, cancellationToken);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Azure.Messaging.ServiceBus;
+using ServerlessBackend.Functions.Shared.Http;
+
+namespace ServerlessBackend.Functions.Shared.Messaging;
+
+/// <summary>
+/// The wire format of an <see cref="OrderEvent"/> on the orders topic, both ways: the publisher's
+/// <see cref="ToMessage"/> and the consumers' <see cref="Parse"/>.
+/// </summary>
+public static class OrderEventMessages
+{
+    public const string JsonContentType = "application/json";
+    public const string TenantIdProperty = "tenantId";
+    public const string TraceParentProperty = "traceparent";
+
+    private static readonly HashSet<string> KnownTypes =
+    [
+        OrderEventTypes.OrderPlaced,
+        OrderEventTypes.OrderConfirmed,
+        OrderEventTypes.OrderRejected,
+        OrderEventTypes.OrderShipped,
+        OrderEventTypes.OrderCancelled,
+    ];
+
+    /// <summary>
+    /// MessageId = event id (duplicate detection drops a re-publish), Subject = type (subscription
+    /// filters), SessionId = order id (per-order ordering on session subscriptions).
+    /// </summary>
+    public static ServiceBusMessage ToMessage(OrderEvent orderEvent)
+    {
+        ArgumentNullException.ThrowIfNull(orderEvent);
+        var message = new ServiceBusMessage(BinaryData.FromObjectAsJson(orderEvent, ApiJson.Options))
+        {
+            MessageId = orderEvent.Id,
+            Subject = orderEvent.Type,
+            SessionId = orderEvent.OrderId,
+            CorrelationId = orderEvent.CorrelationId ?? orderEvent.OrderId,
+            ContentType = JsonContentType,
+        };
+        message.ApplicationProperties[TenantIdProperty] = orderEvent.TenantId;
+
+        // The trace recorded with the write links the consumers to the request that caused the event,
+        // also when the relay publishes it later; otherwise the publishing activity is the parent.
+        var traceParent = orderEvent.TraceParent ?? W3CActivityId();
+        if (traceParent is not null)
+        {
+            message.ApplicationProperties[TraceParentProperty] = traceParent;
+        }
+
+        return message;
+    }
+
+    /// <summary>Reads and validates a received event; a message that can never be processed throws <see cref="PoisonMessageException"/>.</summary>
+    public static OrderEvent Parse(ServiceBusReceivedMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!string.Equals(message.ContentType, JsonContentType, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new PoisonMessageException(message.MessageId, $"content type '{message.ContentType}' is not {JsonContentType}");
+        }
+
+        OrderEvent? orderEvent;
+        try
+        {
+            orderEvent = message.Body.ToObjectFromJson<OrderEvent>(ApiJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new PoisonMessageException(message.MessageId, $"body is not an order event: {ex.Message}", ex);
+        }
+
+        if (orderEvent is null
+            || string.IsNullOrWhiteSpace(orderEvent.Id)
+            || string.IsNullOrWhiteSpace(orderEvent.TenantId)
+            || string.IsNullOrWhiteSpace(orderEvent.OrderId)
+            || string.IsNullOrWhiteSpace(orderEvent.Type))
+        {
+            throw new PoisonMessageException(message.MessageId, "id, type, tenantId and orderId are required");
+        }
+
+        if (!KnownTypes.Contains(orderEvent.Type))
+        {
+            throw new PoisonMessageException(message.MessageId, $"unknown event type '{orderEvent.Type}'");
+        }
+
+        if (orderEvent.Id != message.MessageId || orderEvent.Type != message.Subject
+            || !message.ApplicationProperties.TryGetValue(TenantIdProperty, out var tenant) || tenant as string != orderEvent.TenantId)
+        {
+            throw new PoisonMessageException(message.MessageId, "message properties (MessageId, Subject, tenantId) disagree with the body");
+        }
+
+        return orderEvent;
+    }
+
+    private static string? W3CActivityId() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
+}

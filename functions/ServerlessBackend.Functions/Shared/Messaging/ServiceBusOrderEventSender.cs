@@ -1,0 +1,15 @@
+using Azure.Messaging.ServiceBus;
+
+namespace ServerlessBackend.Functions.Shared.Messaging;
+
+/// <summary>Sends through the app's one <see cref="ServiceBusSender"/> for the orders topic.</summary>
+public sealed class ServiceBusOrderEventSender(ServiceBusSender sender) : IOrderEventSender
+{
+    public Task SendAsync(IReadOnlyList<OrderEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return events.Count == 0
+            ? Task.CompletedTask
+            : sender.SendMessagesAsync(events.Select(OrderEventMessages.ToMessage).ToList(), cancellationToken);
+    }
+}
