@@ -1,6 +1,9 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
+using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Email;
+using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Messaging;
 
@@ -10,5 +13,8 @@ builder.ConfigureFunctionsWebApplication();
 builder.Services.AddServerlessBackendHosting(builder.Configuration);
 builder.Services.AddMessaging(builder.Configuration);
 builder.Services.AddEmail(builder.Configuration);
+builder.Services.AddCosmos(builder.Configuration);
+builder.Services.AddCatalog();
+builder.Services.AddOrders();
 
 builder.Build().Run();

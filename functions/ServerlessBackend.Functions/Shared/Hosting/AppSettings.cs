@@ -7,6 +7,13 @@ namespace ServerlessBackend.Functions.Shared.Hosting;
 /// </summary>
 public static class AppSettings
 {
+    /// <summary>The IConfiguration key of an app setting ("A__B" is read as "A:B").</summary>
+    public static string ConfigurationKey(string setting)
+    {
+        ArgumentNullException.ThrowIfNull(setting);
+        return setting.Replace("__", ":", StringComparison.Ordinal);
+    }
+
     public const string FunctionsWorkerRuntime = "FUNCTIONS_WORKER_RUNTIME";
 
     /// <summary>Identity-based Service Bus connection used by triggers (Connection = "ServiceBus") and the publisher.</summary>

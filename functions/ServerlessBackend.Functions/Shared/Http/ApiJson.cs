@@ -26,3 +26,12 @@ public static class ApiJson
         return options;
     }
 }
+
+/// <summary>How names appear in JSON (API and documents alike).</summary>
+public static class JsonNaming
+{
+    /// <summary>An enum value as serialized (camelCase string), e.g. for query parameters.</summary>
+    public static string EnumValue<TEnum>(TEnum value)
+        where TEnum : struct, Enum =>
+        JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+}

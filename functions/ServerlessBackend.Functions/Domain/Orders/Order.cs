@@ -1,0 +1,121 @@
+using ServerlessBackend.Functions.Shared.Messaging;
+
+namespace ServerlessBackend.Functions.Domain.Orders;
+
+/// <summary>
+/// An order as stored (one Cosmos document in the orders container, partition key /tenantId).
+/// It is its own transactional outbox: <see cref="Outbox"/> holds the events not yet published,
+/// written in the same document write as the status change that caused them. The publisher removes
+/// published events (see IOrderStore.MarkPublishedAsync); <see cref="OutboxPendingSince"/> is the
+/// indexed scalar the relay queries for orders with events still pending.
+/// </summary>
+public sealed record Order
+{
+    public required string Id { get; init; }
+
+    public required string TenantId { get; init; }
+
+    public required string CustomerId { get; init; }
+
+    public required string ContactEmail { get; init; }
+
+    public required OrderStatus Status { get; init; }
+
+    public required IReadOnlyList<OrderLine> Lines { get; init; }
+
+    public required string Currency { get; init; }
+
+    public required decimal Total { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public required IReadOnlyList<StatusChange> StatusHistory { get; init; }
+
+    public IReadOnlyList<OrderEvent> Outbox { get; init; } = [];
+
+    public DateTimeOffset? OutboxPendingSince { get; init; }
+
+    /// <summary>SHA-256 of the create request, to tell an idempotent retry from a key reused with another body.</summary>
+    public required string RequestHash { get; init; }
+
+    /// <summary>A new Pending order with its OrderPlaced event in the outbox.</summary>
+    public static Order Place(
+        string id, string tenantId, string customerId, string contactEmail, IReadOnlyList<OrderLine> lines,
+        string currency, string requestHash, DateTimeOffset now, string? correlationId)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        if (lines.Count == 0)
+        {
+            throw new ArgumentException("An order needs at least one line.", nameof(lines));
+        }
+
+        return new Order
+        {
+            Id = id,
+            TenantId = tenantId,
+            CustomerId = customerId,
+            ContactEmail = contactEmail,
+            Status = OrderStatus.Pending,
+            Lines = lines,
+            Currency = currency,
+            Total = lines.Sum(l => l.LineTotal),
+            CreatedAt = now,
+            UpdatedAt = now,
+            StatusHistory = [new StatusChange(OrderStatus.Pending, now, Reason: null)],
+            Outbox = [NewEvent(id, tenantId, OrderEventTypes.OrderPlaced, now, correlationId)],
+            OutboxPendingSince = now,
+            RequestHash = requestHash,
+        };
+    }
+
+    /// <summary>Moves to <paramref name="target"/>, appending to the history and recording the event; throws for a forbidden move.</summary>
+    public Order TransitionTo(OrderStatus target, DateTimeOffset now, string? reason, string? correlationId)
+    {
+        var eventType = OrderStateMachine.EventTypeFor(Status, target);
+        return this with
+        {
+            Status = target,
+            UpdatedAt = now,
+            StatusHistory = [.. StatusHistory, new StatusChange(target, now, reason)],
+            Outbox = [.. Outbox, NewEvent(Id, TenantId, eventType, now, correlationId)],
+            OutboxPendingSince = OutboxPendingSince ?? now,
+        };
+    }
+
+    /// <summary>This order without the given published events; the pending marker clears when nothing is left.</summary>
+    public Order WithoutPublished(IReadOnlyCollection<string> publishedEventIds)
+    {
+        ArgumentNullException.ThrowIfNull(publishedEventIds);
+        var remaining = Outbox.Where(e => !publishedEventIds.Contains(e.Id)).ToList();
+        return this with
+        {
+            Outbox = remaining,
+            OutboxPendingSince = remaining.Count == 0 ? null : remaining.Min(e => e.OccurredAt),
+        };
+    }
+
+    /// <summary>The order as it was when placed: what an idempotent retry of the create returns.</summary>
+    public Order AsPlaced() => this with
+    {
+        Status = OrderStatus.Pending,
+        UpdatedAt = CreatedAt,
+        StatusHistory = [StatusHistory[0]],
+    };
+
+    /// <summary>Event ids are stable per order and type (each status is reached at most once), so a replay never mints a second id.</summary>
+    public static string EventId(string orderId, string eventType) => $"{orderId}.{eventType}";
+
+    private static OrderEvent NewEvent(string orderId, string tenantId, string type, DateTimeOffset now, string? correlationId) =>
+        new(EventId(orderId, type), type, tenantId, orderId, now, correlationId);
+}
+
+public sealed record OrderLine(string ProductId, string Name, int Quantity, decimal UnitPrice, decimal LineTotal)
+{
+    public static OrderLine Priced(string productId, string name, int quantity, decimal unitPrice) =>
+        new(productId, name, quantity, unitPrice, unitPrice * quantity);
+}
+
+/// <summary>One entry of the order's audit trail.</summary>
+public sealed record StatusChange(OrderStatus Status, DateTimeOffset At, string? Reason);

@@ -1,0 +1,42 @@
+using ServerlessBackend.Functions.Domain.Catalog;
+using ServerlessBackend.Functions.Shared.Cosmos;
+
+namespace ServerlessBackend.Functions.Features.Catalog;
+
+/// <summary>Products of one tenant partition. Every call names the tenant.</summary>
+public interface IProductStore
+{
+    Task<Versioned<Product>?> GetAsync(string tenantId, string productId, CancellationToken cancellationToken);
+
+    /// <summary>The products among <paramref name="productIds"/> that exist, in one single-partition query.</summary>
+    Task<IReadOnlyList<Product>> GetManyAsync(string tenantId, IReadOnlyCollection<string> productIds, CancellationToken cancellationToken);
+
+    /// <summary>One write; throws <see cref="DocumentConflictException"/> when the id (SKU) exists. Returns the ETag.</summary>
+    Task<string> CreateAsync(Product product, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sets the given fields in one patch, conditional on <paramref name="ifMatch"/>; returns the patched product.
+    /// Throws <see cref="DocumentNotFoundException"/> or <see cref="DocumentPreconditionFailedException"/>.
+    /// </summary>
+    Task<Versioned<Product>> SetAsync(string tenantId, string productId, ProductFields fields, string ifMatch, CancellationToken cancellationToken);
+
+    Task<Page<Product>> ListAsync(string tenantId, int pageSize, string? continuationToken, CancellationToken cancellationToken);
+}
+
+/// <summary>The fields a patch sets (null: leave unchanged, except <see cref="Description"/> when <see cref="SetDescription"/>).</summary>
+public sealed record ProductFields(DateTimeOffset UpdatedAt)
+{
+    public string? Name { get; init; }
+
+    public bool SetDescription { get; init; }
+
+    public string? Description { get; init; }
+
+    public decimal? Price { get; init; }
+
+    public string? Currency { get; init; }
+
+    public int? AvailableStock { get; init; }
+
+    public bool? Active { get; init; }
+}

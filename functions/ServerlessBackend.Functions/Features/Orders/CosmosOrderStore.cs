@@ -1,0 +1,104 @@
+using Microsoft.Azure.Cosmos;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Http;
+
+namespace ServerlessBackend.Functions.Features.Orders;
+
+public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
+{
+    private const int MarkPublishedAttempts = 5;
+
+    private Container Orders => containers.Orders;
+
+    public Task<Versioned<Order>?> GetAsync(string tenantId, string orderId, CancellationToken cancellationToken) =>
+        CosmosErrors.ReadOrNull<Order>(Orders, orderId, tenantId, cancellationToken);
+
+    public Task<string> CreateAsync(Order order, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return CosmosErrors.Translate(order.Id, async () =>
+        {
+            var response = await Orders.CreateItemAsync(order, new PartitionKey(order.TenantId), NoContent(), cancellationToken).ConfigureAwait(false);
+            return response.ETag;
+        });
+    }
+
+    public Task<string> ReplaceAsync(Order order, string ifMatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return CosmosErrors.Translate(order.Id, async () =>
+        {
+            var options = NoContent();
+            options.IfMatchEtag = ifMatch;
+            var response = await Orders.ReplaceItemAsync(order, order.Id, new PartitionKey(order.TenantId), options, cancellationToken).ConfigureAwait(false);
+            return response.ETag;
+        });
+    }
+
+    public Task<Page<Order>> ListAsync(OrderListQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var text = "SELECT * FROM c WHERE c.tenantId = @tenantId";
+        var parameters = new List<(string Name, object Value)> { ("@tenantId", query.TenantId) };
+        if (query.CustomerId is not null)
+        {
+            text += " AND c.customerId = @customerId";
+            parameters.Add(("@customerId", query.CustomerId));
+        }
+
+        if (query.Status is { } status)
+        {
+            text += " AND c.status = @status";
+            parameters.Add(("@status", JsonNaming.EnumValue(status)));
+        }
+
+        var definition = new QueryDefinition(text + " ORDER BY c.createdAt DESC");
+        foreach (var (name, value) in parameters)
+        {
+            definition = definition.WithParameter(name, value);
+        }
+
+        return CosmosErrors.ReadPage<Order>(Orders, definition, query.TenantId, query.PageSize, query.ContinuationToken, directExecution: true, cancellationToken);
+    }
+
+    public async Task MarkPublishedAsync(string tenantId, string orderId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await GetAsync(tenantId, orderId, cancellationToken).ConfigureAwait(false);
+            if (current is null || !current.Value.Outbox.Any(e => eventIds.Contains(e.Id)))
+            {
+                return;
+            }
+
+            try
+            {
+                await ReplaceAsync(current.Value.WithoutPublished(eventIds), current.ETag, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (DocumentPreconditionFailedException) when (attempt < MarkPublishedAttempts)
+            {
+                // Changed between our read and write (a status change): read again.
+            }
+        }
+    }
+
+    public Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, int maxItems, CancellationToken cancellationToken) =>
+        CosmosErrors.Translate<IReadOnlyList<OrderRef>>("outbox", async () =>
+        {
+            // Cross-partition on purpose: the relay sweeps every tenant. outboxPendingSince is indexed; /outbox/* is not.
+            var definition = new QueryDefinition("SELECT c.tenantId, c.id FROM c WHERE c.outboxPendingSince < @olderThan")
+                .WithParameter("@olderThan", olderThan);
+            using var iterator = Orders.GetItemQueryIterator<OrderRef>(definition, requestOptions: new QueryRequestOptions { MaxItemCount = maxItems });
+            var found = new List<OrderRef>();
+            while (iterator.HasMoreResults && found.Count < maxItems)
+            {
+                found.AddRange(await iterator.ReadNextAsync(cancellationToken).ConfigureAwait(false));
+            }
+
+            return found.Take(maxItems).ToList();
+        });
+
+    private static ItemRequestOptions NoContent() => new() { EnableContentResponseOnWrite = false };
+}

@@ -1,0 +1,32 @@
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
+
+namespace ServerlessBackend.Functions.Features.Orders;
+
+/// <summary>Orders of one tenant partition. Every call names the tenant; nothing reads across tenants except the outbox relay query.</summary>
+public interface IOrderStore
+{
+    Task<Versioned<Order>?> GetAsync(string tenantId, string orderId, CancellationToken cancellationToken);
+
+    /// <summary>One write; throws <see cref="DocumentConflictException"/> when the id exists. Returns the new ETag.</summary>
+    Task<string> CreateAsync(Order order, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the order if its ETag still is <paramref name="ifMatch"/>; throws <see cref="DocumentPreconditionFailedException"/> otherwise.</summary>
+    Task<string> ReplaceAsync(Order order, string ifMatch, CancellationToken cancellationToken);
+
+    /// <summary>A page of one tenant's orders, newest first, optionally one customer's and/or one status.</summary>
+    Task<Page<Order>> ListAsync(OrderListQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes the given events from the order's outbox (ETag compare-and-swap, re-read and retried on a
+    /// concurrent change). Unknown ids are ignored, so calling it twice is harmless.
+    /// </summary>
+    Task MarkPublishedAsync(string tenantId, string orderId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken);
+
+    /// <summary>Orders (any tenant) with events pending since before <paramref name="olderThan"/>: the relay's work list.</summary>
+    Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, int maxItems, CancellationToken cancellationToken);
+}
+
+public sealed record OrderListQuery(string TenantId, string? CustomerId, OrderStatus? Status, int PageSize, string? ContinuationToken);
+
+public sealed record OrderRef(string TenantId, string Id);

@@ -1,0 +1,72 @@
+using System.Net;
+using Microsoft.Azure.Cosmos;
+
+namespace ServerlessBackend.Functions.Shared.Cosmos;
+
+/// <summary>Translates Cosmos status codes into the store exceptions the handlers understand.</summary>
+internal static class CosmosErrors
+{
+    public static async Task<T> Translate<T>(string id, Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            throw new DocumentConflictException(id, e);
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
+        {
+            throw new DocumentPreconditionFailedException(id, e);
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new DocumentNotFoundException(id, e);
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            throw new StoreThrottledException(e.RetryAfter, e);
+        }
+    }
+
+    /// <summary>A point read that maps 404 to null.</summary>
+    public static async Task<Versioned<T>?> ReadOrNull<T>(Container container, string id, string partitionKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await container.ReadItemAsync<T>(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new Versioned<T>(response.Resource, response.ETag);
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            throw new StoreThrottledException(e.RetryAfter, e);
+        }
+    }
+
+    /// <summary>
+    /// Reads one page of a single-partition query. <paramref name="directExecution"/> (for ORDER BY queries) skips
+    /// the query-plan round trip the SDK otherwise makes for them; plain filters never need a plan.
+    /// </summary>
+    public static Task<Page<T>> ReadPage<T>(Container container, QueryDefinition query, string partitionKey, int pageSize, string? continuation, bool directExecution, CancellationToken cancellationToken) =>
+        Translate("query", async () =>
+        {
+            var options = new QueryRequestOptions { PartitionKey = new PartitionKey(partitionKey), MaxItemCount = pageSize, EnableOptimisticDirectExecution = directExecution };
+            using var iterator = container.GetItemQueryIterator<T>(query, continuation, options);
+            var items = new List<T>();
+            string? next = continuation;
+            // A page may come back empty with a token (the service stopped early); keep reading until items or the end.
+            while (iterator.HasMoreResults && items.Count == 0)
+            {
+                var page = await iterator.ReadNextAsync(cancellationToken).ConfigureAwait(false);
+                items.AddRange(page);
+                next = page.ContinuationToken;
+            }
+
+            return new Page<T>(items, iterator.HasMoreResults ? next : null);
+        });
+}

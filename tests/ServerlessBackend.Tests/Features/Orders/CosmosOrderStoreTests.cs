@@ -1,0 +1,151 @@
+using System.Text.Json;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Tests.Infrastructure;
+
+namespace ServerlessBackend.Tests.Features.Orders;
+
+/// <summary>The real adapter against a Cosmos-protocol server (the operations DESIGN.md lists as served).</summary>
+[Collection(CosmosServerCollection.Name)]
+public sealed class CosmosOrderStoreTests(CosmosServerFixture cosmos)
+{
+    private readonly CosmosOrderStore _store = new(cosmos.Containers);
+
+    [Fact]
+    public async Task A_created_order_reads_back_identical_with_its_etag()
+    {
+        var order = TestData.Order(TestData.NewTenant());
+
+        var etag = await _store.CreateAsync(order, CancellationToken.None);
+        var read = await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None);
+
+        Assert.NotNull(read);
+        Assert.Equal(etag, read.ETag);
+        // Compared field by field: the server stores numbers as JavaScript does (12.50 comes back as 12.5).
+        Assert.Equal(order.Lines, read.Value.Lines);
+        Assert.Equal(order.StatusHistory, read.Value.StatusHistory);
+        Assert.Equal(order.Outbox, read.Value.Outbox);
+        Assert.Equal(order with { Lines = read.Value.Lines, StatusHistory = read.Value.StatusHistory, Outbox = read.Value.Outbox }, read.Value);
+        Assert.Equal(["OrderPlaced"], OrderEventTypes(read.Value).AsEnumerable());
+    }
+
+    [Fact]
+    public async Task The_stored_document_uses_camelCase_names_and_string_enums()
+    {
+        var order = TestData.Order(TestData.NewTenant());
+        await _store.CreateAsync(order, CancellationToken.None);
+
+        using var response = await cosmos.Containers.Orders.ReadItemStreamAsync(order.Id, new Microsoft.Azure.Cosmos.PartitionKey(order.TenantId));
+        using var document = await JsonDocument.ParseAsync(response.Content);
+        var root = document.RootElement;
+
+        Assert.Equal(order.Id, root.GetProperty("id").GetString());
+        Assert.Equal(order.TenantId, root.GetProperty("tenantId").GetString());
+        Assert.Equal("pending", root.GetProperty("status").GetString());
+        Assert.Equal("OrderPlaced", root.GetProperty("outbox")[0].GetProperty("type").GetString());
+        Assert.Equal(28.20m, root.GetProperty("total").GetDecimal());
+    }
+
+    [Fact]
+    public async Task Creating_an_existing_id_is_a_conflict_and_leaves_the_first_order()
+    {
+        var order = TestData.Order(TestData.NewTenant());
+        await _store.CreateAsync(order, CancellationToken.None);
+
+        await Assert.ThrowsAsync<DocumentConflictException>(() => _store.CreateAsync(order with { ContactEmail = "other@example.test" }, CancellationToken.None));
+        var read = await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None);
+        Assert.Equal("customer@example.test", read!.Value.ContactEmail);
+    }
+
+    [Fact]
+    public async Task Concurrent_creates_of_one_id_store_exactly_one_order()
+    {
+        var order = TestData.Order(TestData.NewTenant());
+
+        var attempts = Enumerable.Range(0, 8).Select(async _ =>
+        {
+            try
+            {
+                await _store.CreateAsync(order, CancellationToken.None);
+                return true;
+            }
+            catch (DocumentConflictException)
+            {
+                return false;
+            }
+        });
+        var results = await Task.WhenAll(attempts);
+
+        Assert.Equal(1, results.Count(created => created));
+    }
+
+    [Fact]
+    public async Task Replace_needs_the_current_etag()
+    {
+        var order = TestData.Order(TestData.NewTenant());
+        var first = await _store.CreateAsync(order, CancellationToken.None);
+        var cancelled = order.TransitionTo(OrderStatus.Cancelled, TestData.Now.AddMinutes(1), "changed my mind", null);
+
+        var second = await _store.ReplaceAsync(cancelled, first, CancellationToken.None);
+        await Assert.ThrowsAsync<DocumentPreconditionFailedException>(() => _store.ReplaceAsync(cancelled, first, CancellationToken.None));
+
+        var read = await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None);
+        Assert.NotEqual(first, second);
+        Assert.Equal(second, read!.ETag);
+        Assert.Equal(OrderStatus.Cancelled, read.Value.Status);
+        Assert.Equal([OrderStatus.Pending, OrderStatus.Cancelled], read.Value.StatusHistory.Select(h => h.Status));
+    }
+
+    [Fact]
+    public async Task An_unknown_id_cannot_be_replaced()
+    {
+        // (A point read of a missing id is a 500 on cosmosdb-server; the emulator suite covers read-404-as-null.)
+        var order = TestData.Order(TestData.NewTenant());
+
+        await Assert.ThrowsAsync<DocumentNotFoundException>(() => _store.ReplaceAsync(order, "\"any\"", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Lists_only_the_tenants_orders_filtered_by_customer_and_status()
+    {
+        var tenant = TestData.NewTenant();
+        var mine = TestData.Order(tenant, "alice", at: TestData.Now);
+        var cancelled = TestData.Order(tenant, "alice", at: TestData.Now.AddMinutes(1)).TransitionTo(OrderStatus.Cancelled, TestData.Now.AddMinutes(2), null, null);
+        var bobs = TestData.Order(tenant, "bob", at: TestData.Now.AddMinutes(3));
+        var foreign = TestData.Order(TestData.NewTenant(), "alice");
+        foreach (var order in new[] { mine, cancelled, bobs, foreign })
+        {
+            await _store.CreateAsync(order, CancellationToken.None);
+        }
+
+        var alices = await _store.ListAsync(new OrderListQuery(tenant, "alice", null, 10, null), CancellationToken.None);
+        var pending = await _store.ListAsync(new OrderListQuery(tenant, null, OrderStatus.Pending, 10, null), CancellationToken.None);
+
+        Assert.Equal([cancelled.Id, mine.Id], alices.Items.Select(o => o.Id));
+        Assert.Null(alices.ContinuationToken);
+        Assert.Equal([bobs.Id, mine.Id], pending.Items.Select(o => o.Id));
+    }
+
+    [Fact]
+    public async Task Mark_published_removes_those_events_and_clears_the_pending_marker_once_empty()
+    {
+        var order = TestData.Order(TestData.NewTenant()).TransitionTo(OrderStatus.Confirmed, TestData.Now.AddMinutes(1), null, null);
+        await _store.CreateAsync(order, CancellationToken.None);
+        var placed = Order.EventId(order.Id, "OrderPlaced");
+        var confirmed = Order.EventId(order.Id, "OrderConfirmed");
+
+        await _store.MarkPublishedAsync(order.TenantId, order.Id, [placed], CancellationToken.None);
+        var afterFirst = (await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None))!.Value;
+        await _store.MarkPublishedAsync(order.TenantId, order.Id, [placed, confirmed], CancellationToken.None);
+        var afterAll = (await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None))!.Value;
+
+        Assert.Equal([confirmed], afterFirst.Outbox.Select(e => e.Id));
+        Assert.Equal(TestData.Now.AddMinutes(1), afterFirst.OutboxPendingSince);
+        Assert.Empty(afterAll.Outbox);
+        Assert.Null(afterAll.OutboxPendingSince);
+        Assert.Equal(OrderStatus.Confirmed, afterAll.Status);
+    }
+
+    private static string[] OrderEventTypes(Order order) => [.. order.Outbox.Select(e => e.Type)];
+}
