@@ -17,4 +17,19 @@ public static class MessagingTopology
 
     /// <summary>Deliveries before Service Bus dead-letters a message.</summary>
     public const int MaxDeliveryCount = 5;
+
+    /// <summary>
+    /// Every subscription on the orders topic: whether it is session-enabled (its trigger must say the
+    /// same) and the event types it receives (its SQL filter on the message Subject). infra/ provisions
+    /// exactly these; the infra tests fail when the two disagree.
+    /// </summary>
+    public static IReadOnlyList<SubscriptionSpec> Subscriptions { get; } =
+    [
+        new(FulfillmentSubscription, RequiresSession: false, EventTypes: [OrderEventTypes.OrderPlaced, OrderEventTypes.OrderCancelled]),
+        new(EmailSubscription, RequiresSession: true, EventTypes:
+            [OrderEventTypes.OrderConfirmed, OrderEventTypes.OrderRejected, OrderEventTypes.OrderShipped, OrderEventTypes.OrderCancelled]),
+    ];
 }
+
+/// <summary>A subscription on the orders topic: its name, whether it needs sessions, and the event types (Subjects) it receives.</summary>
+public sealed record SubscriptionSpec(string Name, bool RequiresSession, IReadOnlyList<string> EventTypes);

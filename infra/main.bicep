@@ -1,0 +1,254 @@
+targetScope = 'subscription'
+
+metadata description = 'ServerlessBackend: the Functions app and everything it needs, identity-only (no keys, no connection strings).'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name: part of the resource group name and the azd-env-name tag.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every regional resource. Must offer Flex Consumption.')
+param location string
+
+@description('OpenID Connect authority of the token issuer, e.g. https://login.microsoftonline.com/<tenant id>/v2.0.')
+param authAuthority string
+
+@description('Audience of the access tokens the API accepts (its application ID URI or client id).')
+param authAudience string
+
+@allowed([
+  'Serverless'
+  'Provisioned'
+])
+@description('Cosmos DB capacity mode. Serverless costs nothing while idle; Provisioned suits steady load.')
+param cosmosCapacityMode string = 'Serverless'
+
+@minValue(1000)
+@description('Autoscale maximum RU/s of the database when cosmosCapacityMode is Provisioned.')
+param cosmosProvisionedMaxThroughput int = 1000
+
+@minValue(40)
+@maxValue(1000)
+param functionMaximumInstanceCount int = 100
+
+@allowed([
+  512
+  2048
+  4096
+])
+param functionInstanceMemoryMB int = 2048
+
+@description('Where Azure Communication Services stores email data at rest.')
+param emailDataLocation string = 'Europe'
+
+@description('Application (client) id of the Entra application used for ACS SMTP authentication (README, Deploy). Empty: wire it later.')
+param emailSmtpEntraApplicationId string = ''
+
+@description('Object id of that application\'s service principal. Empty: grant its ACS role later.')
+param emailSmtpServicePrincipalId string = ''
+
+@secure()
+@description('Client secret of that application, stored in Key Vault only. Empty: set the Key Vault secret later.')
+param emailSmtpPassword string = ''
+
+@description('Email address for alerts (dead-lettered messages, function failures). Empty: portal only.')
+param alertEmail string = ''
+
+@description('Put API Management in front of the Function App.')
+param deployApiManagement bool = false
+
+@allowed([
+  'Developer'
+  'BasicV2'
+  'StandardV2'
+])
+param apiManagementSku string = 'BasicV2'
+
+param apiManagementPublisherEmail string = 'api-owner@example.com'
+
+@minValue(1)
+@description('Requests per minute each client may make through API Management.')
+param apiRateLimitPerMinute int = 120
+
+var abbrs = loadJsonContent('abbreviations.json')
+var appModel = loadJsonContent('app-model.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+  workload: 'serverless-backend'
+}
+var functionAppName = '${abbrs.functionApp}api-${resourceToken}'
+var identityName = '${abbrs.managedIdentity}api-${resourceToken}'
+var appInsightsName = '${abbrs.appInsights}${resourceToken}'
+var keyVaultName = '${abbrs.keyVault}${resourceToken}'
+var smtpPasswordSecretName = 'email-smtp-password'
+
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: '${abbrs.resourceGroup}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  scope: rg
+  params: {
+    name: identityName
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  scope: rg
+  // The modules look the identity up by name (so role assignment names are known before deployment).
+  dependsOn: [
+    identity
+  ]
+  params: {
+    logAnalyticsName: '${abbrs.logAnalyticsWorkspace}${resourceToken}'
+    appInsightsName: appInsightsName
+    location: location
+    tags: tags
+    appIdentityName: identityName
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  scope: rg
+  dependsOn: [
+    identity
+  ]
+  params: {
+    name: '${abbrs.storageAccount}${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: 'deployment-package'
+    appIdentityName: identityName
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
+  }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  scope: rg
+  dependsOn: [
+    identity
+  ]
+  params: {
+    name: '${abbrs.cosmosAccount}${resourceToken}'
+    location: location
+    tags: tags
+    capacityMode: cosmosCapacityMode
+    provisionedMaxThroughput: cosmosProvisionedMaxThroughput
+    databaseName: appModel.cosmos.databaseName
+    containers: appModel.cosmos.containers
+    appIdentityName: identityName
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  scope: rg
+  dependsOn: [
+    identity
+  ]
+  params: {
+    name: '${abbrs.serviceBusNamespace}${resourceToken}'
+    location: location
+    tags: tags
+    topicName: appModel.serviceBus.topicName
+    maxDeliveryCount: appModel.serviceBus.maxDeliveryCount
+    subscriptions: appModel.serviceBus.subscriptions
+    appIdentityName: identityName
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
+  }
+}
+
+module email 'modules/email.bicep' = {
+  scope: rg
+  dependsOn: [
+    identity
+  ]
+  params: {
+    emailServiceName: '${abbrs.emailServices}${resourceToken}'
+    communicationServiceName: '${abbrs.communicationServices}${resourceToken}'
+    keyVaultName: keyVaultName
+    location: location
+    tags: tags
+    dataLocation: emailDataLocation
+    passwordSecretName: smtpPasswordSecretName
+    smtpPassword: emailSmtpPassword
+    smtpEntraApplicationId: emailSmtpEntraApplicationId
+    smtpServicePrincipalId: emailSmtpServicePrincipalId
+    appIdentityName: identityName
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  scope: rg
+  params: {
+    planName: '${abbrs.appServicePlan}${resourceToken}'
+    appName: functionAppName
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    maximumInstanceCount: functionMaximumInstanceCount
+    instanceMemoryMB: functionInstanceMemoryMB
+    appInsightsName: appInsightsName
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
+    // Names as in Shared/Hosting/AppSettings.cs; the infra tests compare the two.
+    appSettings: {
+      ServiceBus__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+      ServiceBus__credential: 'managedidentity'
+      ServiceBus__clientId: identity.outputs.clientId
+      Cosmos__AccountEndpoint: cosmos.outputs.endpoint
+      Cosmos__DatabaseName: appModel.cosmos.databaseName
+      Auth__Authority: authAuthority
+      Auth__Audience: authAudience
+      Email__SmtpHost: email.outputs.smtpHost
+      Email__SmtpPort: string(email.outputs.smtpPort)
+      Email__FromAddress: email.outputs.fromAddress
+      Email__UserName: email.outputs.smtpUserName
+      // Resolved by the platform with the app's identity (keyVaultReferenceIdentity); never a literal secret.
+      Email__Password: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${smtpPasswordSecretName})'
+    }
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  scope: rg
+  params: {
+    actionGroupName: '${abbrs.monitorActionGroup}${resourceToken}'
+    tags: tags
+    serviceBusNamespaceId: serviceBus.outputs.id
+    appInsightsId: monitoring.outputs.appInsightsId
+    alertEmail: alertEmail
+  }
+}
+
+module apim 'modules/apim.bicep' = if (deployApiManagement) {
+  scope: rg
+  params: {
+    name: '${abbrs.apiManagementService}${resourceToken}'
+    location: location
+    tags: tags
+    sku: apiManagementSku
+    publisherEmail: apiManagementPublisherEmail
+    publisherName: 'ServerlessBackend'
+    backendUrl: 'https://${functionApp.outputs.defaultHostName}/api'
+    callsPerMinute: apiRateLimitPerMinute
+    logAnalyticsId: monitoring.outputs.logAnalyticsId
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output API_BASE_URL string = 'https://${functionApp.outputs.defaultHostName}/api'
+output API_GATEWAY_URL string = apim.?outputs.gatewayUrl ?? ''
+output KEY_VAULT_NAME string = email.outputs.keyVaultName

@@ -1,0 +1,101 @@
+metadata description = 'Alerts: any dead-lettered message on the namespace, and failed function executions.'
+
+param actionGroupName string
+param tags object
+param serviceBusNamespaceId string
+param appInsightsId string
+
+@description('Email address that receives the alerts. Empty: alerts fire into the portal only.')
+param alertEmail string
+
+resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
+  name: actionGroupName
+  location: 'global'
+  tags: tags
+  properties: {
+    groupShortName: 'orders-ops'
+    enabled: true
+    emailReceivers: empty(alertEmail) ? [] : [
+      {
+        name: 'operations'
+        emailAddress: alertEmail
+        useCommonAlertSchema: true
+      }
+    ]
+  }
+}
+
+resource deadLetters 'Microsoft.Insights/metricAlerts@2026-01-01' = {
+  name: 'dead-lettered-messages'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'A message was dead-lettered on a subscription: it exhausted its deliveries, expired or could never succeed. Inspect and replay it with the admin operations.'
+    severity: 2
+    enabled: true
+    scopes: [serviceBusNamespaceId]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'dead-lettered'
+          metricNamespace: 'Microsoft.ServiceBus/namespaces'
+          metricName: 'DeadletteredMessages'
+          dimensions: [
+            {
+              name: 'EntityName'
+              operator: 'Include'
+              values: ['*']
+            }
+          ]
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Maximum'
+        }
+      ]
+    }
+    actions: [
+      {
+        actionGroupId: actionGroup.id
+      }
+    ]
+  }
+}
+
+resource functionFailures 'Microsoft.Insights/metricAlerts@2026-01-01' = {
+  name: 'function-failures'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'Function executions failed (HTTP 5xx or a thrown exception in a trigger).'
+    severity: 2
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT15M'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'failed-requests'
+          metricNamespace: 'microsoft.insights/components'
+          metricName: 'requests/failed'
+          operator: 'GreaterThan'
+          threshold: 0
+          timeAggregation: 'Count'
+        }
+      ]
+    }
+    actions: [
+      {
+        actionGroupId: actionGroup.id
+      }
+    ]
+  }
+}

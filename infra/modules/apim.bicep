@@ -1,0 +1,80 @@
+metadata description = 'Optional API Management gateway in front of the Function App: the OpenAPI document imported, per-client rate limiting.'
+
+param name string
+param location string
+param tags object
+
+@allowed([
+  'Developer'
+  'BasicV2'
+  'StandardV2'
+])
+@description('rate-limit-by-key is not available in the Consumption tier, so the cheapest tier that has it is the default.')
+param sku string
+
+param publisherEmail string
+param publisherName string
+param backendUrl string
+
+@description('Calls each client may make per minute.')
+param callsPerMinute int
+
+param logAnalyticsId string
+
+resource apim 'Microsoft.ApiManagement/service@2024-05-01' = {
+  name: name
+  location: location
+  tags: tags
+  sku: {
+    name: sku
+    capacity: 1
+  }
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    publisherEmail: publisherEmail
+    publisherName: publisherName
+  }
+}
+
+resource api 'Microsoft.ApiManagement/service/apis@2024-05-01' = {
+  parent: apim
+  name: 'orders-api'
+  properties: {
+    displayName: 'ServerlessBackend orders API'
+    // Same path as on the Function App, so /api/v1/... is the same route through the gateway.
+    path: 'api'
+    protocols: ['https']
+    serviceUrl: backendUrl
+    // Callers authenticate with their JWT, which the app validates; no APIM subscription key.
+    subscriptionRequired: false
+    format: 'openapi+json'
+    value: loadTextContent('../../functions/ServerlessBackend.Functions/OpenApi/openapi.json')
+  }
+}
+
+resource rateLimit 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' = {
+  parent: api
+  name: 'policy'
+  properties: {
+    format: 'rawxml'
+    value: replace(loadTextContent('apim-policy.xml'), '{callsPerMinute}', string(callsPerMinute))
+  }
+}
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: apim
+  properties: {
+    workspaceId: logAnalyticsId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+  }
+}
+
+output gatewayUrl string = apim.properties.gatewayUrl
