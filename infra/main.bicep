@@ -241,6 +241,8 @@ module apim 'modules/apim.bicep' = if (deployApiManagement) {
     publisherName: 'ServerlessBackend'
     backendUrl: 'https://${functionApp.outputs.defaultHostName}/api'
     callsPerMinute: apiRateLimitPerMinute
+    authAuthority: authAuthority
+    authAudience: authAudience
     logAnalyticsId: monitoring.outputs.logAnalyticsId
   }
 }

@@ -19,7 +19,14 @@ param backendUrl string
 @description('Calls each client may make per minute.')
 param callsPerMinute int
 
+@description('OpenID Connect authority whose tokens the gateway validates before keying the rate limit on their subject.')
+param authAuthority string
+
+param authAudience string
+
 param logAnalyticsId string
+
+var openIdAuthority = endsWith(authAuthority, '/') ? take(authAuthority, length(authAuthority) - 1) : authAuthority
 
 resource apim 'Microsoft.ApiManagement/service@2024-05-01' = {
   name: name
@@ -59,7 +66,10 @@ resource rateLimit 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' = 
   name: 'policy'
   properties: {
     format: 'rawxml'
-    value: replace(loadTextContent('apim-policy.xml'), '{callsPerMinute}', string(callsPerMinute))
+    value: replace(replace(replace(loadTextContent('apim-policy.xml'),
+      '{callsPerMinute}', string(callsPerMinute)),
+      '{openIdConfigurationUrl}', '${openIdAuthority}/.well-known/openid-configuration'),
+      '{audience}', authAudience)
   }
 }
 

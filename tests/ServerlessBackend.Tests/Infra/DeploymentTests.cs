@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Infra;
@@ -126,11 +127,29 @@ public sealed partial class DeploymentTests
         var xml = ModuleVariable("apim", VariableInside().Match(policy).Value);
         var sku = CompiledInfra.Parameter("apiManagementSku");
 
-        Assert.StartsWith("[replace(variables('$fxv#", policy, StringComparison.Ordinal);
+        Assert.Equal("policies", XDocument.Parse(xml).Root!.Name.LocalName);
         Assert.Contains("<rate-limit-by-key calls=\"{callsPerMinute}\" renewal-period=\"60\"", xml, StringComparison.Ordinal);
-        Assert.Contains("AsJwt()?.Subject", xml, StringComparison.Ordinal);
+        Assert.Contains("'{callsPerMinute}', string(parameters('callsPerMinute'))", policy, StringComparison.Ordinal);
         // rate-limit-by-key does not exist in the Consumption tier.
         Assert.DoesNotContain("Consumption", sku.GetProperty("allowedValues").EnumerateArray().Select(v => v.GetString()));
+    }
+
+    [Fact]
+    public void Api_management_keys_the_rate_limit_on_a_validated_token_subject()
+    {
+        var policy = CompiledInfra.Resource("apim", "Microsoft.ApiManagement/service/apis/policies").GetProperty("properties").GetProperty("value").GetString()!;
+        var xml = ModuleVariable("apim", VariableInside().Match(policy).Value);
+        var parameters = CompiledInfra.Module("apim").GetProperty("properties").GetProperty("parameters");
+
+        // The subject is only used once validate-jwt has put the token into the "jwt" variable.
+        Assert.Contains("output-token-variable-name=\"jwt\"", xml, StringComparison.Ordinal);
+        Assert.True(xml.IndexOf("<validate-jwt", StringComparison.Ordinal) < xml.IndexOf("<rate-limit-by-key", StringComparison.Ordinal));
+        Assert.Contains("((Jwt)context.Variables[&quot;jwt&quot;]).Subject", xml, StringComparison.Ordinal);
+        Assert.DoesNotContain("AsJwt()", xml, StringComparison.Ordinal);
+        Assert.Contains("'{openIdConfigurationUrl}', format('{0}/.well-known/openid-configuration', variables('openIdAuthority'))", policy, StringComparison.Ordinal);
+        Assert.Contains("'{audience}', parameters('authAudience')", policy, StringComparison.Ordinal);
+        Assert.Equal("[parameters('authAuthority')]", parameters.GetProperty("authAuthority").GetProperty("value").GetString());
+        Assert.Equal("[parameters('authAudience')]", parameters.GetProperty("authAudience").GetProperty("value").GetString());
     }
 
     private static (JsonElement Properties, JsonElement Criterion) Alert(string metric)
