@@ -66,6 +66,8 @@ resource communication 'Microsoft.Communication/communicationServices@2025-09-01
   properties: {
     dataLocation: dataLocation
     linkedDomains: [managedDomain.id]
+    // SMTP authenticates with the Entra application; the resource's access keys are never needed.
+    disableLocalAuth: true
   }
 }
 

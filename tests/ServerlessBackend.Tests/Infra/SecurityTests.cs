@@ -112,6 +112,12 @@ public sealed class SecurityTests
         Assert.False(vault.TryGetProperty("accessPolicies", out _));
     }
 
+    [Fact]
+    public void Communication_services_access_keys_are_disabled()
+    {
+        Assert.True(Properties("email", "Microsoft.Communication/communicationServices").GetProperty("disableLocalAuth").GetBoolean());
+    }
+
     [Theory]
     [InlineData("listKeys")]
     [InlineData("listConnectionStrings")]
