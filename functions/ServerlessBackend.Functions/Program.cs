@@ -2,7 +2,9 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Email;
+using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Messaging;
@@ -16,5 +18,7 @@ builder.Services.AddEmail(builder.Configuration);
 builder.Services.AddCosmos(builder.Configuration);
 builder.Services.AddCatalog();
 builder.Services.AddOrders();
+builder.Services.AddOutbox();
+builder.Services.AddFulfillment();
 
 builder.Build().Run();

@@ -5,7 +5,7 @@ namespace ServerlessBackend.Functions.Features.Email;
 
 public static class EmailServiceCollectionExtensions
 {
-    /// <summary>The SMTP relay settings and the sender.</summary>
+    /// <summary>The SMTP relay settings, the sender, the notification log and the email handler.</summary>
     public static IServiceCollection AddEmail(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -14,6 +14,8 @@ public static class EmailServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.SmtpHost) && !string.IsNullOrWhiteSpace(o.FromAddress) && o.SmtpPort is > 0 and < 65536,
                 "Email__SmtpHost, Email__SmtpPort and Email__FromAddress must be set.");
         services.AddSingleton<IEmailSender, SmtpEmailSender>();
+        services.AddSingleton<INotificationLog, CosmosNotificationLog>();
+        services.AddSingleton<SendOrderEmailHandler>();
         return services;
     }
 }

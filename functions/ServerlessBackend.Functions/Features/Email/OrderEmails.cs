@@ -11,25 +11,29 @@ namespace ServerlessBackend.Functions.Features.Email;
 /// </summary>
 public static class OrderEmails
 {
-    /// <summary>The email for this event, or null when the event type sends none (OrderPlaced).</summary>
+    private static readonly Dictionary<string, (string Subject, string Headline)> Templates = new()
+    {
+        [OrderEventTypes.OrderConfirmed] = ("Your order {0} is confirmed", "Good news: your order is confirmed and is being prepared."),
+        [OrderEventTypes.OrderRejected] = ("We could not accept your order {0}", "Sorry: we could not accept your order, and you have not been charged."),
+        [OrderEventTypes.OrderShipped] = ("Your order {0} has shipped", "Your order is on its way."),
+        [OrderEventTypes.OrderCancelled] = ("Your order {0} is cancelled", "Your order has been cancelled as requested."),
+    };
+
+    /// <summary>Whether this event type sends the customer an email (OrderPlaced does not).</summary>
+    public static bool Covers(string eventType) => Templates.ContainsKey(eventType);
+
+    /// <summary>The email for this event, or null when the event type sends none.</summary>
     public static EmailMessage? Compose(OrderEvent orderEvent, OrderEmailModel order, string fromAddress)
     {
         ArgumentNullException.ThrowIfNull(orderEvent);
         ArgumentNullException.ThrowIfNull(order);
-        var (subject, headline) = orderEvent.Type switch
-        {
-            OrderEventTypes.OrderConfirmed => ($"Your order {order.OrderId} is confirmed", "Good news: your order is confirmed and is being prepared."),
-            OrderEventTypes.OrderRejected => ($"We could not accept your order {order.OrderId}", "Sorry: we could not accept your order, and you have not been charged."),
-            OrderEventTypes.OrderShipped => ($"Your order {order.OrderId} has shipped", "Your order is on its way."),
-            OrderEventTypes.OrderCancelled => ($"Your order {order.OrderId} is cancelled", "Your order has been cancelled as requested."),
-            _ => (null, null),
-        };
-        if (subject is null || headline is null)
+        if (!Templates.TryGetValue(orderEvent.Type, out var template))
         {
             return null;
         }
 
-        return new EmailMessage(order.To, subject, Text(order, headline), Html(order, headline), MessageId(orderEvent.Id, fromAddress));
+        var subject = string.Format(CultureInfo.InvariantCulture, template.Subject, order.OrderId);
+        return new EmailMessage(order.To, subject, Text(order, template.Headline), Html(order, template.Headline), MessageId(orderEvent.Id, fromAddress));
     }
 
     /// <summary>A Message-ID stable per event: <c>{event id}@{sender domain}</c>.</summary>

@@ -15,6 +15,14 @@ public static class MessagingTopology
 
     public const string EmailSubscription = "email";
 
+    /// <summary>The message Subjects (event types) the fulfillment subscription's filter lets through.</summary>
+    public static IReadOnlyList<string> FulfillmentEventTypes { get; } =
+        [OrderEventTypes.OrderPlaced, OrderEventTypes.OrderCancelled, OrderEventTypes.OrderShipped];
+
+    /// <summary>The message Subjects the email subscription's filter lets through (the events that send an email).</summary>
+    public static IReadOnlyList<string> EmailEventTypes { get; } =
+        [OrderEventTypes.OrderConfirmed, OrderEventTypes.OrderRejected, OrderEventTypes.OrderShipped, OrderEventTypes.OrderCancelled];
+
     /// <summary>Deliveries before Service Bus dead-letters a message.</summary>
     public const int MaxDeliveryCount = 5;
 

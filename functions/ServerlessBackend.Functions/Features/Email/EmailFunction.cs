@@ -1,0 +1,20 @@
+using Azure.Messaging.ServiceBus;
+using Microsoft.Azure.Functions.Worker;
+using ServerlessBackend.Functions.Shared.Messaging;
+
+namespace ServerlessBackend.Functions.Features.Email;
+
+/// <summary>
+/// Order events from the session-enabled email subscription (session = order, so one order's emails
+/// go out in order). Any exception propagates so Service Bus retries and finally dead-letters.
+/// </summary>
+public sealed class EmailFunction(SendOrderEmailHandler handler)
+{
+    [Function("Email")]
+    public Task Run(
+        [ServiceBusTrigger(MessagingTopology.OrdersTopic, MessagingTopology.EmailSubscription,
+            Connection = MessagingTopology.Connection, IsSessionsEnabled = true, AutoCompleteMessages = true)]
+        ServiceBusReceivedMessage message,
+        CancellationToken cancellationToken) =>
+        handler.HandleAsync(OrderEventMessages.Parse(message), cancellationToken);
+}

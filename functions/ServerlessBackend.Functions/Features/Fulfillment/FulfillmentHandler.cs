@@ -1,0 +1,159 @@
+using Microsoft.Extensions.Logging;
+using ServerlessBackend.Functions.Domain.Catalog;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Messaging;
+
+namespace ServerlessBackend.Functions.Features.Fulfillment;
+
+/// <summary>
+/// Reserves stock for a placed order and confirms or rejects it; releases stock when an order is
+/// cancelled; forgets reservations once it has shipped. Every step is idempotent (reservation markers
+/// per order and product, decisions only from Pending), so a redelivered, replayed or duplicate message
+/// has no second effect, and a crash between steps is finished by the redelivery.
+/// </summary>
+public sealed partial class FulfillmentHandler(
+    IOrderStore orders, IStockStore stock, IOutboxPublisher publisher, TimeProvider clock, ILogger<FulfillmentHandler> logger)
+{
+    // The order's ETag also changes when the publisher marks events published; re-read and decide again.
+    private const int DecideAttempts = 5;
+
+    public Task<FulfillmentOutcome> HandleAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(orderEvent);
+        return orderEvent.Type switch
+        {
+            OrderEventTypes.OrderPlaced => FulfillAsync(orderEvent, cancellationToken),
+            OrderEventTypes.OrderCancelled => ReleaseAsync(orderEvent, cancellationToken),
+            OrderEventTypes.OrderShipped => CommitAsync(orderEvent, cancellationToken),
+            _ => Task.FromResult(FulfillmentOutcome.NotForFulfillment),
+        };
+    }
+
+    private async Task<FulfillmentOutcome> FulfillAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
+    {
+        var order = await LoadAsync(orderEvent, cancellationToken);
+        if (order.Value.Status != OrderStatus.Pending)
+        {
+            return FulfillmentOutcome.AlreadyDone;
+        }
+
+        var reserved = new List<string>();
+        string? rejection = null;
+        foreach (var line in Demand(order.Value))
+        {
+            var outcome = await stock.ReserveAsync(order.Value.TenantId, line.ProductId, order.Value.Id, line.Quantity, cancellationToken);
+            if (outcome is ReservationOutcome.Reserved or ReservationOutcome.AlreadyReserved)
+            {
+                reserved.Add(line.ProductId);
+                continue;
+            }
+
+            rejection = outcome == ReservationOutcome.InsufficientStock
+                ? $"Not enough stock for {line.Name}."
+                : $"{line.Name} is no longer available.";
+            break;
+        }
+
+        if (rejection is not null)
+        {
+            // Give back what this order took before recording the rejection; a crash in between is redone on redelivery.
+            await ReleaseAllAsync(order.Value, reserved, cancellationToken);
+        }
+
+        var target = rejection is null ? OrderStatus.Confirmed : OrderStatus.Rejected;
+        return await DecideAsync(orderEvent, order, target, rejection, cancellationToken);
+    }
+
+    private async Task<FulfillmentOutcome> DecideAsync(
+        OrderEvent orderEvent, Versioned<Order> order, OrderStatus target, string? reason, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            if (order.Value.Status != OrderStatus.Pending)
+            {
+                // Decided meanwhile: by a concurrent delivery (nothing to do) or a cancellation (give the stock back).
+                if (order.Value.Status == OrderStatus.Cancelled)
+                {
+                    await ReleaseAllAsync(order.Value, Demand(order.Value).Select(l => l.ProductId), cancellationToken);
+                }
+
+                return FulfillmentOutcome.AlreadyDone;
+            }
+
+            try
+            {
+                var decided = order.Value.TransitionTo(target, clock.GetUtcNow(), reason, orderEvent.CorrelationId);
+                await orders.ReplaceAsync(decided, order.ETag, cancellationToken);
+                break;
+            }
+            catch (DocumentPreconditionFailedException) when (attempt < DecideAttempts)
+            {
+                order = await LoadAsync(orderEvent, cancellationToken);
+            }
+        }
+
+        LogDecided(logger, order.Value.TenantId, order.Value.Id, target, reason);
+        await publisher.PublishPendingAsync(order.Value.TenantId, order.Value.Id, cancellationToken);
+        return target == OrderStatus.Confirmed ? FulfillmentOutcome.Confirmed : FulfillmentOutcome.Rejected;
+    }
+
+    private async Task<FulfillmentOutcome> ReleaseAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
+    {
+        var order = await LoadAsync(orderEvent, cancellationToken);
+        if (order.Value.Status != OrderStatus.Cancelled)
+        {
+            throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status}, not cancelled");
+        }
+
+        await ReleaseAllAsync(order.Value, Demand(order.Value).Select(l => l.ProductId), cancellationToken);
+        return FulfillmentOutcome.Released;
+    }
+
+    private async Task<FulfillmentOutcome> CommitAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
+    {
+        var order = await LoadAsync(orderEvent, cancellationToken);
+        foreach (var line in Demand(order.Value))
+        {
+            await stock.CommitAsync(order.Value.TenantId, line.ProductId, order.Value.Id, cancellationToken);
+        }
+
+        return FulfillmentOutcome.Committed;
+    }
+
+    private async Task ReleaseAllAsync(Order order, IEnumerable<string> productIds, CancellationToken cancellationToken)
+    {
+        foreach (var productId in productIds)
+        {
+            await stock.ReleaseAsync(order.TenantId, productId, order.Id, cancellationToken);
+        }
+    }
+
+    private async Task<Versioned<Order>> LoadAsync(OrderEvent orderEvent, CancellationToken cancellationToken) =>
+        await orders.GetAsync(orderEvent.TenantId, orderEvent.OrderId, cancellationToken)
+            ?? throw new PoisonMessageException(orderEvent.Id, $"order {orderEvent.OrderId} does not exist in tenant {orderEvent.TenantId}");
+
+    /// <summary>Quantity per product (lines of the same product add up), in a fixed order so concurrent orders take products in the same sequence.</summary>
+    private static List<ProductDemand> Demand(Order order) =>
+        order.Lines
+            .GroupBy(l => l.ProductId, StringComparer.Ordinal)
+            .Select(g => new ProductDemand(g.Key, g.First().Name, g.Sum(l => l.Quantity)))
+            .OrderBy(d => d.ProductId, StringComparer.Ordinal)
+            .ToList();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Order {TenantId}/{OrderId} is {Status} ({Reason})")]
+    private static partial void LogDecided(ILogger logger, string tenantId, string orderId, OrderStatus status, string? reason);
+
+    private sealed record ProductDemand(string ProductId, string Name, int Quantity);
+}
+
+public enum FulfillmentOutcome
+{
+    Confirmed,
+    Rejected,
+    Released,
+    Committed,
+    AlreadyDone,
+    NotForFulfillment,
+}

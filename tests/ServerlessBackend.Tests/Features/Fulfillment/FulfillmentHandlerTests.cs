@@ -1,0 +1,197 @@
+using Moq;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Features.Fulfillment;
+using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace ServerlessBackend.Tests.Features.Fulfillment;
+
+/// <summary>Fulfillment over the real Cosmos adapters (Cosmos-protocol server) with a mocked ServiceBusSender.</summary>
+[Collection(CosmosServerCollection.Name)]
+public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOutputHelper output)
+{
+    private readonly Downstream _app = new(cosmos);
+
+    [Fact]
+    public async Task A_placed_order_with_stock_is_confirmed_its_stock_taken_and_OrderConfirmed_published()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        await _app.StockedAsync("SKU-B", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 2), ("SKU-B", 1), ("SKU-A", 1));
+        cosmos.Counter.Reset();
+
+        var outcome = await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+
+        output.WriteLine($"Cosmos requests for OrderPlaced with 2 products: {cosmos.Counter.Requests.Count} ({string.Join(", ", cosmos.Counter.Requests.Select(r => $"{r.Method} {r.StatusCode}"))})");
+        Assert.Equal(FulfillmentOutcome.Confirmed, outcome);
+        var stored = await _app.OrderAsync(order.Id);
+        Assert.Equal(OrderStatus.Confirmed, stored.Status);
+        Assert.Equal([OrderStatus.Pending, OrderStatus.Confirmed], stored.StatusHistory.Select(h => h.Status));
+        Assert.Equal(2, await _app.AvailableAsync("SKU-A"));
+        Assert.Equal(4, await _app.AvailableAsync("SKU-B"));
+        var confirmed = Assert.Single(_app.Bus.Sent, m => m.Subject == OrderEventTypes.OrderConfirmed);
+        Assert.Equal($"{order.Id}.OrderConfirmed", confirmed.MessageId);
+        Assert.Equal(order.Id, confirmed.SessionId);
+        Assert.Equal(_app.Tenant, confirmed.ApplicationProperties["tenantId"]);
+        Assert.Empty(stored.Outbox);
+    }
+
+    [Fact]
+    public async Task A_redelivered_or_duplicate_OrderPlaced_reserves_nothing_twice()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 2));
+        var placed = Downstream.Event(order, OrderEventTypes.OrderPlaced);
+        await _app.Fulfillment.HandleAsync(placed, CancellationToken.None);
+
+        var again = await _app.Fulfillment.HandleAsync(placed, CancellationToken.None);
+
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, again);
+        Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
+        Assert.Single(_app.Bus.Sent, m => m.Subject == OrderEventTypes.OrderConfirmed);
+    }
+
+    [Fact]
+    public async Task Short_stock_rejects_the_order_with_a_reason_and_releases_what_it_had_reserved()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        await _app.StockedAsync("SKU-B", 1);
+        var order = await _app.PlacedAsync(("SKU-A", 3), ("SKU-B", 2));
+
+        var outcome = await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+
+        Assert.Equal(FulfillmentOutcome.Rejected, outcome);
+        var stored = await _app.OrderAsync(order.Id);
+        Assert.Equal(OrderStatus.Rejected, stored.Status);
+        Assert.Equal("Not enough stock for Product SKU-B.", stored.StatusHistory[^1].Reason);
+        Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
+        Assert.Equal(1, await _app.AvailableAsync("SKU-B"));
+        Assert.Single(_app.Bus.Sent, m => m.Subject == OrderEventTypes.OrderRejected);
+        Assert.False(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_failure_between_reserving_and_confirming_surfaces_and_the_redelivery_finishes_without_reserving_twice()
+    {
+        var app = _app;
+        app.Orders.FailReplaces = 1;
+        await app.StockedAsync("SKU-A", 5);
+        await app.StockedAsync("SKU-B", 5);
+        var order = await app.PlacedAsync(("SKU-A", 2), ("SKU-B", 3));
+        var placed = Downstream.Event(order, OrderEventTypes.OrderPlaced);
+
+        await Assert.ThrowsAsync<IOException>(() => app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+        Assert.Equal(OrderStatus.Pending, (await app.OrderAsync(order.Id)).Status);
+        var redelivered = await app.Fulfillment.HandleAsync(placed, CancellationToken.None);
+
+        Assert.Equal(FulfillmentOutcome.Confirmed, redelivered);
+        Assert.Equal(3, await app.AvailableAsync("SKU-A"));
+        Assert.Equal(2, await app.AvailableAsync("SKU-B"));
+    }
+
+    [Fact]
+    public async Task A_cancellation_between_reserving_and_confirming_gives_the_stock_back()
+    {
+        var app = _app;
+        var store = app.Orders;
+        await app.StockedAsync("SKU-A", 5);
+        var order = await app.PlacedAsync(("SKU-A", 2));
+        store.BeforeNextReplace = async () =>
+        {
+            // The customer cancels while fulfillment is reserving: the confirm then meets a newer ETag.
+            var current = (await store.Inner.GetAsync(order.TenantId, order.Id, CancellationToken.None))!;
+            await store.Inner.ReplaceAsync(current.Value.TransitionTo(OrderStatus.Cancelled, TestData.Now, null, null), current.ETag, CancellationToken.None);
+        };
+
+        var outcome = await app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, outcome);
+        Assert.Equal(OrderStatus.Cancelled, (await app.OrderAsync(order.Id)).Status);
+        Assert.Equal(5, await app.AvailableAsync("SKU-A"));
+    }
+
+    [Fact]
+    public async Task Cancelling_a_confirmed_order_releases_its_stock_once_however_often_the_event_arrives()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 4));
+        await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        var confirmed = (await _app.Orders.GetAsync(_app.Tenant, order.Id, CancellationToken.None))!;
+        await _app.Orders.ReplaceAsync(confirmed.Value.TransitionTo(OrderStatus.Cancelled, TestData.Now, null, null), confirmed.ETag, CancellationToken.None);
+        var cancelled = Downstream.Event(order, OrderEventTypes.OrderCancelled);
+
+        Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(cancelled, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(cancelled, CancellationToken.None));
+
+        Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
+    }
+
+    [Fact]
+    public async Task An_order_cancelled_before_fulfillment_reserves_nothing()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 4));
+        var pending = (await _app.Orders.GetAsync(_app.Tenant, order.Id, CancellationToken.None))!;
+        await _app.Orders.ReplaceAsync(pending.Value.TransitionTo(OrderStatus.Cancelled, TestData.Now, null, null), pending.ETag, CancellationToken.None);
+
+        Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderCancelled), CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
+
+        Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
+    }
+
+    [Fact]
+    public async Task Shipping_forgets_the_reservation_so_a_late_cancellation_event_cannot_release_it()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 2));
+        await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+
+        Assert.Equal(FulfillmentOutcome.Committed, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
+
+        Assert.False(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, CancellationToken.None));
+        Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
+    }
+
+    [Fact]
+    public async Task An_event_for_an_order_that_does_not_exist_is_a_poison_message()
+    {
+        var handler = new FulfillmentHandler(
+            Mock.Of<IOrderStore>(), _app.Stock, _app.Publisher, _app.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<FulfillmentHandler>.Instance);
+
+        var ex = await Assert.ThrowsAsync<PoisonMessageException>(() =>
+            handler.HandleAsync(new OrderEvent("o-x.OrderPlaced", OrderEventTypes.OrderPlaced, "tenant-a", "o-x", TestData.Now), CancellationToken.None));
+
+        Assert.Contains("does not exist", ex.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Race_many_orders_for_limited_stock_confirm_exactly_the_stock_and_reject_the_rest()
+    {
+        const int stock = 6;
+        await _app.StockedAsync("SKU-HOT", stock);
+        var orders = new List<Order>();
+        for (var i = 0; i < 16; i++)
+        {
+            orders.Add(await _app.PlacedAsync(("SKU-HOT", 1)));
+        }
+
+        // Each order's OrderPlaced is delivered twice (a duplicate), and all deliveries run at once.
+        var outcomes = await Task.WhenAll(orders.Concat(orders).Select(order =>
+            Task.Run(() => _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None))));
+
+        var statuses = new List<OrderStatus>();
+        foreach (var order in orders)
+        {
+            statuses.Add((await _app.OrderAsync(order.Id)).Status);
+        }
+
+        output.WriteLine($"outcomes: {string.Join(", ", outcomes.GroupBy(o => o).Select(g => $"{g.Key}={g.Count()}"))}");
+        Assert.Equal(stock, statuses.Count(s => s == OrderStatus.Confirmed));
+        Assert.Equal(orders.Count - stock, statuses.Count(s => s == OrderStatus.Rejected));
+        Assert.Equal(0, await _app.AvailableAsync("SKU-HOT"));
+        Assert.Equal(stock, _app.Bus.Sent.Count(m => m.Subject == OrderEventTypes.OrderConfirmed));
+    }
+}
