@@ -33,10 +33,8 @@ public static class MessagingTopology
     /// </summary>
     public static IReadOnlyList<SubscriptionSpec> Subscriptions { get; } =
     [
-        new(FulfillmentSubscription, RequiresSession: false, EventTypes:
-            [OrderEventTypes.OrderPlaced, OrderEventTypes.OrderCancelled, OrderEventTypes.OrderShipped]),
-        new(EmailSubscription, RequiresSession: true, EventTypes:
-            [OrderEventTypes.OrderConfirmed, OrderEventTypes.OrderRejected, OrderEventTypes.OrderShipped, OrderEventTypes.OrderCancelled]),
+        new(FulfillmentSubscription, RequiresSession: false, FulfillmentEventTypes),
+        new(EmailSubscription, RequiresSession: true, EmailEventTypes),
     ];
 }
 
