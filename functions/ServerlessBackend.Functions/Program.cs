@@ -7,14 +7,17 @@ using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Messaging;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 
 builder.ConfigureFunctionsWebApplication();
+builder.UseHttpApi();
 builder.Services.AddServerlessBackendHosting(builder.Configuration);
 builder.Services.AddMessaging(builder.Configuration);
 builder.Services.AddEmail(builder.Configuration);
+builder.Services.AddHttpApi(builder.Configuration, builder.Environment);
 builder.Services.AddCosmos(builder.Configuration);
 builder.Services.AddCatalog();
 builder.Services.AddOrders();

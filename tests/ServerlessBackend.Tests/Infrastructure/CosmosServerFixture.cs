@@ -9,6 +9,7 @@ namespace ServerlessBackend.Tests.Infrastructure;
 /// <summary>
 /// @vercel/cosmosdb-server (a Cosmos DB REST protocol server) on a free 127.0.0.1 port, with the app's own
 /// CosmosClient (Gateway mode, System.Text.Json serializer) and containers created from CosmosModel.
+/// Started through tests/tools/cosmosdb-server.js, which fixes its answer to a read of a missing document.
 /// Its certificate is self-signed: this test-only client accepts it, the app's client never does.
 /// </summary>
 public sealed class CosmosServerFixture : IDisposable
@@ -18,7 +19,7 @@ public sealed class CosmosServerFixture : IDisposable
     public CosmosServerFixture()
     {
         Port = LocalServer.FreePort();
-        _server = LocalServer.Start("cosmosdb-server", ["--host", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture)], [Port]);
+        _server = LocalServer.Start("cosmosdb-server.js", ["--host", "127.0.0.1", "--port", Port.ToString(CultureInfo.InvariantCulture)], [Port]);
         Client = CreateClient(new Uri($"https://127.0.0.1:{Port}/"), Counter);
         CosmosBootstrap.EnsureCreatedAsync(Client, DatabaseName, CancellationToken.None).GetAwaiter().GetResult();
         Containers = new CosmosContainers(Client, DatabaseName);

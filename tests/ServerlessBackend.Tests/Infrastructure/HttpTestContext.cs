@@ -62,6 +62,12 @@ public sealed class HttpTestContext
     {
         ArgumentNullException.ThrowIfNull(result);
         await result.ExecuteAsync(Context);
+        return await ReadResponseAsync();
+    }
+
+    /// <summary>The response as written so far (e.g. by a middleware that answered without running the function).</summary>
+    public async Task<TestResponse> ReadResponseAsync()
+    {
         Context.Response.Body.Position = 0;
         using var reader = new StreamReader(Context.Response.Body, Encoding.UTF8, leaveOpen: true);
         var body = await reader.ReadToEndAsync();

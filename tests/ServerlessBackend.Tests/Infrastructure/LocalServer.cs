@@ -26,7 +26,7 @@ public sealed class LocalServer : IDisposable
         }
     }
 
-    /// <summary>Starts <c>node_modules/.bin/{tool}</c> and waits until every port in <paramref name="ports"/> accepts connections.</summary>
+    /// <summary>Starts <c>node_modules/.bin/{tool}</c> (or, for a name ending in .js, that script in tests/tools) and waits until every port in <paramref name="ports"/> accepts connections.</summary>
     public static LocalServer Start(string tool, IEnumerable<string> arguments, IReadOnlyCollection<int> ports, IDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("node")
@@ -36,7 +36,7 @@ public sealed class LocalServer : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(NodeTools.BinScript(tool));
+        start.ArgumentList.Add(tool.EndsWith(".js", StringComparison.Ordinal) ? NodeTools.ToolsScript(tool) : NodeTools.BinScript(tool));
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

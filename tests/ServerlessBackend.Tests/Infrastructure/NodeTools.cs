@@ -22,6 +22,14 @@ public static class NodeTools
         return script;
     }
 
+    /// <summary>Full path of a script kept in tests/tools itself (a wrapper around an installed tool).</summary>
+    public static string ToolsScript(string fileName)
+    {
+        _ = Installed.Value;
+        var script = Path.Combine(RepoPaths.TestTools, fileName);
+        return File.Exists(script) ? script : throw new InvalidOperationException($"{script} is missing.");
+    }
+
     private static string EnsureInstalled()
     {
         var version = TryRun("node", "--version", RepoPaths.TestTools);

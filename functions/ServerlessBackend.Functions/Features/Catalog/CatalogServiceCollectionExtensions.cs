@@ -8,6 +8,9 @@ public static class CatalogServiceCollectionExtensions
     public static IServiceCollection AddCatalog(this IServiceCollection services)
     {
         services.AddSingleton<IProductStore, CosmosProductStore>();
+        services.AddSingleton<CreateProductHandler>();
+        services.AddSingleton<ChangeProductHandler>();
+        services.AddSingleton<ReadProductsHandler>();
         return services;
     }
 }

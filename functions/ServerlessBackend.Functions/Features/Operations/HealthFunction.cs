@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using ServerlessBackend.Functions.Shared.Auth;
 
 namespace ServerlessBackend.Functions.Features.Operations;
 
@@ -7,6 +8,7 @@ namespace ServerlessBackend.Functions.Features.Operations;
 public sealed class HealthFunction(TimeProvider clock)
 {
     [Function("Health")]
+    [PublicEndpoint]
     public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);

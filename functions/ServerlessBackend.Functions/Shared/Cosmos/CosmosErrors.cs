@@ -52,7 +52,20 @@ internal static class CosmosErrors
     /// Reads one page of a single-partition query. <paramref name="directExecution"/> (for ORDER BY queries) skips
     /// the query-plan round trip the SDK otherwise makes for them; plain filters never need a plan.
     /// </summary>
-    public static Task<Page<T>> ReadPage<T>(Container container, QueryDefinition query, string partitionKey, int pageSize, string? continuation, bool directExecution, CancellationToken cancellationToken) =>
+    public static async Task<Page<T>> ReadPage<T>(Container container, QueryDefinition query, string partitionKey, int pageSize, string? continuation, bool directExecution, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadPageUnchecked<T>(container, query, partitionKey, pageSize, continuation, directExecution, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (continuation is not null && e is CosmosException { StatusCode: HttpStatusCode.BadRequest } or ArgumentException or FormatException or System.Text.Json.JsonException or Newtonsoft.Json.JsonException)
+        {
+            // A continuation token that the SDK or the service cannot parse is the client's mistake, not ours.
+            throw new InvalidContinuationTokenException(e);
+        }
+    }
+
+    private static Task<Page<T>> ReadPageUnchecked<T>(Container container, QueryDefinition query, string partitionKey, int pageSize, string? continuation, bool directExecution, CancellationToken cancellationToken) =>
         Translate("query", async () =>
         {
             var options = new QueryRequestOptions { PartitionKey = new PartitionKey(partitionKey), MaxItemCount = pageSize, EnableOptimisticDirectExecution = directExecution };

@@ -18,3 +18,7 @@ public sealed class StoreThrottledException(TimeSpan? retryAfter, Exception? inn
 {
     public TimeSpan? RetryAfter { get; } = retryAfter;
 }
+
+/// <summary>The store refused a continuation token (tampered with, or from another list).</summary>
+public sealed class InvalidContinuationTokenException(Exception inner)
+    : Exception("The continuation token is not valid for this query.", inner);

@@ -35,6 +35,9 @@ public static class AppSettings
     public const string AuthEmailClaim = "Auth__EmailClaim";
     public const string AuthRoleClaim = "Auth__RoleClaim";
 
+    /// <summary>Local development only: accept tokens signed with the published development key (refused outside Development).</summary>
+    public const string AuthUseDevelopmentKey = "Auth__UseDevelopmentKey";
+
     /// <summary>SMTP relay for customer email. In Azure the password is a Key Vault reference, never a literal.</summary>
     public const string EmailSmtpHost = "Email__SmtpHost";
     public const string EmailSmtpPort = "Email__SmtpPort";

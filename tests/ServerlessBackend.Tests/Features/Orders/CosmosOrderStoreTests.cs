@@ -98,12 +98,22 @@ public sealed class CosmosOrderStoreTests(CosmosServerFixture cosmos)
     }
 
     [Fact]
-    public async Task An_unknown_id_cannot_be_replaced()
+    public async Task An_unknown_id_reads_as_null_and_cannot_be_replaced()
     {
-        // (A point read of a missing id is a 500 on cosmosdb-server; the emulator suite covers read-404-as-null.)
         var order = TestData.Order(TestData.NewTenant());
 
+        Assert.Null(await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None));
         await Assert.ThrowsAsync<DocumentNotFoundException>(() => _store.ReplaceAsync(order, "\"any\"", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Another_tenants_order_is_not_found_with_its_id()
+    {
+        var order = TestData.Order(TestData.NewTenant());
+        await _store.CreateAsync(order, CancellationToken.None);
+
+        Assert.Null(await _store.GetAsync(TestData.NewTenant(), order.Id, CancellationToken.None));
+        Assert.NotNull(await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None));
     }
 
     [Fact]

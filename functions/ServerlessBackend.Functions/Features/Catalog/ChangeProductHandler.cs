@@ -1,0 +1,69 @@
+using ServerlessBackend.Functions.Domain.Catalog;
+using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Http;
+
+namespace ServerlessBackend.Functions.Features.Catalog;
+
+/// <summary>
+/// An admin changes a product: its details, its stock, or deactivates it. Each is one conditional patch
+/// on the ETag the admin read (If-Match), so a concurrent change (say, fulfillment reserving stock) is a 412, never lost.
+/// </summary>
+public sealed class ChangeProductHandler(IProductStore store, TimeProvider clock)
+{
+    public Task<Outcome<Versioned<Product>>> UpdateAsync(Caller caller, string productId, UpdateProductRequest request, string ifMatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = request.Validate();
+        var fields = new ProductFields(clock.GetUtcNow())
+        {
+            Name = request.Name?.Trim(),
+            SetDescription = true,
+            Description = request.Description,
+            Price = request.Price,
+            Currency = request.Currency,
+        };
+        return PatchAsync(caller, productId, errors, fields, ifMatch, cancellationToken);
+    }
+
+    public Task<Outcome<Versioned<Product>>> SetStockAsync(Caller caller, string productId, SetStockRequest request, string ifMatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var fields = new ProductFields(clock.GetUtcNow()) { AvailableStock = request.AvailableStock };
+        return PatchAsync(caller, productId, request.Validate(), fields, ifMatch, cancellationToken);
+    }
+
+    public Task<Outcome<Versioned<Product>>> DeactivateAsync(Caller caller, string productId, string ifMatch, CancellationToken cancellationToken) =>
+        PatchAsync(caller, productId, new FieldErrors(), new ProductFields(clock.GetUtcNow()) { Active = false }, ifMatch, cancellationToken);
+
+    private async Task<Outcome<Versioned<Product>>> PatchAsync(Caller caller, string productId, FieldErrors errors, ProductFields fields, string ifMatch, CancellationToken cancellationToken)
+    {
+        if (CallerRules.RequireAdmin(caller) is { } forbidden)
+        {
+            return forbidden;
+        }
+
+        if (!ProductRules.IsValidId(productId))
+        {
+            return ApiError.NotFound("The product");
+        }
+
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+
+        try
+        {
+            return Outcome.Ok(await store.SetAsync(caller.TenantId, productId, fields, ifMatch, cancellationToken));
+        }
+        catch (DocumentNotFoundException)
+        {
+            return ApiError.NotFound("The product");
+        }
+        catch (DocumentPreconditionFailedException)
+        {
+            return ApiError.StaleETag();
+        }
+    }
+}

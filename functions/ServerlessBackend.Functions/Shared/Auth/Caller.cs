@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Http;
+using ServerlessBackend.Functions.Shared.Http;
+
+namespace ServerlessBackend.Functions.Shared.Auth;
+
+/// <summary>The authenticated caller: every data access is scoped to <see cref="TenantId"/>, and to <see cref="UserId"/> unless admin.</summary>
+public sealed record Caller(string TenantId, string UserId, string? Email, bool IsAdmin);
+
+public static class CallerHttpContextExtensions
+{
+    private static readonly object Key = new();
+
+    /// <summary>The caller the authentication middleware validated, or null when none (anonymous route or no middleware).</summary>
+    public static Caller? GetCaller(this HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items.TryGetValue(Key, out var caller) ? caller as Caller : null;
+    }
+
+    public static void SetCaller(this HttpContext context, Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Items[Key] = caller;
+    }
+}
+
+public static class CallerRules
+{
+    /// <summary>Null for an admin; otherwise the 403 problem for admin-only operations.</summary>
+    public static ApiError? RequireAdmin(Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return caller.IsAdmin ? null : new ApiError(ProblemKind.Forbidden, $"Only a caller with the '{AuthOptions.AdminRole}' role can do this.");
+    }
+
+    /// <summary>The caller the authentication middleware stored; its absence is a wiring fault, never an anonymous pass.</summary>
+    public static Caller RequireCaller(this HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.HttpContext.GetCaller() ?? throw new InvalidOperationException("No authenticated caller: is AuthenticationMiddleware registered for HTTP functions?");
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Http;
+
+namespace ServerlessBackend.Functions.Shared.Http;
+
+/// <summary>RFC 9457 problem details for every error response.</summary>
+public static class ApiProblems
+{
+    public static IResult From(ApiError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        var status = StatusCode(error.Kind);
+        return error.Errors is { Count: > 0 } errors
+            ? Results.ValidationProblem(errors.ToDictionary(e => e.Key, e => e.Value), error.Detail, statusCode: status)
+            : Results.Problem(error.Detail, statusCode: status);
+    }
+
+    public static int StatusCode(ProblemKind kind) => kind switch
+    {
+        ProblemKind.Validation => StatusCodes.Status400BadRequest,
+        ProblemKind.Unauthorized => StatusCodes.Status401Unauthorized,
+        ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
+        ProblemKind.NotFound => StatusCodes.Status404NotFound,
+        ProblemKind.Conflict => StatusCodes.Status409Conflict,
+        ProblemKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
+        ProblemKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,
+        ProblemKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        ProblemKind.Unprocessable => StatusCodes.Status422UnprocessableEntity,
+        ProblemKind.PreconditionRequired => StatusCodes.Status428PreconditionRequired,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    /// <summary>The result for an outcome: the error's problem, or what <paramref name="onSuccess"/> makes of the value.</summary>
+    public static IResult Map<T>(Outcome<T> outcome, Func<T, IResult> onSuccess)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(onSuccess);
+        return outcome.Error is { } error ? From(error) : onSuccess(outcome.Value!);
+    }
+}

@@ -1,0 +1,48 @@
+namespace ServerlessBackend.Functions.Shared.Http;
+
+/// <summary>What a handler returns: a value, or the client-facing error that <see cref="ApiProblems"/> turns into problem details.</summary>
+public sealed record Outcome<T>
+{
+    internal Outcome(T? value, ApiError? error)
+    {
+        Value = value;
+        Error = error;
+    }
+
+    public T? Value { get; }
+
+    public ApiError? Error { get; }
+
+    public static implicit operator Outcome<T>(ApiError error) => new(default, error);
+}
+
+public static class Outcome
+{
+    public static Outcome<T> Ok<T>(T value) => new(value, null);
+}
+
+public enum ProblemKind
+{
+    Validation,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    PreconditionFailed,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    Unprocessable,
+    PreconditionRequired,
+}
+
+/// <summary>A client mistake or a refused request. <see cref="Errors"/> lists per-field messages (JSON paths as keys).</summary>
+public sealed record ApiError(ProblemKind Kind, string Detail, IReadOnlyDictionary<string, string[]>? Errors = null)
+{
+    public static ApiError Validation(IReadOnlyDictionary<string, string[]> errors) => new(ProblemKind.Validation, "The request is not valid; see errors.", errors);
+
+    public static ApiError Field(string field, string message) => Validation(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static ApiError NotFound(string what) => new(ProblemKind.NotFound, $"{what} was not found.");
+
+    public static ApiError StaleETag() => new(ProblemKind.PreconditionFailed, "The resource has changed since the ETag in If-Match was read; read it again.");
+}

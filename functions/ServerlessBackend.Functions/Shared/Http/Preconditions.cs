@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace ServerlessBackend.Functions.Shared.Http;
+
+/// <summary>ETag / If-Match handling: updates must say which version they change.</summary>
+public static class Preconditions
+{
+    /// <summary>The If-Match value, or a 428 problem when the header is missing.</summary>
+    public static Outcome<string> RequireIfMatch(HttpRequest request)
+    {
+        var value = OptionalIfMatch(request);
+        if (value.Error is { } error)
+        {
+            return error;
+        }
+
+        return value.Value is null
+            ? new ApiError(ProblemKind.PreconditionRequired, "This update needs an If-Match header with the ETag from a read of the resource.")
+            : Outcome.Ok<string>(value.Value);
+    }
+
+    /// <summary>The If-Match value (null when absent), or a 400 problem when it is not one strong entity tag.</summary>
+    public static Outcome<string?> OptionalIfMatch(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var value = request.Headers[HeaderNames.IfMatch].ToString().Trim();
+        if (value.Length == 0)
+        {
+            return Outcome.Ok<string?>(null);
+        }
+
+        var isStrongTag = value.Length >= 2 && value[0] == '"' && value[^1] == '"' && value.IndexOf('"', 1) == value.Length - 1;
+        return isStrongTag ? Outcome.Ok<string?>(value) : ApiError.Field("If-Match", "Must be one ETag exactly as returned, quotes included.");
+    }
+
+    /// <summary>Sets the ETag response header (the store's ETag is already a quoted entity tag).</summary>
+    public static void SetETag(HttpResponse response, string etag)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers[HeaderNames.ETag] = etag;
+    }
+}

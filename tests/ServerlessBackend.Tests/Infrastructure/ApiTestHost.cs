@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Moq;
+using ServerlessBackend.Functions.Features.Catalog;
+using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Messaging;
+
+namespace ServerlessBackend.Tests.Infrastructure;
+
+/// <summary>
+/// Calls HTTP functions the way the worker does: the app's exception and authentication middleware
+/// around the function, a real DefaultHttpContext, the returned IResult executed. Services come from the
+/// app's own AddCatalog/AddOrders over the Cosmos-protocol server; only IOutboxPublisher is a mock
+/// (the downstream area implements it).
+/// </summary>
+public sealed class ApiTestHost
+{
+    private const string HttpContextKey = "HttpRequestContext";
+
+    private readonly ServiceProvider _services;
+
+    public ApiTestHost(CosmosServerFixture cosmos, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(cosmos);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(clock ?? TimeProvider.System);
+        services.AddSingleton(cosmos.Containers);
+        services.AddSingleton(Publisher.Object);
+        services.AddSingleton(Options.Create(TestTokens.Options));
+        services.AddSingleton<ISigningConfiguration>(Tokens.SigningConfiguration());
+        services.AddSingleton<BearerAuthenticator>();
+        services.AddCatalog();
+        services.AddOrders();
+        services.AddSingleton<CatalogFunctions>();
+        _services = services.BuildServiceProvider();
+    }
+
+    public TestTokens Tokens { get; } = new();
+
+    public Mock<IOutboxPublisher> Publisher { get; } = new();
+
+    public T Get<T>()
+        where T : notnull => _services.GetRequiredService<T>();
+
+    public CatalogFunctions Catalog => Get<CatalogFunctions>();
+
+    /// <summary>Sends a request through the middleware to <paramref name="function"/> and returns the response.</summary>
+    public async Task<TestResponse> SendAsync(
+        string method, string path, Func<HttpRequest, CancellationToken, Task<IResult>> function,
+        string? token = null, string? body = null, IDictionary<string, string>? headers = null, string entryPoint = "ServerlessBackend.Functions.Protected.Run")
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var allHeaders = new Dictionary<string, string>(headers ?? new Dictionary<string, string>());
+        if (token is not null)
+        {
+            allHeaders["Authorization"] = $"Bearer {token}";
+        }
+
+        var http = HttpTestContext.Create(method, path, body, allHeaders);
+        var definition = new Mock<FunctionDefinition>();
+        definition.SetupGet(d => d.EntryPoint).Returns(entryPoint);
+        definition.SetupGet(d => d.Name).Returns(entryPoint[(entryPoint.LastIndexOf('.') + 1)..]);
+        var context = new Mock<FunctionContext>();
+        context.SetupGet(c => c.Items).Returns(new Dictionary<object, object> { [HttpContextKey] = http.Context });
+        context.SetupGet(c => c.FunctionDefinition).Returns(definition.Object);
+        context.SetupGet(c => c.CancellationToken).Returns(CancellationToken.None);
+
+        IResult? result = null;
+        var authentication = new AuthenticationMiddleware(Get<BearerAuthenticator>());
+        var exceptions = new ExceptionProblemsMiddleware(NullLogger<ExceptionProblemsMiddleware>.Instance);
+        await exceptions.Invoke(context.Object, c => authentication.Invoke(c, async _ => result = await function(http.Request, CancellationToken.None)));
+
+        return result is null ? await http.ReadResponseAsync() : await http.ExecuteAsync(result);
+    }
+}

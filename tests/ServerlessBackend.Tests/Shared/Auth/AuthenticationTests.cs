@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Hosting;
+using Moq;
+using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Tests.Features.Catalog;
+using ServerlessBackend.Tests.Infrastructure;
+
+namespace ServerlessBackend.Tests.Shared.Auth;
+
+/// <summary>The bearer-token matrix, through the real middleware and the real OpenID Connect key retrieval.</summary>
+[Collection(CosmosServerCollection.Name)]
+public sealed class AuthenticationTests(CosmosServerFixture cosmos)
+{
+    private readonly ApiTestHost _api = new(cosmos);
+    private readonly TestTenant _tenant = new();
+
+    public static TheoryData<string, string?> RefusedTokens() => new()
+    {
+        { "no token", null },
+        { "expired", TestTokens.Mint("t", "alice", expires: DateTime.UtcNow.AddMinutes(-5)) },
+        { "wrong audience", TestTokens.Mint("t", "alice", audience: "api://someone-else") },
+        { "wrong issuer", TestTokens.Mint("t", "alice", issuer: "https://login.example.test/other/v2.0") },
+        { "bad signature", TestTokens.Mint("t", "alice", signWithUnpublishedKey: true) },
+        { "not a JWT", "not-a-token" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedTokens))]
+    public async Task A_missing_or_invalid_token_is_401_with_a_bearer_challenge_and_the_function_never_runs(string why, string? token)
+    {
+        var ran = false;
+
+        var response = await _api.SendAsync("GET", "/api/v1/products", (r, ct) => { ran = true; return _api.Catalog.List(r, ct); }, token);
+
+        CatalogApiTests.AssertProblem(response, 401);
+        Assert.Equal("Bearer", response.Headers.WWWAuthenticate.ToString());
+        Assert.False(ran, why);
+    }
+
+    [Fact]
+    public async Task A_scheme_other_than_bearer_is_401()
+    {
+        var response = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, headers: new Dictionary<string, string> { ["Authorization"] = "Basic YWxpY2U6c2VjcmV0" });
+
+        CatalogApiTests.AssertProblem(response, 401);
+    }
+
+    [Fact]
+    public async Task A_valid_token_without_a_tenant_claim_is_403()
+    {
+        var response = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, TestTokens.Mint("t", "alice", withTenant: false));
+
+        CatalogApiTests.AssertProblem(response, 403);
+    }
+
+    [Fact]
+    public async Task A_valid_token_reaches_the_function_with_the_callers_tenant_user_email_and_role()
+    {
+        Caller? seen = null;
+
+        var response = await _api.SendAsync("GET", "/api/v1/products", (r, ct) => { seen = r.HttpContext.GetCaller(); return _api.Catalog.List(r, ct); }, _tenant.Admin);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal(new Caller(_tenant.Id, "admin-1", "admin@example.test", IsAdmin: true), seen);
+    }
+
+    [Fact]
+    public async Task The_signing_keys_are_fetched_once_and_cached()
+    {
+        await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, _tenant.Alice);
+        var afterFirst = _api.Tokens.MetadataRequests;
+        await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, _tenant.Bob);
+
+        Assert.Equal(2, afterFirst); // discovery document + key set
+        Assert.Equal(afterFirst, _api.Tokens.MetadataRequests);
+    }
+
+    [Fact]
+    public async Task A_public_endpoint_runs_without_a_token()
+    {
+        var response = await _api.SendAsync(
+            "GET", "/api/health", (r, _) => Task.FromResult(new Functions.Features.Operations.HealthFunction(TimeProvider.System).Run(r)),
+            entryPoint: typeof(Functions.Features.Operations.HealthFunction).FullName + ".Run");
+
+        Assert.Equal(200, response.StatusCode);
+    }
+
+    [Fact]
+    public void The_development_key_is_refused_outside_development_and_settings_are_required()
+    {
+        var production = Mock.Of<IHostEnvironment>(e => e.EnvironmentName == Environments.Production);
+        var development = Mock.Of<IHostEnvironment>(e => e.EnvironmentName == Environments.Development);
+        var withDevKey = new AuthOptions { Authority = "https://localhost/dev-issuer", Audience = "api://x", UseDevelopmentKey = true };
+
+        Assert.Throws<InvalidOperationException>(() => AuthServiceCollectionExtensions.Validate(withDevKey, production));
+        AuthServiceCollectionExtensions.Validate(withDevKey, development);
+        Assert.Throws<InvalidOperationException>(() => AuthServiceCollectionExtensions.Validate(new AuthOptions { Audience = "api://x" }, development));
+    }
+}
