@@ -16,21 +16,10 @@ public sealed class ServiceBusCapture
     {
         Sender
             .Setup(s => s.SendMessagesAsync(It.IsAny<IEnumerable<ServiceBusMessage>>(), It.IsAny<CancellationToken>()))
-            .Returns<IEnumerable<ServiceBusMessage>, CancellationToken>((messages, _) =>
-            {
-                lock (_sent)
-                {
-                    if (_failuresLeft > 0)
-                    {
-                        _failuresLeft--;
-                        throw new ServiceBusException("namespace unreachable", ServiceBusFailureReason.ServiceCommunicationProblem);
-                    }
-
-                    _sent.AddRange(messages);
-                }
-
-                return Task.CompletedTask;
-            });
+            .Returns<IEnumerable<ServiceBusMessage>, CancellationToken>((messages, _) => Record(messages));
+        Sender
+            .Setup(s => s.SendMessageAsync(It.IsAny<ServiceBusMessage>(), It.IsAny<CancellationToken>()))
+            .Returns<ServiceBusMessage, CancellationToken>((message, _) => Record([message]));
     }
 
     public Mock<ServiceBusSender> Sender { get; } = new();
@@ -44,6 +33,22 @@ public sealed class ServiceBusCapture
                 return [.. _sent];
             }
         }
+    }
+
+    private Task Record(IEnumerable<ServiceBusMessage> messages)
+    {
+        lock (_sent)
+        {
+            if (_failuresLeft > 0)
+            {
+                _failuresLeft--;
+                throw new ServiceBusException("namespace unreachable", ServiceBusFailureReason.ServiceCommunicationProblem);
+            }
+
+            _sent.AddRange(messages);
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>The next <paramref name="count"/> sends fail as if the namespace were unreachable.</summary>

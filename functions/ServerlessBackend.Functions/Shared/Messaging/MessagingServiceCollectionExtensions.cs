@@ -37,6 +37,7 @@ public static class MessagingServiceCollectionExtensions
         });
         services.AddSingleton(provider => provider.GetRequiredService<ServiceBusClient>().CreateSender(MessagingTopology.OrdersTopic));
         services.AddSingleton<IOrderEventSender, ServiceBusOrderEventSender>();
+        services.AddSingleton<IDeadLetters, ServiceBusDeadLetters>();
         return services;
     }
 }

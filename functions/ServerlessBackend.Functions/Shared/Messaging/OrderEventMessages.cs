@@ -15,6 +15,9 @@ public static class OrderEventMessages
     public const string TenantIdProperty = "tenantId";
     public const string TraceParentProperty = "traceparent";
 
+    /// <summary>A replayed dead letter's MessageId is the event id, this, and its original sequence number.</summary>
+    public const string ReplaySuffix = ":replay:";
+
     private static readonly HashSet<string> KnownTypes =
     [
         OrderEventTypes.OrderPlaced,
@@ -85,7 +88,8 @@ public static class OrderEventMessages
             throw new PoisonMessageException(message.MessageId, $"unknown event type '{orderEvent.Type}'");
         }
 
-        if (orderEvent.Id != message.MessageId || orderEvent.Type != message.Subject
+        var isEventsMessage = message.MessageId == orderEvent.Id || message.MessageId?.StartsWith(orderEvent.Id + ReplaySuffix, StringComparison.Ordinal) == true;
+        if (!isEventsMessage || orderEvent.Type != message.Subject
             || !message.ApplicationProperties.TryGetValue(TenantIdProperty, out var tenant) || tenant as string != orderEvent.TenantId)
         {
             throw new PoisonMessageException(message.MessageId, "message properties (MessageId, Subject, tenantId) disagree with the body");

@@ -1,0 +1,92 @@
+using Azure.Messaging.ServiceBus;
+
+namespace ServerlessBackend.Functions.Shared.Messaging;
+
+/// <summary>
+/// Dead-letter queues through Azure.Messaging.ServiceBus: a receiver on the subscription's dead-letter
+/// sub-queue (peek to list; peek-lock, send, complete to replay) and the app's sender for the topic.
+/// A replayed copy goes back to the topic as a new message (<c>{event id}:replay:{sequence number}</c>, so a
+/// repeated replay of the same dead letter is dropped by duplicate detection); every subscription whose
+/// filter matches receives it again, which the idempotent consumers absorb.
+/// </summary>
+public sealed class ServiceBusDeadLetters(ServiceBusClient client, ServiceBusSender topic) : IDeadLetters
+{
+    /// <summary>The most dead letters one replay call locks while it looks for the requested ones.</summary>
+    public const int ReplayScanLimit = 500;
+
+    private static readonly TimeSpan ReceiveWait = TimeSpan.FromSeconds(2);
+
+    public async Task<DeadLetterPage> PeekAsync(string subscription, string tenantId, long fromSequenceNumber, int maxMessages, CancellationToken cancellationToken)
+    {
+        await using var receiver = client.CreateReceiver(MessagingTopology.OrdersTopic, subscription, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
+        var peeked = await receiver.PeekMessagesAsync(maxMessages, fromSequenceNumber, cancellationToken);
+        var items = peeked.Where(m => IsTenants(m, tenantId)).Select(Describe).ToList();
+        return new DeadLetterPage(items, peeked.Count < maxMessages ? null : peeked[^1].SequenceNumber + 1);
+    }
+
+    public async Task<IReadOnlyList<long>> ReplayAsync(string subscription, string tenantId, IReadOnlyCollection<long> sequenceNumbers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sequenceNumbers);
+        await using var receiver = client.CreateReceiver(
+            MessagingTopology.OrdersTopic, subscription, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter, ReceiveMode = ServiceBusReceiveMode.PeekLock });
+        var wanted = new HashSet<long>(sequenceNumbers);
+        var skipped = new List<ServiceBusReceivedMessage>();
+        var replayed = new List<long>();
+        try
+        {
+            // Messages that are not wanted stay locked until the end, so the scan never sees one twice.
+            while (wanted.Count > 0 && skipped.Count + replayed.Count < ReplayScanLimit)
+            {
+                var batch = await receiver.ReceiveMessagesAsync(Math.Min(50, ReplayScanLimit - skipped.Count - replayed.Count), ReceiveWait, cancellationToken);
+                if (batch.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (var message in batch)
+                {
+                    if (wanted.Contains(message.SequenceNumber) && IsTenants(message, tenantId))
+                    {
+                        await topic.SendMessageAsync(ReplayOf(message), cancellationToken);
+                        await receiver.CompleteMessageAsync(message, cancellationToken);
+                        wanted.Remove(message.SequenceNumber);
+                        replayed.Add(message.SequenceNumber);
+                    }
+                    else
+                    {
+                        skipped.Add(message);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var message in skipped)
+            {
+                await receiver.AbandonMessageAsync(message, cancellationToken: CancellationToken.None);
+            }
+        }
+
+        return replayed;
+    }
+
+    /// <summary>A new message with the dead letter's body and properties, minus the dead-letter bookkeeping.</summary>
+    public static ServiceBusMessage ReplayOf(ServiceBusReceivedMessage deadLetter)
+    {
+        ArgumentNullException.ThrowIfNull(deadLetter);
+        var copy = new ServiceBusMessage(deadLetter)
+        {
+            MessageId = $"{deadLetter.MessageId}{OrderEventMessages.ReplaySuffix}{deadLetter.SequenceNumber}",
+        };
+        copy.ApplicationProperties.Remove("DeadLetterReason");
+        copy.ApplicationProperties.Remove("DeadLetterErrorDescription");
+        return copy;
+    }
+
+    private static bool IsTenants(ServiceBusReceivedMessage message, string tenantId) =>
+        message.ApplicationProperties.TryGetValue(OrderEventMessages.TenantIdProperty, out var tenant) && tenant as string == tenantId;
+
+    private static DeadLetteredMessage Describe(ServiceBusReceivedMessage message) => new(
+        message.SequenceNumber, message.MessageId, message.Subject, message.SessionId,
+        message.DeadLetterReason, message.DeadLetterErrorDescription, message.DeliveryCount, message.EnqueuedTime);
+}

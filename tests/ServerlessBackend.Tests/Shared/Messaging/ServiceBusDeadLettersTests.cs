@@ -1,0 +1,107 @@
+using Azure.Messaging.ServiceBus;
+using Moq;
+using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Tests.Infrastructure;
+
+namespace ServerlessBackend.Tests.Shared.Messaging;
+
+/// <summary>The dead-letter adapter against a mocked client (the emulator suite runs it for real when configured).</summary>
+public sealed class ServiceBusDeadLettersTests
+{
+    private readonly Mock<ServiceBusClient> _client = new();
+    private readonly Mock<ServiceBusReceiver> _receiver = new();
+    private readonly ServiceBusCapture _topic = new();
+    private readonly List<long> _completed = [];
+    private readonly List<long> _abandoned = [];
+    private ServiceBusReceiverOptions? _options;
+
+    public ServiceBusDeadLettersTests()
+    {
+        _client
+            .Setup(c => c.CreateReceiver("orders", "email", It.IsAny<ServiceBusReceiverOptions>()))
+            .Callback<string, string, ServiceBusReceiverOptions>((_, _, options) => _options = options)
+            .Returns(_receiver.Object);
+        _receiver
+            .Setup(r => r.CompleteMessageAsync(It.IsAny<ServiceBusReceivedMessage>(), It.IsAny<CancellationToken>()))
+            .Callback<ServiceBusReceivedMessage, CancellationToken>((m, _) => _completed.Add(m.SequenceNumber))
+            .Returns(Task.CompletedTask);
+        _receiver
+            .Setup(r => r.AbandonMessageAsync(It.IsAny<ServiceBusReceivedMessage>(), It.IsAny<IDictionary<string, object>>(), It.IsAny<CancellationToken>()))
+            .Callback<ServiceBusReceivedMessage, IDictionary<string, object>, CancellationToken>((m, _, _) => _abandoned.Add(m.SequenceNumber))
+            .Returns(Task.CompletedTask);
+    }
+
+    [Fact]
+    public async Task Listing_peeks_the_dead_letter_sub_queue_and_shows_only_the_callers_tenant()
+    {
+        _receiver
+            .Setup(r => r.PeekMessagesAsync(3, 10, It.IsAny<CancellationToken>()))
+            .ReturnsAsync([DeadLetter(10, "tenant-a"), DeadLetter(11, "tenant-b"), DeadLetter(12, "tenant-a")]);
+
+        var page = await DeadLetters().PeekAsync("email", "tenant-a", 10, 3, CancellationToken.None);
+
+        Assert.Equal(SubQueue.DeadLetter, _options!.SubQueue);
+        Assert.Equal([10L, 12L], page.Items.Select(i => i.SequenceNumber));
+        Assert.Equal(13, page.NextSequenceNumber);
+        var first = page.Items[0];
+        Assert.Equal(("o-10.OrderConfirmed", "OrderConfirmed", "o-10", "MaxDeliveryCountExceeded", "smtp down", 5),
+            (first.MessageId, first.EventType, first.OrderId, first.DeadLetterReason, first.DeadLetterErrorDescription, first.DeliveryCount));
+    }
+
+    [Fact]
+    public async Task A_short_peek_is_the_end_of_the_queue()
+    {
+        _receiver.Setup(r => r.PeekMessagesAsync(50, 0, It.IsAny<CancellationToken>())).ReturnsAsync([DeadLetter(1, "tenant-a")]);
+
+        var page = await DeadLetters().PeekAsync("email", "tenant-a", 0, 50, CancellationToken.None);
+
+        Assert.Null(page.NextSequenceNumber);
+    }
+
+    [Fact]
+    public async Task Replay_resends_the_requested_tenant_messages_completes_them_and_leaves_everything_else_dead_lettered()
+    {
+        _receiver
+            .SetupSequence(r => r.ReceiveMessagesAsync(It.IsAny<int>(), It.IsAny<TimeSpan?>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync([DeadLetter(1, "tenant-a"), DeadLetter(2, "tenant-b"), DeadLetter(3, "tenant-a")])
+            .ReturnsAsync([DeadLetter(4, "tenant-a")])
+            .ReturnsAsync([]);
+
+        var replayed = await DeadLetters().ReplayAsync("email", "tenant-a", [2, 3, 4], CancellationToken.None);
+
+        Assert.Equal([3L, 4L], replayed);
+        Assert.Equal([3L, 4L], _completed);
+        Assert.Equal([1L, 2L], _abandoned);
+        Assert.Equal(["o-3.OrderConfirmed:replay:3", "o-4.OrderConfirmed:replay:4"], _topic.Sent.Select(m => m.MessageId));
+    }
+
+    [Fact]
+    public void A_replayed_copy_keeps_body_subject_session_and_properties_and_consumers_accept_its_id()
+    {
+        var deadLetter = DeadLetter(7, "tenant-a");
+
+        var copy = ServiceBusDeadLetters.ReplayOf(deadLetter);
+
+        Assert.NotNull(copy);
+        Assert.Equal("o-7.OrderConfirmed:replay:7", copy.MessageId);
+        Assert.Equal(("OrderConfirmed", "o-7", "application/json", "tenant-a"), (copy.Subject, copy.SessionId, copy.ContentType, copy.ApplicationProperties["tenantId"]));
+        Assert.False(copy.ApplicationProperties.ContainsKey("DeadLetterReason"));
+        Assert.Equal("o-7.OrderConfirmed", OrderEventMessages.Parse(ServiceBusCapture.Receive(copy)).Id);
+    }
+
+    private ServiceBusDeadLetters DeadLetters() => new(_client.Object, _topic.Sender.Object);
+
+    private static ServiceBusReceivedMessage DeadLetter(long sequenceNumber, string tenantId)
+    {
+        var orderId = $"o-{sequenceNumber}";
+        var sent = OrderEventMessages.ToMessage(new OrderEvent($"{orderId}.OrderConfirmed", OrderEventTypes.OrderConfirmed, tenantId, orderId, TestData.Now));
+        var properties = new Dictionary<string, object>(sent.ApplicationProperties)
+        {
+            ["DeadLetterReason"] = "MaxDeliveryCountExceeded",
+            ["DeadLetterErrorDescription"] = "smtp down",
+        };
+        return ServiceBusModelFactory.ServiceBusReceivedMessage(
+            sent.Body, sent.MessageId, sessionId: sent.SessionId, subject: sent.Subject, contentType: sent.ContentType,
+            properties: properties, deliveryCount: 5, sequenceNumber: sequenceNumber, enqueuedTime: TestData.Now);
+    }
+}
