@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Features.Fulfillment;
+using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Functions.Shared.Cosmos;
@@ -23,5 +24,6 @@ builder.Services.AddCatalog();
 builder.Services.AddOrders();
 builder.Services.AddOutbox();
 builder.Services.AddFulfillment();
+builder.Services.AddOperations();
 
 builder.Build().Run();

@@ -1,0 +1,55 @@
+using System.Globalization;
+using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Messaging;
+
+namespace ServerlessBackend.Functions.Features.Operations;
+
+/// <summary>
+/// Admins list and replay their tenant's dead-lettered messages of one subscription. Other tenants'
+/// dead letters are invisible (the adapter filters on the message's tenant property).
+/// </summary>
+public sealed class DeadLetterHandler(IDeadLetters deadLetters)
+{
+    public async Task<Outcome<Page<DeadLetteredMessage>>> ListAsync(Caller caller, string subscription, PageRequest page, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        if (Refuse(caller, subscription) is { } refused)
+        {
+            return refused;
+        }
+
+        long from = 0;
+        if (page.ContinuationToken is { } token && !long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out from))
+        {
+            return ApiError.Field("continuationToken", "Not a token this API issued.");
+        }
+
+        var peeked = await deadLetters.PeekAsync(subscription, caller.TenantId, from, page.PageSize, cancellationToken);
+        return Outcome.Ok(new Page<DeadLetteredMessage>(peeked.Items, peeked.NextSequenceNumber?.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    public async Task<Outcome<ReplayDeadLettersResponse>> ReplayAsync(Caller caller, string subscription, ReplayDeadLettersRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (Refuse(caller, subscription) is { } refused)
+        {
+            return refused;
+        }
+
+        var errors = request.Validate();
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+
+        var wanted = request.SequenceNumbers!.Distinct().ToList();
+        var replayed = await deadLetters.ReplayAsync(subscription, caller.TenantId, wanted, cancellationToken);
+        return Outcome.Ok(new ReplayDeadLettersResponse(replayed, wanted.Except(replayed).ToList()));
+    }
+
+    private static ApiError? Refuse(Caller caller, string subscription) =>
+        CallerRules.RequireAdmin(caller)
+        ?? (MessagingTopology.Subscriptions.Any(s => s.Name == subscription) ? null : ApiError.NotFound("The subscription"));
+}
