@@ -38,6 +38,7 @@ public sealed class ApiTestHost
         services.AddCatalog();
         services.AddOrders();
         services.AddSingleton<CatalogFunctions>();
+        services.AddSingleton<OrdersFunctions>();
         _services = services.BuildServiceProvider();
     }
 
@@ -49,6 +50,8 @@ public sealed class ApiTestHost
         where T : notnull => _services.GetRequiredService<T>();
 
     public CatalogFunctions Catalog => Get<CatalogFunctions>();
+
+    public OrdersFunctions Orders => Get<OrdersFunctions>();
 
     /// <summary>Sends a request through the middleware to <paramref name="function"/> and returns the response.</summary>
     public async Task<TestResponse> SendAsync(

@@ -60,7 +60,7 @@ public sealed record Order
             Status = OrderStatus.Pending,
             Lines = lines,
             Currency = currency,
-            Total = lines.Sum(l => l.LineTotal),
+            Total = Money.Normalize(lines.Sum(l => l.LineTotal)),
             CreatedAt = now,
             UpdatedAt = now,
             StatusHistory = [new StatusChange(OrderStatus.Pending, now, Reason: null)],
@@ -114,7 +114,7 @@ public sealed record Order
 public sealed record OrderLine(string ProductId, string Name, int Quantity, decimal UnitPrice, decimal LineTotal)
 {
     public static OrderLine Priced(string productId, string name, int quantity, decimal unitPrice) =>
-        new(productId, name, quantity, unitPrice, unitPrice * quantity);
+        new(productId, name, quantity, Money.Normalize(unitPrice), Money.Normalize(unitPrice * quantity));
 }
 
 /// <summary>One entry of the order's audit trail.</summary>

@@ -1,3 +1,4 @@
+using ServerlessBackend.Functions.Domain;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Cosmos;
@@ -20,7 +21,7 @@ public sealed class ChangeProductHandler(IProductStore store, TimeProvider clock
             Name = request.Name?.Trim(),
             SetDescription = true,
             Description = request.Description,
-            Price = request.Price,
+            Price = request.Price is { } price ? Money.Normalize(price) : null,
             Currency = request.Currency,
         };
         return PatchAsync(caller, productId, errors, fields, ifMatch, cancellationToken);

@@ -1,3 +1,4 @@
+using ServerlessBackend.Functions.Domain;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Cosmos;
@@ -29,7 +30,7 @@ public sealed class CreateProductHandler(IProductStore store, TimeProvider clock
             TenantId = caller.TenantId,
             Name = request.Name!.Trim(),
             Description = request.Description,
-            Price = request.Price!.Value,
+            Price = Money.Normalize(request.Price!.Value),
             Currency = request.Currency!,
             AvailableStock = request.AvailableStock!.Value,
             Active = true,

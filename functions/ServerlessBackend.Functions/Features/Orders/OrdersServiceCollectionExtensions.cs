@@ -8,6 +8,10 @@ public static class OrdersServiceCollectionExtensions
     public static IServiceCollection AddOrders(this IServiceCollection services)
     {
         services.AddSingleton<IOrderStore, CosmosOrderStore>();
+        services.AddSingleton<AfterWritePublisher>();
+        services.AddSingleton<PlaceOrderHandler>();
+        services.AddSingleton<ReadOrdersHandler>();
+        services.AddSingleton<CancelOrderHandler>();
         return services;
     }
 }

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+using ServerlessBackend.Functions.Shared.Messaging;
+
+namespace ServerlessBackend.Functions.Features.Orders;
+
+/// <summary>
+/// Publishes an order's outbox right after the write that recorded it. The write has already succeeded,
+/// so a failure here is logged and left to the timer relay; it never turns the response into an error.
+/// </summary>
+public sealed partial class AfterWritePublisher(IOutboxPublisher publisher, ILogger<AfterWritePublisher> logger)
+{
+    public async Task PublishAsync(string tenantId, string orderId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await publisher.PublishPendingAsync(tenantId, orderId, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogLeftToRelay(logger, e, tenantId, orderId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing the outbox of order {TenantId}/{OrderId} failed; the relay will publish it")]
+    private static partial void LogLeftToRelay(ILogger logger, Exception exception, string tenantId, string orderId);
+}

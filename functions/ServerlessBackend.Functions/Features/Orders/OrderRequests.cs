@@ -1,0 +1,89 @@
+using System.Text.Json.Serialization;
+using ServerlessBackend.Functions.Features.Catalog;
+using ServerlessBackend.Functions.Shared.Http;
+
+namespace ServerlessBackend.Functions.Features.Orders;
+
+/// <summary>POST /orders body. Prices are never taken from the client: they come from the catalog at order time.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record PlaceOrderRequest(IReadOnlyList<OrderLineRequest?>? Lines, string? ContactEmail)
+{
+    public const int MaxLines = 50;
+    public const int MaxQuantity = 1000;
+    public const int MaxEmailLength = 254;
+
+    public FieldErrors Validate()
+    {
+        var errors = new FieldErrors();
+        if (Lines is null || Lines.Count == 0)
+        {
+            errors.Add("lines", "At least one line is required.");
+            return errors;
+        }
+
+        if (Lines.Count > MaxLines)
+        {
+            errors.Add("lines", $"At most {MaxLines} lines.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < Lines.Count; i++)
+        {
+            var line = Lines[i];
+            if (line is null)
+            {
+                errors.Add($"lines[{i}]", "Required.");
+                continue;
+            }
+
+            ProductRules.Id(errors, $"lines[{i}].productId", line.ProductId);
+            if (line.ProductId is not null && !seen.Add(line.ProductId))
+            {
+                errors.Add($"lines[{i}].productId", "Listed twice: use one line with the total quantity.");
+            }
+
+            errors.Range($"lines[{i}].quantity", line.Quantity, 1, MaxQuantity);
+        }
+
+        if (ContactEmail is not null && !IsEmail(ContactEmail))
+        {
+            errors.Add("contactEmail", $"A plain email address of at most {MaxEmailLength} characters.");
+        }
+
+        return errors;
+    }
+
+    public static bool IsEmail(string value) =>
+        value.Length <= MaxEmailLength
+        && System.Net.Mail.MailAddress.TryCreate(value, out var address)
+        && string.Equals(address.Address, value, StringComparison.Ordinal);
+}
+
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record OrderLineRequest(string? ProductId, int? Quantity);
+
+/// <summary>The Idempotency-Key header (IETF httpapi draft): required on POST /orders.</summary>
+public static class IdempotencyKey
+{
+    public const string Header = "Idempotency-Key";
+    public const int MaxLength = 128;
+
+    /// <summary>The key (a structured-field string's quotes removed), or a 400 problem.</summary>
+    public static Outcome<string> Parse(string? header)
+    {
+        var value = header?.Trim() ?? "";
+        if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
+        {
+            value = value[1..^1];
+        }
+
+        if (value.Length == 0)
+        {
+            return ApiError.Field(Header, "Required: a unique key per order attempt, reused only to retry that attempt.");
+        }
+
+        return value.Length <= MaxLength && value.All(c => c is > ' ' and <= '~' and not '"')
+            ? Outcome.Ok(value)
+            : ApiError.Field(Header, $"1 to {MaxLength} visible ASCII characters.");
+    }
+}

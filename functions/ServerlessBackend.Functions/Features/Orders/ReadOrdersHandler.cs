@@ -1,0 +1,65 @@
+using System.Text.RegularExpressions;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Http;
+
+namespace ServerlessBackend.Functions.Features.Orders;
+
+/// <summary>
+/// Reads orders: a customer sees only their own, an admin every order of the tenant. Anything else is
+/// a 404, exactly like an id that does not exist, so existence never leaks.
+/// </summary>
+public sealed partial class ReadOrdersHandler(IOrderStore orders)
+{
+    public async Task<Outcome<Versioned<Order>>> GetAsync(Caller caller, string orderId, CancellationToken cancellationToken)
+    {
+        var order = await ReadVisibleAsync(orders, caller, orderId, cancellationToken);
+        return order is null ? ApiError.NotFound("The order") : Outcome.Ok(order);
+    }
+
+    /// <summary>Newest first. Customers list their own orders; admins the tenant's. Both may filter by status.</summary>
+    public async Task<Outcome<Page<Order>>> ListAsync(Caller caller, PageRequest page, string? status, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(page);
+        OrderStatus? filter = null;
+        if (status is not null)
+        {
+            var match = Enum.GetValues<OrderStatus>().Where(s => string.Equals(JsonNaming.EnumValue(s), status, StringComparison.Ordinal)).ToList();
+            if (match.Count == 0)
+            {
+                return ApiError.Field("status", $"One of: {string.Join(", ", Enum.GetValues<OrderStatus>().Select(JsonNaming.EnumValue))}.");
+            }
+
+            filter = match[0];
+        }
+
+        var query = new OrderListQuery(caller.TenantId, caller.IsAdmin ? null : caller.UserId, filter, page.PageSize, page.ContinuationToken);
+        try
+        {
+            return Outcome.Ok(await orders.ListAsync(query, cancellationToken));
+        }
+        catch (InvalidContinuationTokenException)
+        {
+            return ApiError.Field("continuationToken", "Not a token this API issued for this list.");
+        }
+    }
+
+    /// <summary>The order if it exists in the caller's tenant and the caller may see it; otherwise null.</summary>
+    public static async Task<Versioned<Order>?> ReadVisibleAsync(IOrderStore orders, Caller caller, string orderId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (orderId is null || !OrderIdPattern().IsMatch(orderId))
+        {
+            return null;
+        }
+
+        var order = await orders.GetAsync(caller.TenantId, orderId, cancellationToken);
+        return order is not null && (caller.IsAdmin || string.Equals(order.Value.CustomerId, caller.UserId, StringComparison.Ordinal)) ? order : null;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex OrderIdPattern();
+}
