@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ServerlessBackend.Functions.Features.Catalog;
 
@@ -7,7 +8,7 @@ public static class CatalogServiceCollectionExtensions
     /// <summary>The catalog API: store and handlers.</summary>
     public static IServiceCollection AddCatalog(this IServiceCollection services)
     {
-        services.AddSingleton<IProductStore, CosmosProductStore>();
+        services.TryAddSingleton<IProductStore, CosmosProductStore>();
         services.AddSingleton<CreateProductHandler>();
         services.AddSingleton<ChangeProductHandler>();
         services.AddSingleton<ReadProductsHandler>();

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ServerlessBackend.Functions.Features.Catalog;
 
 namespace ServerlessBackend.Functions.Features.Orders;
 
@@ -7,7 +9,9 @@ public static class OrdersServiceCollectionExtensions
     /// <summary>The orders API: store and handlers. IOutboxPublisher is registered by the messaging area.</summary>
     public static IServiceCollection AddOrders(this IServiceCollection services)
     {
-        services.AddSingleton<IOrderStore, CosmosOrderStore>();
+        services.TryAddSingleton<IOrderStore, CosmosOrderStore>();
+        // Placing an order prices it from the catalog.
+        services.TryAddSingleton<IProductStore, CosmosProductStore>();
         services.AddSingleton<AfterWritePublisher>();
         services.AddSingleton<PlaceOrderHandler>();
         services.AddSingleton<ReadOrdersHandler>();
