@@ -23,6 +23,7 @@ public static class CosmosServiceCollectionExtensions
         services.AddSingleton(sp => CosmosClientFactory.Create(
             new Uri(endpoint), sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
         services.AddSingleton(sp => new CosmosContainers(sp.GetRequiredService<CosmosClient>(), databaseName));
+        services.AddSingleton<IReadinessCheck, CosmosReadinessCheck>();
         if (new Uri(endpoint).IsLoopback)
         {
             services.AddHostedService(sp => new LocalCosmosBootstrap(sp.GetRequiredService<CosmosClient>(), databaseName));

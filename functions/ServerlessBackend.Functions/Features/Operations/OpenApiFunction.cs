@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using ServerlessBackend.Functions.Shared.Auth;
+
+namespace ServerlessBackend.Functions.Features.Operations;
+
+/// <summary>Serves the OpenAPI 3 document (OpenApi/openapi.json, embedded at build time) anonymously.</summary>
+public static class OpenApiFunction
+{
+    public const string ResourceName = "ServerlessBackend.Functions.OpenApi.openapi.json";
+
+    private static readonly Lazy<byte[]> Document = new(() =>
+    {
+        using var stream = typeof(OpenApiFunction).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"Embedded resource {ResourceName} is missing.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    });
+
+    [Function("OpenApiDocument")]
+    [PublicEndpoint]
+    public static IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.HttpContext.Response.Headers.CacheControl = "public, max-age=300";
+        return Results.Bytes(Document.Value, "application/json");
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Shared.Http;
+
+namespace ServerlessBackend.Functions.Features.Operations;
+
+/// <summary>
+/// Anonymous readiness probe: every dependency check must pass within a short timeout, else 503.
+/// It names the failing dependency but never shows error details to an anonymous caller (they are logged).
+/// </summary>
+public sealed partial class ReadinessFunction(IEnumerable<IReadinessCheck> checks, TimeProvider clock, ILogger<ReadinessFunction> logger)
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(3);
+
+    internal TimeSpan Timeout { get; init; } = DefaultTimeout;
+
+    [Function("Readiness")]
+    [PublicEndpoint]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health/ready")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.HttpContext.Response.Headers.CacheControl = "no-store";
+        var results = await Task.WhenAll(checks.Select(check => RunAsync(check, cancellationToken)));
+        var ready = results.All(r => r.Healthy);
+        var report = new ReadinessReport(ready ? "Ready" : "NotReady", clock.GetUtcNow(), results.ToDictionary(r => r.Name, r => r.Healthy ? "Healthy" : "Unhealthy"));
+        return Results.Json(report, ApiJson.Options, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private async Task<(string Name, bool Healthy)> RunAsync(IReadinessCheck check, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            await check.CheckAsync(timeout.Token);
+            return (check.Name, true);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogUnhealthy(logger, e, check.Name);
+            return (check.Name, false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Readiness check {Check} failed")]
+    private static partial void LogUnhealthy(ILogger logger, Exception exception, string check);
+}
+
+public sealed record ReadinessReport(string Status, DateTimeOffset CheckedAt, IReadOnlyDictionary<string, string> Checks);

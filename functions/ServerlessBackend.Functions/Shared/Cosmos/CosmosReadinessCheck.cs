@@ -1,0 +1,11 @@
+using ServerlessBackend.Functions.Shared.Hosting;
+
+namespace ServerlessBackend.Functions.Shared.Cosmos;
+
+/// <summary>Reads the database resource: one request that proves endpoint, credential and database.</summary>
+public sealed class CosmosReadinessCheck(CosmosContainers containers) : IReadinessCheck
+{
+    public string Name => "cosmos";
+
+    public Task CheckAsync(CancellationToken cancellationToken) => containers.Database.ReadAsync(cancellationToken: cancellationToken);
+}
