@@ -7,6 +7,7 @@ using Moq;
 using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Messaging;
 
@@ -25,12 +26,16 @@ public sealed class ApiTestHost
     private readonly ServiceProvider _services;
 
     public ApiTestHost(CosmosServerFixture cosmos, TimeProvider? clock = null)
+        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock)
     {
-        ArgumentNullException.ThrowIfNull(cosmos);
+    }
+
+    public ApiTestHost(CosmosContainers containers, TimeProvider? clock = null)
+    {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(clock ?? TimeProvider.System);
-        services.AddSingleton(cosmos.Containers);
+        services.AddSingleton(containers);
         services.AddSingleton(Publisher.Object);
         services.AddSingleton(Options.Create(TestTokens.Options));
         services.AddSingleton<ISigningConfiguration>(Tokens.SigningConfiguration());

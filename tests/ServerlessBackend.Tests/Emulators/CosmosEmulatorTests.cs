@@ -1,0 +1,120 @@
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Tests.Infrastructure;
+
+namespace ServerlessBackend.Tests.Emulators;
+
+/// <summary>
+/// What the Cosmos-protocol server cannot do, against the official emulator (opt-in, COSMOS_EMULATOR_ENDPOINT):
+/// ORDER BY with continuation tokens, cross-partition queries, point-read 404s across partitions, the
+/// indexing policy as created, and the orders list paged through the HTTP function.
+/// </summary>
+public sealed class CosmosEmulatorTests(CosmosEmulatorFixture emulator) : IClassFixture<CosmosEmulatorFixture>
+{
+    private CosmosOrderStore Store => new(emulator.Containers);
+
+    [CosmosEmulatorFact]
+    public async Task Orders_page_newest_first_across_continuation_tokens()
+    {
+        var tenant = TestData.NewTenant();
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var order = TestData.Order(tenant, "alice", at: TestData.Now.AddMinutes(i));
+            await Store.CreateAsync(order, CancellationToken.None);
+            ids.Add(order.Id);
+        }
+
+        await Store.CreateAsync(TestData.Order(tenant, "bob", at: TestData.Now.AddMinutes(10)), CancellationToken.None);
+
+        var seen = new List<string>();
+        string? token = null;
+        var pages = 0;
+        do
+        {
+            var page = await Store.ListAsync(new OrderListQuery(tenant, "alice", null, 2, token), CancellationToken.None);
+            seen.AddRange(page.Items.Select(o => o.Id));
+            token = page.ContinuationToken;
+            pages++;
+        }
+        while (token is not null && pages < 10);
+
+        Assert.Equal(Enumerable.Reverse(ids), seen);
+        Assert.Equal(3, pages);
+    }
+
+    [CosmosEmulatorFact]
+    public async Task The_orders_route_pages_through_the_api_with_opaque_tokens()
+    {
+        var api = new ApiTestHost(emulator.Containers);
+        var tenant = new TestTenant();
+        for (var i = 0; i < 3; i++)
+        {
+            await Store.CreateAsync(TestData.Order(tenant.Id, "alice", at: TestData.Now.AddMinutes(i)), CancellationToken.None);
+        }
+
+        var first = await api.SendAsync("GET", "/api/v1/orders?pageSize=2", api.Orders.List, tenant.Alice);
+        var token = first.Json.GetProperty("continuationToken").GetString();
+        var second = await api.SendAsync("GET", $"/api/v1/orders?pageSize=2&continuationToken={token}", api.Orders.List, tenant.Alice);
+        var tampered = await api.SendAsync("GET", $"/api/v1/orders?pageSize=2&continuationToken={token}x", api.Orders.List, tenant.Alice);
+
+        Assert.Equal(2, first.Json.GetProperty("items").GetArrayLength());
+        Assert.Equal(1, second.Json.GetProperty("items").GetArrayLength());
+        Assert.False(second.Json.TryGetProperty("continuationToken", out _));
+        Assert.Equal(400, tampered.StatusCode);
+    }
+
+    [CosmosEmulatorFact]
+    public async Task The_relay_query_finds_pending_outboxes_across_tenants_and_skips_published_ones()
+    {
+        var cutoff = DateTimeOffset.UtcNow.AddYears(10);
+        var a = TestData.Order(TestData.NewTenant());
+        var b = TestData.Order(TestData.NewTenant());
+        var published = TestData.Order(TestData.NewTenant());
+        foreach (var order in new[] { a, b, published })
+        {
+            await Store.CreateAsync(order, CancellationToken.None);
+        }
+
+        await Store.MarkPublishedAsync(published.TenantId, published.Id, [.. published.Outbox.Select(e => e.Id)], CancellationToken.None);
+
+        var found = await Store.FindWithPendingEventsAsync(cutoff, 1000, CancellationToken.None);
+
+        Assert.Contains(new OrderRef(a.TenantId, a.Id), found);
+        Assert.Contains(new OrderRef(b.TenantId, b.Id), found);
+        Assert.DoesNotContain(new OrderRef(published.TenantId, published.Id), found);
+    }
+
+    [CosmosEmulatorFact]
+    public async Task Point_reads_of_missing_or_foreign_ids_are_null()
+    {
+        var order = TestData.Order(TestData.NewTenant());
+        await Store.CreateAsync(order, CancellationToken.None);
+
+        Assert.Null(await Store.GetAsync(order.TenantId, "missing", CancellationToken.None));
+        Assert.Null(await Store.GetAsync(TestData.NewTenant(), order.Id, CancellationToken.None));
+        Assert.Equal(OrderStatus.Pending, (await Store.GetAsync(order.TenantId, order.Id, CancellationToken.None))!.Value.Status);
+    }
+
+    [CosmosEmulatorFact]
+    public async Task Containers_are_created_with_the_partition_keys_ttls_and_excluded_paths_of_CosmosModel()
+    {
+        foreach (var spec in CosmosModel.Containers)
+        {
+            var properties = (await emulator.Containers.Database.GetContainer(spec.Name).ReadContainerAsync()).Resource;
+
+            Assert.Equal(spec.PartitionKeyPath, properties.PartitionKeyPath);
+            Assert.Equal(spec.DefaultTimeToLiveSeconds, properties.DefaultTimeToLive);
+            Assert.Subset(properties.IndexingPolicy.ExcludedPaths.Select(p => p.Path).ToHashSet(), spec.ExcludedPaths.ToHashSet());
+        }
+    }
+
+    [CosmosEmulatorFact]
+    public async Task A_tampered_continuation_token_is_the_clients_mistake()
+    {
+        var tenant = TestData.NewTenant();
+        await Assert.ThrowsAsync<InvalidContinuationTokenException>(() =>
+            Store.ListAsync(new OrderListQuery(tenant, null, null, 2, "{\"not\":\"a token\"}"), CancellationToken.None));
+    }
+}

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Collections.Immutable;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+using Moq;
+using ServerlessBackend.Functions.Features.Catalog;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Tests.Features.Catalog;
+using ServerlessBackend.Tests.Infrastructure;
+
+namespace ServerlessBackend.Tests.Shared.Http;
+
+[Collection(CosmosServerCollection.Name)]
+public sealed class ExceptionProblemsMiddlewareTests(CosmosServerFixture cosmos)
+{
+    private readonly ApiTestHost _api = new(cosmos);
+    private readonly TestTenant _tenant = new();
+
+    [Fact]
+    public async Task Cosmos_throttling_that_outlasts_the_sdk_retries_is_503_with_retry_after()
+    {
+        var response = await _api.SendAsync("GET", "/api/v1/products", (_, _) => throw new StoreThrottledException(TimeSpan.FromSeconds(2.5)), _tenant.Alice);
+
+        CatalogApiTests.AssertProblem(response, 503);
+        Assert.Equal("3", response.Headers.RetryAfter.ToString());
+    }
+
+    [Fact]
+    public async Task Throttling_wrapped_by_the_worker_is_still_503()
+    {
+        var response = await _api.SendAsync("GET", "/api/v1/products", (_, _) => throw new AggregateException(new StoreThrottledException(null)), _tenant.Alice);
+
+        CatalogApiTests.AssertProblem(response, 503);
+        Assert.Equal("1", response.Headers.RetryAfter.ToString());
+    }
+
+    [Fact]
+    public async Task Any_other_failure_is_500_without_internals()
+    {
+        var response = await _api.SendAsync("GET", "/api/v1/products", (_, _) => throw new InvalidOperationException("connection string=secret"), _tenant.Alice);
+
+        CatalogApiTests.AssertProblem(response, 500);
+        Assert.DoesNotContain("secret", response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("InvalidOperationException", response.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cosmos_429_from_the_store_becomes_a_throttled_exception()
+    {
+        var container = new Mock<Container>();
+        container.Setup(c => c.CreateItemAsync(It.IsAny<Functions.Domain.Catalog.Product>(), It.IsAny<PartitionKey?>(), It.IsAny<ItemRequestOptions>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new CosmosException("busy", HttpStatusCode.TooManyRequests, 3200, "activity", 0));
+        var database = new Mock<Database>();
+        database.Setup(d => d.GetContainer(It.IsAny<string>())).Returns(container.Object);
+        var client = new Mock<CosmosClient>();
+        client.Setup(c => c.GetDatabase(It.IsAny<string>())).Returns(database.Object);
+        var store = new CosmosProductStore(new CosmosContainers(client.Object, "db"));
+
+        await Assert.ThrowsAsync<StoreThrottledException>(() => store.CreateAsync(TestData.Product("t"), CancellationToken.None));
+    }
+
+    [Fact]
+    public void The_middlewares_apply_to_http_triggers_only()
+    {
+        Assert.True(HttpApiExtensions.IsHttpTriggered(ContextWithTrigger("httpTrigger")));
+        Assert.False(HttpApiExtensions.IsHttpTriggered(ContextWithTrigger("serviceBusTrigger")));
+        Assert.False(HttpApiExtensions.IsHttpTriggered(ContextWithTrigger("timerTrigger")));
+    }
+
+    private static FunctionContext ContextWithTrigger(string type)
+    {
+        var binding = Mock.Of<BindingMetadata>(b => b.Type == type && b.Name == "trigger" && b.Direction == BindingDirection.In);
+        var bindings = ImmutableDictionary<string, BindingMetadata>.Empty.Add("trigger", binding);
+        var definition = Mock.Of<FunctionDefinition>(d => d.InputBindings == bindings);
+        return Mock.Of<FunctionContext>(c => c.FunctionDefinition == definition);
+    }
+}
