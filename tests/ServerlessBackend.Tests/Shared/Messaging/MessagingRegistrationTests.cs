@@ -30,4 +30,23 @@ public sealed class MessagingRegistrationTests
         Assert.Equal("contoso.servicebus.windows.net", provider.GetRequiredService<ServiceBusClient>().FullyQualifiedNamespace);
         Assert.IsType<ServiceBusOrderEventSender>(provider.GetRequiredService<IOrderEventSender>());
     }
+
+    [Fact]
+    public async Task Locally_a_ServiceBus_connection_string_for_the_emulator_is_used_instead()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ServiceBus"] = "Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;",
+            })
+            .Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddMessaging(configuration);
+        await using var provider = services.BuildServiceProvider();
+
+        var sender = provider.GetRequiredService<ServiceBusSender>();
+
+        Assert.Equal("localhost", sender.FullyQualifiedNamespace);
+        Assert.Equal("orders", sender.EntityPath);
+    }
 }
