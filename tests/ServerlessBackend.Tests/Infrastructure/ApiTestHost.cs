@@ -16,8 +16,8 @@ namespace ServerlessBackend.Tests.Infrastructure;
 /// <summary>
 /// Calls HTTP functions the way the worker does: the app's exception and authentication middleware
 /// around the function, a real DefaultHttpContext, the returned IResult executed. Services come from the
-/// app's own AddCatalog/AddOrders over the Cosmos-protocol server; only IOutboxPublisher is a mock
-/// (the downstream area implements it).
+/// app's own AddCatalog/AddOrders over the Cosmos-protocol server; IOutboxPublisher is a mock unless a
+/// test passes the real one (the end-to-end tests do).
 /// </summary>
 public sealed class ApiTestHost
 {
@@ -25,18 +25,18 @@ public sealed class ApiTestHost
 
     private readonly ServiceProvider _services;
 
-    public ApiTestHost(CosmosServerFixture cosmos, TimeProvider? clock = null)
-        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock)
+    public ApiTestHost(CosmosServerFixture cosmos, TimeProvider? clock = null, IOutboxPublisher? publisher = null)
+        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock, publisher)
     {
     }
 
-    public ApiTestHost(CosmosContainers containers, TimeProvider? clock = null)
+    public ApiTestHost(CosmosContainers containers, TimeProvider? clock = null, IOutboxPublisher? publisher = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(clock ?? TimeProvider.System);
         services.AddSingleton(containers);
-        services.AddSingleton(Publisher.Object);
+        services.AddSingleton(publisher ?? Publisher.Object);
         services.AddSingleton(Options.Create(TestTokens.Options));
         services.AddSingleton<ISigningConfiguration>(Tokens.SigningConfiguration());
         services.AddSingleton<BearerAuthenticator>();

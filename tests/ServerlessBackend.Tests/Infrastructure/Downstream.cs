@@ -17,9 +17,10 @@ namespace ServerlessBackend.Tests.Infrastructure;
 /// </summary>
 public sealed class Downstream
 {
-    public Downstream(CosmosServerFixture cosmos, SmtpServerFixture? smtp = null)
+    public Downstream(CosmosServerFixture cosmos, SmtpServerFixture? smtp = null, string? tenant = null)
     {
         ArgumentNullException.ThrowIfNull(cosmos);
+        Tenant = tenant ?? TestData.NewTenant();
         Cosmos = cosmos;
         Orders = new InterceptingOrderStore(cosmos.Containers, Tenant);
         Products = new CosmosProductStore(cosmos.Containers);
@@ -33,7 +34,7 @@ public sealed class Downstream
 
     public CosmosServerFixture Cosmos { get; }
 
-    public string Tenant { get; } = TestData.NewTenant();
+    public string Tenant { get; }
 
     public FakeTimeProvider Clock { get; } = new(TestData.Now);
 
