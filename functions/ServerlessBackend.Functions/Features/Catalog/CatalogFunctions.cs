@@ -7,7 +7,10 @@ using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Catalog;
 
-/// <summary>The catalog routes: bindings and mapping only; the handlers hold the rules.</summary>
+/// <summary>
+/// The catalog routes: bindings and mapping only; the handlers hold the rules. Admin routes refuse a
+/// customer (403) before reading the body, so the answer does not depend on what was sent.
+/// </summary>
 public sealed class CatalogFunctions(CreateProductHandler create, ChangeProductHandler change, ReadProductsHandler read)
 {
     [Function("CreateProduct")]
@@ -15,6 +18,11 @@ public sealed class CatalogFunctions(CreateProductHandler create, ChangeProductH
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/products")] HttpRequest request, CancellationToken cancellationToken)
     {
         var caller = request.RequireCaller();
+        if (CallerRules.RequireAdmin(caller) is { } forbidden)
+        {
+            return ApiProblems.From(forbidden);
+        }
+
         var body = await JsonBody.ReadAsync<CreateProductRequest>(request, cancellationToken);
         if (body.Error is { } invalid)
         {
@@ -64,7 +72,7 @@ public sealed class CatalogFunctions(CreateProductHandler create, ChangeProductH
     {
         var caller = request.RequireCaller();
         var ifMatch = Preconditions.RequireIfMatch(request);
-        if (ifMatch.Error is { } invalid)
+        if ((CallerRules.RequireAdmin(caller) ?? ifMatch.Error) is { } invalid)
         {
             return ApiProblems.From(invalid);
         }
@@ -77,6 +85,11 @@ public sealed class CatalogFunctions(CreateProductHandler create, ChangeProductH
         where TBody : class
     {
         var caller = request.RequireCaller();
+        if (CallerRules.RequireAdmin(caller) is { } forbidden)
+        {
+            return ApiProblems.From(forbidden);
+        }
+
         var ifMatch = Preconditions.RequireIfMatch(request);
         var body = await JsonBody.ReadAsync<TBody>(request, cancellationToken);
         if ((body.Error ?? ifMatch.Error) is { } invalid)

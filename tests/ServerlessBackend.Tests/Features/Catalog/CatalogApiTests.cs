@@ -216,6 +216,25 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos)
     }
 
     [Fact]
+    public async Task Update_and_set_stock_refuse_non_json_415_and_oversized_413_bodies()
+    {
+        var created = await Create(_tenant.Admin, Espresso);
+        var headers = new Dictionary<string, string> { ["If-Match"] = created.Headers.ETag.ToString(), ["Content-Type"] = "text/plain" };
+
+        AssertProblem(await _api.SendAsync("PUT", "/api/v1/products/ESP-1", (r, ct) => _api.Catalog.Update(r, "ESP-1", ct), _tenant.Admin, "{}", headers), 415);
+        AssertProblem(await _api.SendAsync("PUT", "/api/v1/products/ESP-1/stock", (r, ct) => _api.Catalog.SetStock(r, "ESP-1", ct), _tenant.Admin, "{}", headers), 415);
+        AssertProblem(await Update(_tenant.Admin, "ESP-1", $$"""{"name":"{{new string('n', 70_000)}}"}""", created.Headers.ETag.ToString()), 413);
+    }
+
+    [Fact]
+    public async Task Deactivate_with_a_malformed_if_match_is_400()
+    {
+        await Create(_tenant.Admin, Espresso);
+
+        AssertProblem(await Deactivate(_tenant.Admin, "ESP-1", "not-quoted"), 400);
+    }
+
+    [Fact]
     public async Task Set_stock_changes_only_the_stock_and_needs_the_current_etag()
     {
         var created = await Create(_tenant.Admin, Espresso);

@@ -157,6 +157,16 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
     }
 
     [Fact]
+    public async Task A_non_json_body_is_415_and_an_oversized_one_413()
+    {
+        var asText = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, TwoLines, new Dictionary<string, string> { ["Idempotency-Key"] = "k", ["Content-Type"] = "text/plain" });
+        var huge = await Place(_tenant.Alice, "k", $$"""{"lines":[],"contactEmail":"{{new string('a', 70_000)}}"}""");
+
+        AssertProblem(asText, 415);
+        AssertProblem(huge, 413);
+    }
+
+    [Fact]
     public async Task More_than_fifty_lines_is_400()
     {
         var lines = string.Join(",", Enumerable.Range(0, 51).Select(i => $$"""{"productId":"P{{i}}","quantity":1}"""));

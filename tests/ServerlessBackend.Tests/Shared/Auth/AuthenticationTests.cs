@@ -36,6 +36,47 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos)
         Assert.False(ran, why);
     }
 
+    public static TheoryData<string> ProtectedRoutes() => [.. Routes.Keys];
+
+    [Theory]
+    [MemberData(nameof(ProtectedRoutes))]
+    public async Task Every_protected_route_is_401_without_a_token(string route)
+    {
+        var ran = false;
+
+        var response = await _api.SendAsync(route.Split(' ')[0], route.Split(' ')[1], (r, ct) => { ran = true; return Routes[route](_api, r, ct); });
+
+        CatalogApiTests.AssertProblem(response, 401);
+        Assert.False(ran);
+    }
+
+    [Theory]
+    [InlineData("POST /api/v1/products")]
+    [InlineData("PUT /api/v1/products/X")]
+    [InlineData("PUT /api/v1/products/X/stock")]
+    [InlineData("POST /api/v1/products/X/deactivate")]
+    public async Task Admin_routes_are_403_for_a_customer(string route)
+    {
+        // Whatever the body and headers: the role is checked first.
+        var response = await _api.SendAsync(route.Split(' ')[0], route.Split(' ')[1], (r, ct) => Routes[route](_api, r, ct), _tenant.Alice, """{"unexpected":true}""");
+
+        CatalogApiTests.AssertProblem(response, 403);
+    }
+
+    private static readonly Dictionary<string, Func<ApiTestHost, Microsoft.AspNetCore.Http.HttpRequest, CancellationToken, Task<Microsoft.AspNetCore.Http.IResult>>> Routes = new()
+    {
+        ["POST /api/v1/products"] = (api, r, ct) => api.Catalog.Create(r, ct),
+        ["GET /api/v1/products"] = (api, r, ct) => api.Catalog.List(r, ct),
+        ["GET /api/v1/products/X"] = (api, r, ct) => api.Catalog.Get(r, "X", ct),
+        ["PUT /api/v1/products/X"] = (api, r, ct) => api.Catalog.Update(r, "X", ct),
+        ["PUT /api/v1/products/X/stock"] = (api, r, ct) => api.Catalog.SetStock(r, "X", ct),
+        ["POST /api/v1/products/X/deactivate"] = (api, r, ct) => api.Catalog.Deactivate(r, "X", ct),
+        ["POST /api/v1/orders"] = (api, r, ct) => api.Orders.Place(r, ct),
+        ["GET /api/v1/orders"] = (api, r, ct) => api.Orders.List(r, ct),
+        ["GET /api/v1/orders/ord-1"] = (api, r, ct) => api.Orders.Get(r, "ord-1", ct),
+        ["POST /api/v1/orders/ord-1/cancel"] = (api, r, ct) => api.Orders.Cancel(r, "ord-1", ct),
+    };
+
     [Fact]
     public async Task A_scheme_other_than_bearer_is_401()
     {
