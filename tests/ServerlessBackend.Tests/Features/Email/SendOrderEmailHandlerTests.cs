@@ -1,3 +1,4 @@
+using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Shared.Messaging;
@@ -74,6 +75,29 @@ public sealed class SendOrderEmailHandlerTests(CosmosServerFixture cosmos, SmtpS
         Assert.Equal(EmailOutcome.Sent, await _app.Email.HandleAsync(confirmed, CancellationToken.None));
 
         Assert.Single(await MailsTo(order.ContactEmail, expected: 1));
+    }
+
+    [Fact]
+    public async Task A_crash_after_the_send_but_before_the_log_write_sends_a_second_copy_with_the_same_message_id()
+    {
+        // The one window the notification log cannot close (send and record are two systems): documented, and
+        // the copy carries the same Message-ID so mail systems can tell it is the same message.
+        var order = await _app.PlacedAsync(("SKU-A", 1));
+        var shipped = Downstream.Event(order, OrderEventTypes.OrderShipped);
+        var crashingLog = new Mock<INotificationLog>();
+        crashingLog.Setup(l => l.WasSentAsync(_app.Tenant, shipped.Id, It.IsAny<CancellationToken>())).ReturnsAsync(false);
+        crashingLog.Setup(l => l.RecordSentAsync(It.IsAny<SentNotification>(), It.IsAny<CancellationToken>())).ThrowsAsync(new IOException("worker crashed"));
+        var crashing = new SendOrderEmailHandler(
+            _app.Orders, crashingLog.Object, new SmtpEmailSender(_app.EmailOptions), _app.EmailOptions, _app.Clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<SendOrderEmailHandler>.Instance);
+
+        await Assert.ThrowsAsync<IOException>(() => crashing.HandleAsync(shipped, CancellationToken.None));
+        Assert.Equal(EmailOutcome.Sent, await _app.Email.HandleAsync(shipped, CancellationToken.None));
+        Assert.Equal(EmailOutcome.AlreadySent, await _app.Email.HandleAsync(shipped, CancellationToken.None));
+
+        var mails = await MailsTo(order.ContactEmail, expected: 2);
+        Assert.Equal(2, mails.Count);
+        Assert.Single(mails.Select(m => m.Headers!["message-id"].GetString()).Distinct());
     }
 
     [Fact]
