@@ -274,6 +274,7 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos)
         Assert.Equal("application/problem+json", response.ContentType);
         Assert.Equal(status, response.Json.GetProperty("status").GetInt32());
         Assert.Equal(JsonValueKind.String, response.Json.GetProperty("title").ValueKind);
+        Assert.StartsWith("https://", response.Json.GetProperty("type").GetString(), StringComparison.Ordinal);
     }
 
     private Task<TestResponse> Create(string token, string body) =>
