@@ -6,7 +6,7 @@ using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Fulfillment;
 
-/// <summary>POST /api/v1/orders/{orderId}/ship (admin, If-Match): bindings and mapping only.</summary>
+/// <summary>POST /api/v1/orders/{orderId}/ship (admin, If-Match): bindings and mapping only; a customer is refused before anything else.</summary>
 public sealed class ShipOrderFunction(ShipOrderHandler handler)
 {
     [Function("ShipOrder")]
@@ -15,7 +15,7 @@ public sealed class ShipOrderFunction(ShipOrderHandler handler)
     {
         var caller = request.RequireCaller();
         var ifMatch = Preconditions.RequireIfMatch(request);
-        if (ifMatch.Error is { } invalid)
+        if ((CallerRules.RequireAdmin(caller) ?? ifMatch.Error) is { } invalid)
         {
             return ApiProblems.From(invalid);
         }

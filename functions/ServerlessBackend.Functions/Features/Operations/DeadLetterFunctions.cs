@@ -5,7 +5,7 @@ using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Operations;
 
-/// <summary>Admin routes over the subscriptions' dead-letter queues: bindings and mapping only.</summary>
+/// <summary>Admin routes over the subscriptions' dead-letter queues: bindings and mapping only. A customer is refused (403) before the body is read.</summary>
 public sealed class DeadLetterFunctions(DeadLetterHandler handler)
 {
     [Function("ListDeadLetters")]
@@ -28,6 +28,11 @@ public sealed class DeadLetterFunctions(DeadLetterHandler handler)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/dead-letters/{subscription}/replay")] HttpRequest request, string subscription, CancellationToken cancellationToken)
     {
         var caller = request.RequireCaller();
+        if (CallerRules.RequireAdmin(caller) is { } forbidden)
+        {
+            return ApiProblems.From(forbidden);
+        }
+
         var body = await JsonBody.ReadAsync<ReplayDeadLettersRequest>(request, cancellationToken);
         if (body.Error is { } invalid)
         {

@@ -39,6 +39,7 @@ public sealed class ShipOrderApiTests(CosmosServerFixture cosmos)
         var other = new TestTenant();
 
         CatalogApiTests.AssertProblem(await Ship(_tenant.Alice, confirmed.Id, etag), 403);
+        CatalogApiTests.AssertProblem(await Ship(_tenant.Alice, confirmed.Id, null), 403);
         CatalogApiTests.AssertProblem(await Ship(other.Admin, confirmed.Id, etag), 404);
         CatalogApiTests.AssertProblem(await Ship(_tenant.Admin, confirmed.Id, null), 428);
         CatalogApiTests.AssertProblem(await Ship(_tenant.Admin, confirmed.Id, "not-an-etag"), 400);

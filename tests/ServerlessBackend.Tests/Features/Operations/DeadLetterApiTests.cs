@@ -56,6 +56,7 @@ public sealed class DeadLetterApiTests(CosmosServerFixture cosmos)
     {
         CatalogApiTests.AssertProblem(await List(_tenant.Alice, "email", ""), 403);
         CatalogApiTests.AssertProblem(await Replay(_tenant.Bob, "email", """{"sequenceNumbers":[1]}"""), 403);
+        CatalogApiTests.AssertProblem(await Replay(_tenant.Bob, "email", """{"sequenceNumbers":[]}"""), 403);
         CatalogApiTests.AssertProblem(await List(_tenant.Admin, "payments", ""), 404);
         CatalogApiTests.AssertProblem(await Replay(_tenant.Admin, "payments", """{"sequenceNumbers":[1]}"""), 404);
         CatalogApiTests.AssertProblem(await List(_tenant.Admin, "email", "?pageSize=1000"), 400);
