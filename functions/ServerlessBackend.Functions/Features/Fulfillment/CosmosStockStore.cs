@@ -83,5 +83,5 @@ public sealed class CosmosStockStore(CosmosContainers containers) : IStockStore
     private static string MarkerPath(string orderId) => "/reservations/" + orderId.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
 
     /// <summary>The fields of a product document that reservations read.</summary>
-    private sealed record StockDocument(string Id, int AvailableStock, bool Active, Dictionary<string, int>? Reservations);
+    private sealed record StockDocument(int AvailableStock, bool Active, Dictionary<string, int>? Reservations);
 }
