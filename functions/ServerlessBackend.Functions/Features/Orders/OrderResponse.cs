@@ -31,12 +31,17 @@ public sealed record OrderResponse(
     {
         ArgumentNullException.ThrowIfNull(response);
         ArgumentNullException.ThrowIfNull(placed);
-        response.Headers.Location = $"/api/v1/orders/{placed.Order.Value.Id}";
+        response.Headers.Location = $"/api/v1/orders/{placed.Order.Id}";
         if (placed.Replayed)
         {
             response.Headers[ReplayedHeader] = "true";
         }
 
-        return Result(response, placed.Order, StatusCodes.Status201Created);
+        if (placed.ETag is not null)
+        {
+            Preconditions.SetETag(response, placed.ETag);
+        }
+
+        return Results.Json(From(placed.Order), ApiJson.Options, statusCode: StatusCodes.Status201Created);
     }
 }

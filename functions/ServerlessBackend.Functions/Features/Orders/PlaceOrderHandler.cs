@@ -10,7 +10,11 @@ using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Orders;
 
-public sealed record PlacedOrder(Versioned<Order> Order, bool Replayed);
+/// <summary>
+/// The placed order. On a replay, <see cref="Order"/> is the order as first placed; when it has changed since,
+/// <see cref="ETag"/> is null, because the stored version's ETag does not describe that representation.
+/// </summary>
+public sealed record PlacedOrder(Order Order, string? ETag, bool Replayed);
 
 /// <summary>
 /// A customer places an order. Idempotent without a separate key store: the order id is derived from
@@ -52,7 +56,7 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
         {
             var etag = await orders.CreateAsync(order, cancellationToken);
             await publisher.PublishAsync(order.TenantId, order.Id, cancellationToken);
-            return Outcome.Ok(new PlacedOrder(new Versioned<Order>(order, etag), Replayed: false));
+            return Outcome.Ok(new PlacedOrder(order, etag, Replayed: false));
         }
         catch (DocumentConflictException)
         {
@@ -86,7 +90,8 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
             return new ApiError(ProblemKind.Unprocessable, "This Idempotency-Key was already used with a different request body.");
         }
 
-        return Outcome.Ok(new PlacedOrder(existing with { Value = existing.Value.AsPlaced() }, Replayed: true));
+        var unchanged = existing.Value.StatusHistory.Count == 1;
+        return Outcome.Ok(new PlacedOrder(existing.Value.AsPlaced(), unchanged ? existing.ETag : null, Replayed: true));
     }
 
     private static Outcome<List<OrderLine>> Price(List<OrderLineRequest> lines, IReadOnlyList<Domain.Catalog.Product> catalog)
