@@ -1,0 +1,52 @@
+using ServerlessBackend.Tests.Infrastructure;
+
+namespace ServerlessBackend.Tests.Features;
+
+/// <summary>Hostile or broken bodies on every body-taking route: always a 4xx problem, never a 5xx, never a write.</summary>
+[Collection(CosmosServerCollection.Name)]
+public sealed class ClientMistakesTests(CosmosServerFixture cosmos)
+{
+    private readonly ApiTestHost _api = new(cosmos);
+    private readonly TestTenant _tenant = new();
+
+    public static TheoryData<string> Bodies() =>
+    [
+        "null",
+        "[]",
+        "\"text\"",
+        "42",
+        "{",
+        "{\"a\":1}{\"b\":2}",
+        new string('[', 100) + new string(']', 100),
+        "{\"lines\":" + new string('[', 80) + new string(']', 80) + "}",
+        """{"lines":[{"productId":"BEANS","quantity":1e400}]}""",
+        """{"lines":[{"productId":"BEANS","quantity":1.5}]}""",
+        """{"lines":[{"productId":"BEANS","quantity":-2147483649}]}""",
+        """{"id":"X","name":"x","price":1e40,"currency":"EUR","availableStock":1}""",
+        """{"id":"X","name":"x","price":1,"currency":"EUR","availableStock":1,"id":"Y"}""",
+        """{"lines":null}""",
+        """{"lines":[{"productId":null,"quantity":null}]}""",
+        """{"lines":[{"productId":"\u0000","quantity":1}]}""",
+        """{"id":"\ud800","name":"x","price":1,"currency":"EUR","availableStock":1}""",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Bodies))]
+    public async Task A_broken_body_is_a_4xx_problem_on_every_route(string body)
+    {
+        var headers = new Dictionary<string, string> { ["Idempotency-Key"] = "k", ["If-Match"] = "\"v\"" };
+        var responses = new[]
+        {
+            await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, body, headers),
+            await _api.SendAsync("PUT", "/api/v1/products/X", (r, ct) => _api.Catalog.Update(r, "X", ct), _tenant.Admin, body, headers),
+            await _api.SendAsync("PUT", "/api/v1/products/X/stock", (r, ct) => _api.Catalog.SetStock(r, "X", ct), _tenant.Admin, body, headers),
+            await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body, headers),
+        };
+
+        Assert.All(responses, r => Assert.True(r.StatusCode is >= 400 and < 500 && r.ContentType == "application/problem+json", $"{r.StatusCode}: {r.Body}"));
+        var products = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, _tenant.Admin);
+        var orders = await _api.SendAsync("GET", "/api/v1/orders", _api.Orders.List, _tenant.Admin);
+        Assert.Equal(0, products.Json.GetProperty("items").GetArrayLength());
+        Assert.Equal(0, orders.Json.GetProperty("items").GetArrayLength());
+    }
+}
