@@ -1,21 +1,18 @@
+using Xunit.Sdk;
+
 namespace ServerlessBackend.Tests.Emulators;
 
 /// <summary>
 /// A test that runs against the Service Bus emulator (configured with servicebus-emulator-config.json) only
-/// when SERVICEBUS_EMULATOR_CONNECTION holds its connection string; it is reported as skipped otherwise.
+/// when SERVICEBUS_EMULATOR_CONNECTION holds its connection string; without it the test is not discovered.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
-public sealed class ServiceBusEmulatorFactAttribute : FactAttribute
+[XunitTestCaseDiscoverer("ServerlessBackend.Tests.Emulators.OptInFactDiscoverer", "ServerlessBackend.Tests")]
+public sealed class ServiceBusEmulatorFactAttribute : OptInFactAttribute
 {
     public const string Variable = "SERVICEBUS_EMULATOR_CONNECTION";
 
-    public ServiceBusEmulatorFactAttribute()
-    {
-        if (string.IsNullOrWhiteSpace(ConnectionString))
-        {
-            Skip = $"Set {Variable} to the Service Bus emulator's connection string to run this test (see README, Messaging).";
-        }
-    }
+    public override bool IsConfigured => !string.IsNullOrWhiteSpace(ConnectionString);
 
     public static string? ConnectionString => Environment.GetEnvironmentVariable(Variable);
 }

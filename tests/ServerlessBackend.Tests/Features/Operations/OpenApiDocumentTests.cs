@@ -50,6 +50,13 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
+    public void Document_is_OpenAPI_3_0_which_API_Management_imports()
+    {
+        // infra/modules/apim.bicep imports this file; API Management accepts OpenAPI 2 and 3.0.x, not 3.1.
+        Assert.Matches(@"^3\.0\.[0-3]$", Document.GetProperty("openapi").GetString());
+    }
+
+    [Fact]
     public void Every_http_function_is_documented_with_its_name_as_operation_id()
     {
         var documented = DocumentedOperations.ToDictionary(o => (o.Path, o.Method), o => o.Operation.GetProperty("operationId").GetString());
