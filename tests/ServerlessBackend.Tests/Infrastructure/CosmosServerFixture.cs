@@ -42,7 +42,6 @@ public sealed class CosmosServerFixture : IDisposable
         var options = CosmosClientFactory.DefaultOptions();
         options.LimitToEndpoint = true;
         options.CustomHandlers.Add(counter);
-        options.CustomHandlers.Add(new CosmosServerReadWorkaround());
         options.HttpClientFactory = () => new HttpClient(new HttpClientHandler
         {
             ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,

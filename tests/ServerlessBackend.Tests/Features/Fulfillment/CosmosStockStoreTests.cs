@@ -30,15 +30,15 @@ public sealed class CosmosStockStoreTests(CosmosServerFixture cosmos)
     }
 
     [Fact]
-    public async Task Short_stock_and_inactive_products_reserve_nothing()
+    public async Task Short_stock_missing_foreign_and_inactive_products_reserve_nothing()
     {
         var product = await Stocked(2);
         var inactive = await Stocked(50, active: false);
 
         Assert.Equal(ReservationOutcome.InsufficientStock, await _stock.ReserveAsync(_tenant, product, "o-1", 3, CancellationToken.None));
         Assert.Equal(ReservationOutcome.Unavailable, await _stock.ReserveAsync(_tenant, inactive, "o-1", 1, CancellationToken.None));
-        // (A point read of a missing id is a 500 on this protocol server, so "no such product" is covered by
-        // the rule's unit tests and the emulator suite, not here.)
+        Assert.Equal(ReservationOutcome.Unavailable, await _stock.ReserveAsync(_tenant, "SKU-NOPE", "o-1", 1, CancellationToken.None));
+        Assert.Equal(ReservationOutcome.Unavailable, await _stock.ReserveAsync(TestData.NewTenant(), product, "o-1", 1, CancellationToken.None));
 
         var (available, reservations) = await Read(product);
         Assert.Equal(2, available);

@@ -1,7 +1,5 @@
-using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Fulfillment;
-using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -164,11 +162,8 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
     [Fact]
     public async Task An_event_for_an_order_that_does_not_exist_is_a_poison_message()
     {
-        var handler = new FulfillmentHandler(
-            Mock.Of<IOrderStore>(), _app.Stock, _app.Publisher, _app.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<FulfillmentHandler>.Instance);
-
         var ex = await Assert.ThrowsAsync<PoisonMessageException>(() =>
-            handler.HandleAsync(new OrderEvent("o-x.OrderPlaced", OrderEventTypes.OrderPlaced, "tenant-a", "o-x", TestData.Now), CancellationToken.None));
+            _app.Fulfillment.HandleAsync(new OrderEvent("o-x.OrderPlaced", OrderEventTypes.OrderPlaced, _app.Tenant, "o-x", TestData.Now), CancellationToken.None));
 
         Assert.Contains("does not exist", ex.Reason, StringComparison.Ordinal);
     }
