@@ -13,7 +13,7 @@ public sealed class EmailFunction(SendOrderEmailHandler handler)
     [Function("Email")]
     public Task Run(
         [ServiceBusTrigger(MessagingTopology.OrdersTopic, MessagingTopology.EmailSubscription,
-            Connection = MessagingTopology.Connection, IsSessionsEnabled = true, AutoCompleteMessages = true)]
+            Connection = MessagingTopology.Connection, IsSessionsEnabled = true)]
         ServiceBusReceivedMessage message,
         CancellationToken cancellationToken) =>
         handler.HandleAsync(OrderEventMessages.Parse(message), cancellationToken);

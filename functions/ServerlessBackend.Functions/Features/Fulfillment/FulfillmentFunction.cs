@@ -13,7 +13,7 @@ public sealed class FulfillmentFunction(FulfillmentHandler handler)
     [Function("Fulfillment")]
     public Task Run(
         [ServiceBusTrigger(MessagingTopology.OrdersTopic, MessagingTopology.FulfillmentSubscription,
-            Connection = MessagingTopology.Connection, IsSessionsEnabled = false, AutoCompleteMessages = true)]
+            Connection = MessagingTopology.Connection, IsSessionsEnabled = false)]
         ServiceBusReceivedMessage message,
         CancellationToken cancellationToken) =>
         handler.HandleAsync(OrderEventMessages.Parse(message), cancellationToken);

@@ -30,6 +30,4 @@ public sealed class ServiceBusTriggerAttribute : TriggerBindingAttribute
     public string? Connection { get; set; }
 
     public bool IsSessionsEnabled { get; set; }
-
-    public bool AutoCompleteMessages { get; set; } = true;
 }
