@@ -17,7 +17,7 @@ param provisionedMaxThroughput int
 
 param databaseName string
 
-@description('Containers as the app declares them: name, partitionKeyPath, defaultTtlSeconds (null = off), excludedPaths.')
+@description('Containers as the app declares them: name, partitionKeyPath, defaultTtlSeconds (null = off), excludedPaths, compositeIndexes.')
 param containers array
 
 @description('Name of the Function App\'s user-assigned identity (in this resource group), which gets the roles below.')
@@ -93,6 +93,8 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
             // A container that excludes the root indexes nothing (point reads only).
             includedPaths: contains(container.excludedPaths, '/*') ? [] : [{ path: '/*' }]
             excludedPaths: map(container.excludedPaths, path => { path: path })
+            // Each serves one list query's filter plus ORDER BY: [[{ path, order: 'ascending' | 'descending' }]].
+            compositeIndexes: container.compositeIndexes
           }
         },
         container.defaultTtlSeconds == null ? {} : { defaultTtl: container.defaultTtlSeconds }

@@ -1,3 +1,4 @@
+using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
@@ -98,7 +99,7 @@ public sealed class CosmosEmulatorTests(CosmosEmulatorFixture emulator) : IClass
     }
 
     [CosmosEmulatorFact]
-    public async Task Containers_are_created_with_the_partition_keys_ttls_and_excluded_paths_of_CosmosModel()
+    public async Task Containers_are_created_with_the_partition_keys_ttls_excluded_paths_and_composite_indexes_of_CosmosModel()
     {
         foreach (var spec in CosmosModel.Containers)
         {
@@ -107,6 +108,9 @@ public sealed class CosmosEmulatorTests(CosmosEmulatorFixture emulator) : IClass
             Assert.Equal(spec.PartitionKeyPath, properties.PartitionKeyPath);
             Assert.Equal(spec.DefaultTimeToLiveSeconds, properties.DefaultTimeToLive);
             Assert.Subset(properties.IndexingPolicy.ExcludedPaths.Select(p => p.Path).ToHashSet(), spec.ExcludedPaths.ToHashSet());
+            Assert.Equal(
+                spec.CompositeIndexes.Select(i => i.Paths.Select(p => (p.Path, p.Descending))),
+                properties.IndexingPolicy.CompositeIndexes.Select(i => i.Select(p => (p.Path, p.Order == CompositePathSortOrder.Descending))));
         }
     }
 

@@ -33,7 +33,7 @@ public sealed class AppModelTests
     }
 
     [Fact]
-    public void Each_container_takes_its_partition_key_ttl_and_excluded_paths_from_the_model()
+    public void Each_container_takes_its_partition_key_ttl_excluded_paths_and_composite_indexes_from_the_model()
     {
         var body = CompiledInfra.Resource("cosmos", "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")
             .GetProperty("properties").GetProperty("resource").GetString()!;
@@ -41,6 +41,7 @@ public sealed class AppModelTests
         Assert.Contains("parameters('containers')[copyIndex()].partitionKeyPath", body, StringComparison.Ordinal);
         Assert.Contains("parameters('containers')[copyIndex()].defaultTtlSeconds", body, StringComparison.Ordinal);
         Assert.Contains("parameters('containers')[copyIndex()].excludedPaths", body, StringComparison.Ordinal);
+        Assert.Contains("'compositeIndexes', parameters('containers')[copyIndex()].compositeIndexes", body, StringComparison.Ordinal);
     }
 
     [Fact]

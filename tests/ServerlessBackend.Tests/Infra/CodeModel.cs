@@ -45,7 +45,11 @@ public static class CodeModel
         ["partitionKeyPath"] = container.PartitionKeyPath,
         ["defaultTtlSeconds"] = container.DefaultTimeToLiveSeconds,
         ["excludedPaths"] = new JsonArray([.. container.ExcludedPaths.Select(p => (JsonNode)p)]),
+        ["compositeIndexes"] = new JsonArray([.. container.CompositeIndexes.Select(CompositeIndex)]),
     };
+
+    private static JsonNode CompositeIndex(CompositeIndexSpec index) =>
+        new JsonArray([.. index.Paths.Select(p => new JsonObject { ["path"] = p.Path, ["order"] = p.Order })]);
 
     private static JsonNode Subscription(SubscriptionSpec subscription) => new JsonObject
     {

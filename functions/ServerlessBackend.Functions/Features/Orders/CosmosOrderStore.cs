@@ -53,7 +53,9 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
             parameters.Add(("@status", JsonNaming.EnumValue(status)));
         }
 
-        var definition = new QueryDefinition(text + " ORDER BY c.createdAt DESC");
+        // Equality filters first in the ORDER BY, so the query is served by its composite index (see CosmosModel).
+        var index = CosmosModel.OrderLists.For(byCustomer: query.CustomerId is not null, byStatus: query.Status is not null);
+        var definition = new QueryDefinition($"{text} {index.OrderByClause("c")}");
         foreach (var (name, value) in parameters)
         {
             definition = definition.WithParameter(name, value);

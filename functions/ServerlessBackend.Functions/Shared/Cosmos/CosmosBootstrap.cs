@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using Microsoft.Azure.Cosmos;
 
 namespace ServerlessBackend.Functions.Shared.Cosmos;
@@ -41,6 +42,12 @@ public static class CosmosBootstrap
         {
             properties.IndexingPolicy.IncludedPaths.Clear();
             properties.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = "/*" });
+        }
+
+        foreach (var index in spec.CompositeIndexes)
+        {
+            properties.IndexingPolicy.CompositeIndexes.Add(new Collection<CompositePath>(
+                [.. index.Paths.Select(p => new CompositePath { Path = p.Path, Order = p.Descending ? CompositePathSortOrder.Descending : CompositePathSortOrder.Ascending })]));
         }
 
         return properties;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
@@ -36,7 +37,7 @@ public sealed class CosmosOrderStoreTests(CosmosServerFixture cosmos)
         var order = TestData.Order(TestData.NewTenant());
         await _store.CreateAsync(order, CancellationToken.None);
 
-        using var response = await cosmos.Containers.Orders.ReadItemStreamAsync(order.Id, new Microsoft.Azure.Cosmos.PartitionKey(order.TenantId));
+        using var response = await cosmos.Containers.Orders.ReadItemStreamAsync(order.Id, new PartitionKey(order.TenantId));
         using var document = await JsonDocument.ParseAsync(response.Content);
         var root = document.RootElement;
 
@@ -135,6 +136,50 @@ public sealed class CosmosOrderStoreTests(CosmosServerFixture cosmos)
         Assert.Equal([cancelled.Id, mine.Id], alices.Items.Select(o => o.Id));
         Assert.Null(alices.ContinuationToken);
         Assert.Equal([bobs.Id, mine.Id], pending.Items.Select(o => o.Id));
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task Every_list_filter_is_served_by_a_declared_composite_index_newest_first(bool byCustomer, bool byStatus)
+    {
+        // The server refuses an ORDER BY on several properties unless a composite index of the container
+        // (created from CosmosModel) matches it exactly, as Cosmos DB does.
+        var tenant = TestData.NewTenant();
+        var older = TestData.Order(tenant, "alice", at: TestData.Now);
+        var newer = TestData.Order(tenant, "alice", at: TestData.Now.AddMinutes(1));
+        var bobs = TestData.Order(tenant, "bob", at: TestData.Now.AddMinutes(2));
+        var cancelled = TestData.Order(tenant, "alice", at: TestData.Now.AddMinutes(3)).TransitionTo(OrderStatus.Cancelled, TestData.Now.AddMinutes(4), null, null);
+        foreach (var order in new[] { newer, bobs, older, cancelled })
+        {
+            await _store.CreateAsync(order, CancellationToken.None);
+        }
+
+        var page = await _store.ListAsync(new OrderListQuery(tenant, byCustomer ? "alice" : null, byStatus ? OrderStatus.Pending : null, 10, null), CancellationToken.None);
+
+        var expected = new[] { cancelled, bobs, newer, older }
+            .Where(o => !byCustomer || o.CustomerId == "alice")
+            .Where(o => !byStatus || o.Status == OrderStatus.Pending)
+            .Select(o => o.Id);
+        Assert.Equal(expected, page.Items.Select(o => o.Id));
+    }
+
+    [Fact]
+    public async Task An_order_by_without_a_matching_composite_index_is_refused_by_the_server()
+    {
+        // What the test above relies on: without the tenant first, no declared index serves the query.
+        var tenant = TestData.NewTenant();
+        await _store.CreateAsync(TestData.Order(tenant, "alice"), CancellationToken.None);
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @t AND c.customerId = @c ORDER BY c.customerId ASC, c.createdAt DESC")
+            .WithParameter("@t", tenant)
+            .WithParameter("@c", "alice");
+        using var iterator = cosmos.Containers.Orders.GetItemQueryIterator<JsonElement>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(tenant) });
+
+        var error = await Assert.ThrowsAsync<CosmosException>(() => iterator.ReadNextAsync());
+
+        Assert.Contains("does not have a corresponding composite index", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -54,8 +54,27 @@ public sealed class CosmosSetupTests
         Assert.Equal(("orders", "/tenantId"), (orders.Id, orders.PartitionKeyPath));
         Assert.Equal(["/lines/*", "/statusHistory/*", "/outbox/*"], orders.IndexingPolicy.ExcludedPaths.Select(p => p.Path));
         Assert.Equal(["/*"], orders.IndexingPolicy.IncludedPaths.Select(p => p.Path));
+        Assert.Equal(
+            [
+                "/tenantId ASC, /createdAt DESC",
+                "/tenantId ASC, /customerId ASC, /createdAt DESC",
+                "/tenantId ASC, /status ASC, /createdAt DESC",
+                "/tenantId ASC, /customerId ASC, /status ASC, /createdAt DESC",
+            ],
+            orders.IndexingPolicy.CompositeIndexes.Select(index => string.Join(", ", index.Select(p => $"{p.Path} {(p.Order == CompositePathSortOrder.Descending ? "DESC" : "ASC")}"))));
+        Assert.Empty(notifications.IndexingPolicy.CompositeIndexes);
         Assert.Equal(30 * 24 * 3600, notifications.DefaultTimeToLive);
         Assert.Empty(notifications.IndexingPolicy.IncludedPaths);
+    }
+
+    [Theory]
+    [InlineData(false, false, "ORDER BY c.tenantId ASC, c.createdAt DESC")]
+    [InlineData(true, false, "ORDER BY c.tenantId ASC, c.customerId ASC, c.createdAt DESC")]
+    [InlineData(false, true, "ORDER BY c.tenantId ASC, c.status ASC, c.createdAt DESC")]
+    [InlineData(true, true, "ORDER BY c.tenantId ASC, c.customerId ASC, c.status ASC, c.createdAt DESC")]
+    public void Each_orders_list_orders_by_its_equality_filters_first_then_newest_first(bool byCustomer, bool byStatus, string orderBy)
+    {
+        Assert.Equal(orderBy, CosmosModel.OrderLists.For(byCustomer, byStatus).OrderByClause("c"));
     }
 
     private static ServiceProvider Compose(string endpoint, string environment)
