@@ -44,7 +44,8 @@ public sealed class CatalogFunctions(CreateProductHandler create, ChangeProductH
             return ApiProblems.From(invalid);
         }
 
-        var outcome = await read.ListAsync(caller, page.Value!, cancellationToken);
+        var active = request.Query.TryGetValue("active", out var value) ? value.ToString() : null;
+        var outcome = await read.ListAsync(caller, page.Value!, active, cancellationToken);
         return ApiProblems.Map(outcome, products => Results.Json(PageResponse.From(products, ProductResponse.From), ApiJson.Options));
     }
 

@@ -60,10 +60,14 @@ public sealed class CosmosProductStore(CosmosContainers containers) : IProductSt
         });
     }
 
-    public Task<Page<Product>> ListAsync(string tenantId, int pageSize, string? continuationToken, CancellationToken cancellationToken)
+    public Task<Page<Product>> ListAsync(ProductListQuery query, CancellationToken cancellationToken)
     {
-        var definition = new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId").WithParameter("@tenantId", tenantId);
-        return CosmosErrors.ReadPage<Product>(Products, definition, tenantId, pageSize, continuationToken, directExecution: false, cancellationToken);
+        ArgumentNullException.ThrowIfNull(query);
+        var definition = query.Active is { } active
+            ? new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId AND c.active = @active").WithParameter("@active", active)
+            : new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId");
+        definition = definition.WithParameter("@tenantId", query.TenantId);
+        return CosmosErrors.ReadPage<Product>(Products, definition, query.TenantId, query.PageSize, query.ContinuationToken, directExecution: false, cancellationToken);
     }
 
     private static void AddIfSet<T>(List<PatchOperation> operations, string path, T? value)

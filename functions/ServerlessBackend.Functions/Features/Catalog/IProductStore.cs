@@ -20,8 +20,12 @@ public interface IProductStore
     /// </summary>
     Task<Versioned<Product>> SetAsync(string tenantId, string productId, ProductFields fields, string ifMatch, CancellationToken cancellationToken);
 
-    Task<Page<Product>> ListAsync(string tenantId, int pageSize, string? continuationToken, CancellationToken cancellationToken);
+    /// <summary>A page of one tenant's products, optionally only the active or only the inactive ones (one single-partition query).</summary>
+    Task<Page<Product>> ListAsync(ProductListQuery query, CancellationToken cancellationToken);
 }
+
+/// <summary><paramref name="Active"/> null lists every product of the tenant.</summary>
+public sealed record ProductListQuery(string TenantId, bool? Active, int PageSize, string? ContinuationToken);
 
 /// <summary>The fields a patch sets (null: leave unchanged, except <see cref="Description"/> when <see cref="SetDescription"/>).</summary>
 public sealed record ProductFields(DateTimeOffset UpdatedAt)

@@ -5,23 +5,45 @@ using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Catalog;
 
-/// <summary>Any caller of the tenant reads its catalog: one product (a point read) or a page of them.</summary>
+/// <summary>
+/// Reads the tenant's catalog: one product (a point read) or a page of them. Customers see only active
+/// products (an inactive one is a 404, like an unknown id, and never listed); admins see every product and
+/// may filter the list with ?active=true|false.
+/// </summary>
 public sealed class ReadProductsHandler(IProductStore store)
 {
     public async Task<Outcome<Versioned<Product>>> GetAsync(Caller caller, string productId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         var product = ProductRules.IsValidId(productId) ? await store.GetAsync(caller.TenantId, productId, cancellationToken) : null;
-        return product is null ? ApiError.NotFound("The product") : Outcome.Ok(product);
+        return product is not null && (caller.IsAdmin || product.Value.Active) ? Outcome.Ok(product) : ApiError.NotFound("The product");
     }
 
-    public async Task<Outcome<Page<Product>>> ListAsync(Caller caller, PageRequest page, CancellationToken cancellationToken)
+    /// <summary>A page of the products the caller may see; <paramref name="active"/> is the raw ?active= value, or null when absent.</summary>
+    public async Task<Outcome<Page<Product>>> ListAsync(Caller caller, PageRequest page, string? active, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(page);
+        if (active is not (null or "true" or "false"))
+        {
+            return ApiError.Field("active", "Must be true or false.");
+        }
+
+        bool? filter = active is null ? null : active == "true";
+
+        if (!caller.IsAdmin)
+        {
+            if (filter == false)
+            {
+                return new ApiError(ProblemKind.Forbidden, $"Only a caller with the '{AuthOptions.AdminRole}' role can list inactive products.");
+            }
+
+            filter = true;
+        }
+
         try
         {
-            return Outcome.Ok(await store.ListAsync(caller.TenantId, page.PageSize, page.ContinuationToken, cancellationToken));
+            return Outcome.Ok(await store.ListAsync(new ProductListQuery(caller.TenantId, filter, page.PageSize, page.ContinuationToken), cancellationToken));
         }
         catch (InvalidContinuationTokenException)
         {

@@ -165,6 +165,74 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos)
     }
 
     [Fact]
+    public async Task An_inactive_product_is_404_for_a_customer_and_200_for_an_admin()
+    {
+        var created = await Create(_tenant.Admin, Espresso);
+        var deactivated = await Deactivate(_tenant.Admin, "ESP-1", created.Headers.ETag.ToString());
+
+        AssertProblem(await GetProduct(_tenant.Alice, "ESP-1"), 404);
+        var admin = await GetProduct(_tenant.Admin, "ESP-1");
+        Assert.Equal(200, admin.StatusCode);
+        Assert.False(admin.Json.GetProperty("active").GetBoolean());
+        Assert.Equal(deactivated.Headers.ETag.ToString(), admin.Headers.ETag.ToString());
+    }
+
+    [Fact]
+    public async Task Customers_list_only_active_products_across_pages()
+    {
+        await CatalogWithInactive("A-2", "A-4");
+
+        var seen = new List<string>();
+        var first = await List(_tenant.Alice, "?pageSize=2");
+        seen.AddRange(Ids(first));
+        var token = first.Json.GetProperty("continuationToken").GetString();
+        var second = await List(_tenant.Alice, $"?pageSize=2&continuationToken={token}");
+        seen.AddRange(Ids(second));
+
+        Assert.Equal(200, second.StatusCode);
+        Assert.False(second.Json.TryGetProperty("continuationToken", out _));
+        Assert.Equal(["A-1", "A-3", "A-5"], seen.Order());
+        Assert.Equal(["A-1", "A-3", "A-5"], Ids(await List(_tenant.Bob, "?active=true")).Order());
+    }
+
+    [Fact]
+    public async Task Admins_list_every_product_or_filter_by_active()
+    {
+        await CatalogWithInactive("A-2", "A-4");
+
+        Assert.Equal(["A-1", "A-2", "A-3", "A-4", "A-5"], Ids(await List(_tenant.Admin, "")).Order());
+        Assert.Equal(["A-1", "A-3", "A-5"], Ids(await List(_tenant.Admin, "?active=true")).Order());
+        Assert.Equal(["A-2", "A-4"], Ids(await List(_tenant.Admin, "?active=false")).Order());
+        Assert.Empty(Ids(await List(_other.Admin, "?active=false")));
+    }
+
+    [Fact]
+    public async Task A_customer_asking_for_inactive_products_is_403()
+    {
+        await CatalogWithInactive("A-2");
+
+        var response = await List(_tenant.Alice, "?active=false");
+
+        AssertProblem(response, 403);
+        Assert.DoesNotContain("A-2", response.Body, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("?active=yes")]
+    [InlineData("?active=True")]
+    [InlineData("?active=")]
+    public async Task An_active_filter_that_is_not_true_or_false_is_400_for_any_caller(string query)
+    {
+        foreach (var caller in new[] { _tenant.Admin, _tenant.Alice })
+        {
+            var response = await List(caller, query);
+
+            AssertProblem(response, 400);
+            Assert.True(response.Json.GetProperty("errors").TryGetProperty("active", out _), response.Body);
+        }
+    }
+
+    [Fact]
     public async Task Update_with_the_current_etag_changes_the_details_and_returns_a_new_etag()
     {
         var created = await Create(_tenant.Admin, Espresso);
@@ -267,6 +335,21 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos)
         Assert.False(response.Json.GetProperty("active").GetBoolean());
         AssertProblem(await Deactivate(_tenant.Admin, "ESP-1", etag), 412);
     }
+
+    private async Task CatalogWithInactive(params string[] inactive)
+    {
+        foreach (var id in new[] { "A-1", "A-2", "A-3", "A-4", "A-5" })
+        {
+            var created = await Create(_tenant.Admin, Espresso.Replace("ESP-1", id, StringComparison.Ordinal));
+            if (inactive.Contains(id))
+            {
+                Assert.Equal(200, (await Deactivate(_tenant.Admin, id, created.Headers.ETag.ToString())).StatusCode);
+            }
+        }
+    }
+
+    private static List<string> Ids(TestResponse page) =>
+        [.. page.Json.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("id").GetString()!)];
 
     internal static void AssertProblem(TestResponse response, int status)
     {

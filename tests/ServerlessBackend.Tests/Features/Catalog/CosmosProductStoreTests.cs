@@ -99,7 +99,7 @@ public sealed class CosmosProductStoreTests(CosmosServerFixture cosmos)
         string? token = null;
         do
         {
-            var page = await _store.ListAsync(tenant, 2, token, CancellationToken.None);
+            var page = await _store.ListAsync(new ProductListQuery(tenant, null, 2, token), CancellationToken.None);
             Assert.InRange(page.Items.Count, 1, 2);
             seen.AddRange(page.Items.Select(p => p.Id));
             token = page.ContinuationToken;
@@ -109,5 +109,32 @@ public sealed class CosmosProductStoreTests(CosmosServerFixture cosmos)
 
         Assert.Equal(ids.Order(), seen.Order());
         Assert.Equal(3, pages);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Lists_only_the_active_or_only_the_inactive_products_page_by_page(bool active)
+    {
+        var tenant = TestData.NewTenant();
+        var flags = new[] { true, false, true, false, true, false };
+        for (var i = 0; i < flags.Length; i++)
+        {
+            await _store.CreateAsync(TestData.Product(tenant, $"SKU-{i}", active: flags[i]), CancellationToken.None);
+        }
+
+        await _store.CreateAsync(TestData.Product(TestData.NewTenant(), "SKU-0", active: active), CancellationToken.None);
+
+        var seen = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await _store.ListAsync(new ProductListQuery(tenant, active, 2, token), CancellationToken.None);
+            seen.AddRange(page.Items.Select(p => p.Id));
+            token = page.ContinuationToken;
+        }
+        while (token is not null && seen.Count < 10);
+
+        Assert.Equal(Enumerable.Range(0, flags.Length).Where(i => flags[i] == active).Select(i => $"SKU-{i}"), seen.Order());
     }
 }
