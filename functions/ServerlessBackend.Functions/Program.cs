@@ -19,7 +19,7 @@ builder.Services.AddServerlessBackendHosting(builder.Configuration);
 builder.Services.AddMessaging(builder.Configuration);
 builder.Services.AddEmail(builder.Configuration);
 builder.Services.AddHttpApi(builder.Configuration, builder.Environment);
-builder.Services.AddCosmos(builder.Configuration);
+builder.Services.AddCosmos(builder.Configuration, builder.Environment);
 builder.Services.AddCatalog();
 builder.Services.AddOrders();
 builder.Services.AddOutbox();

@@ -37,7 +37,7 @@ public sealed class ApiCompositionTests
         services.AddSingleton(Mock.Of<IOutboxPublisher>());
         services.AddServerlessBackendHosting(configuration);
         services.AddHttpApi(configuration, host);
-        services.AddCosmos(configuration);
+        services.AddCosmos(configuration, host);
         services.AddCatalog();
         services.AddOrders();
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

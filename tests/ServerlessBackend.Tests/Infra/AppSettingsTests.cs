@@ -127,6 +127,19 @@ public sealed class AppSettingsTests
         Assert.All(AppSettings.RequiredLocally, name => Assert.True(values.Contains(name), $"local.settings.sample.json lacks {name}."));
     }
 
+    [Fact]
+    public void Development_only_switches_are_on_in_the_local_sample_and_never_set_by_infra()
+    {
+        using var sample = JsonDocument.Parse(File.ReadAllText(RepoPaths.InRoot("local.settings.sample.json")));
+        var values = sample.RootElement.GetProperty("Values");
+
+        Assert.All(AppSettings.DevelopmentOnly, name =>
+        {
+            Assert.False(Settings.ContainsKey(name), $"infra/ sets {name}, a development-only switch.");
+            Assert.True(values.TryGetProperty(name, out var value) && value.GetString() == "true", $"local.settings.sample.json does not turn {name} on.");
+        });
+    }
+
     private static string RawModuleParameter(string module, string parameter) =>
         CompiledInfra.Module(module).GetProperty("properties").GetProperty("parameters").GetProperty(parameter).GetProperty("value").GetString()!;
 

@@ -1,5 +1,7 @@
+using System.Net.Security;
 using Azure.Core;
 using Microsoft.Azure.Cosmos;
+using ServerlessBackend.Functions.Shared.Hosting;
 
 namespace ServerlessBackend.Functions.Shared.Cosmos;
 
@@ -23,19 +25,44 @@ public static class CosmosClientFactory
         MaxRetryWaitTimeOnRateLimitedRequests = TimeSpan.FromSeconds(5),
     };
 
-    public static CosmosClient Create(Uri endpoint, TokenCredential credential, bool isDevelopment, CosmosClientOptions? options = null)
+    /// <summary>
+    /// The rules for a local endpoint, checked at startup and again when the client is built: a loopback
+    /// endpoint (an emulator) only in Development, and an untrusted certificate only for a loopback endpoint
+    /// in Development, when <see cref="AppSettings.CosmosAllowUntrustedLoopbackCertificate"/> opts in.
+    /// </summary>
+    public static void Validate(Uri endpoint, bool isDevelopment, bool allowUntrustedLoopbackCertificate)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
+        if (allowUntrustedLoopbackCertificate && !endpoint.IsLoopback)
+        {
+            throw new InvalidOperationException(
+                $"{AppSettings.CosmosAllowUntrustedLoopbackCertificate} is set but {AppSettings.CosmosAccountEndpoint} ({endpoint}) is not a loopback endpoint: certificates are only ever skipped for a local server.");
+        }
+
+        if (endpoint.IsLoopback && !isDevelopment)
+        {
+            throw new InvalidOperationException(
+                allowUntrustedLoopbackCertificate
+                    ? $"{AppSettings.CosmosAllowUntrustedLoopbackCertificate} is set outside Development: certificates are only ever skipped for a local server in Development."
+                    : "A loopback Cosmos endpoint (the emulator) is only allowed in Development.");
+        }
+    }
+
+    public static CosmosClient Create(Uri endpoint, TokenCredential credential, bool isDevelopment, CosmosClientOptions? options = null, bool allowUntrustedLoopbackCertificate = false)
+    {
+        Validate(endpoint, isDevelopment, allowUntrustedLoopbackCertificate);
         options ??= DefaultOptions();
         if (endpoint.IsLoopback)
         {
-            if (!isDevelopment)
+            // A local server serves Gateway mode only, and may advertise an address other than the one we reach it on.
+            options.ConnectionMode = ConnectionMode.Gateway;
+            options.LimitToEndpoint = true;
+            if (allowUntrustedLoopbackCertificate)
             {
-                throw new InvalidOperationException("A loopback Cosmos endpoint (the emulator) is only allowed in Development.");
+                // Validate() has proven the endpoint is loopback, and LimitToEndpoint keeps every request on it.
+                options.ServerCertificateCustomValidationCallback = (_, _, errors) => errors != SslPolicyErrors.RemoteCertificateNotAvailable;
             }
 
-            // The emulator serves Gateway mode only.
-            options.ConnectionMode = ConnectionMode.Gateway;
             return new CosmosClient(endpoint.ToString(), EmulatorKey, options);
         }
 

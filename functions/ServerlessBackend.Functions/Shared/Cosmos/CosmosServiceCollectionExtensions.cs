@@ -12,19 +12,24 @@ namespace ServerlessBackend.Functions.Shared.Cosmos;
 public static class CosmosServiceCollectionExtensions
 {
     /// <summary>The singleton CosmosClient, the containers and, against a local emulator only, the container bootstrap.</summary>
-    public static IServiceCollection AddCosmos(this IServiceCollection services, IConfiguration configuration)
+    /// <remarks>Refuses to start when the endpoint or the certificate opt-in break <see cref="CosmosClientFactory.Validate"/>.</remarks>
+    public static IServiceCollection AddCosmos(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var endpoint = configuration[AppSettings.ConfigurationKey(AppSettings.CosmosAccountEndpoint)]
-            ?? throw new InvalidOperationException($"App setting {AppSettings.CosmosAccountEndpoint} is missing.");
+        ArgumentNullException.ThrowIfNull(environment);
+        var endpoint = new Uri(configuration[AppSettings.ConfigurationKey(AppSettings.CosmosAccountEndpoint)]
+            ?? throw new InvalidOperationException($"App setting {AppSettings.CosmosAccountEndpoint} is missing."));
         var databaseName = configuration[AppSettings.ConfigurationKey(AppSettings.CosmosDatabaseName)] ?? CosmosModel.DefaultDatabaseName;
+        var allowUntrusted = configuration.GetValue<bool>(AppSettings.ConfigurationKey(AppSettings.CosmosAllowUntrustedLoopbackCertificate));
+        var isDevelopment = environment.IsDevelopment();
+        CosmosClientFactory.Validate(endpoint, isDevelopment, allowUntrusted);
 
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
         services.AddSingleton(sp => CosmosClientFactory.Create(
-            new Uri(endpoint), sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<IHostEnvironment>().IsDevelopment()));
+            endpoint, sp.GetRequiredService<TokenCredential>(), isDevelopment, allowUntrustedLoopbackCertificate: allowUntrusted));
         services.AddSingleton(sp => new CosmosContainers(sp.GetRequiredService<CosmosClient>(), databaseName));
         services.AddSingleton<IReadinessCheck, CosmosReadinessCheck>();
-        if (new Uri(endpoint).IsLoopback)
+        if (endpoint.IsLoopback)
         {
             services.AddHostedService(sp => new LocalCosmosBootstrap(sp.GetRequiredService<CosmosClient>(), databaseName));
         }

@@ -23,6 +23,9 @@ public static class AppSettings
 
     public const string CosmosDatabaseName = "Cosmos__DatabaseName";
 
+    /// <summary>Local development only: accept the self-signed certificate of a Cosmos server on a loopback endpoint (refused outside Development or for any other endpoint).</summary>
+    public const string CosmosAllowUntrustedLoopbackCertificate = "Cosmos__AllowUntrustedLoopbackCertificate";
+
     /// <summary>OpenID Connect authority of the token issuer (Entra ID: https://login.microsoftonline.com/{tenant}/v2.0).</summary>
     public const string AuthAuthority = "Auth__Authority";
 
@@ -58,6 +61,13 @@ public static class AppSettings
         EmailFromAddress,
         EmailUserName,
         EmailPassword,
+    ];
+
+    /// <summary>Development-only switches: local.settings.sample.json turns them on, infra/ never sets them, and the app refuses them outside Development.</summary>
+    public static IReadOnlyList<string> DevelopmentOnly { get; } =
+    [
+        AuthUseDevelopmentKey,
+        CosmosAllowUntrustedLoopbackCertificate,
     ];
 
     /// <summary>Settings a local run needs in local.settings.json.</summary>

@@ -30,12 +30,13 @@ public sealed class DownstreamCompositionTests
             ["Email:FromAddress"] = "shop@example.com",
         }).Build();
         var services = new ServiceCollection().AddLogging();
-        services.AddSingleton(Mock.Of<IHostEnvironment>(e => e.EnvironmentName == "Production"));
+        var host = Mock.Of<IHostEnvironment>(e => e.EnvironmentName == "Production");
+        services.AddSingleton(host);
         services.AddSingleton(Mock.Of<TokenCredential>());
         services.AddServerlessBackendHosting(configuration);
         services.AddMessaging(configuration);
         services.AddEmail(configuration);
-        services.AddCosmos(configuration);
+        services.AddCosmos(configuration, host);
         services.AddOrders();
         services.AddOutbox();
         services.AddFulfillment();

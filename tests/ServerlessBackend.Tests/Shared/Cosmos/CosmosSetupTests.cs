@@ -1,15 +1,18 @@
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Azure.Core;
 using Microsoft.Azure.Cosmos;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Moq;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Shared.Cosmos;
 
-/// <summary>Nothing creates Cosmos resources in Azure, and the emulator key never reaches a real account.</summary>
+/// <summary>Nothing creates Cosmos resources in Azure, the emulator key never reaches a real account, and certificates are skipped only for a local server in Development.</summary>
 public sealed class CosmosSetupTests
 {
     [Fact]
@@ -18,6 +21,8 @@ public sealed class CosmosSetupTests
         using var provider = Compose("https://contoso.documents.azure.com:443/", Environments.Production);
 
         var client = provider.GetRequiredService<CosmosClient>();
+
+        Assert.Null(client.ClientOptions.ServerCertificateCustomValidationCallback);
 
         Assert.Empty(provider.GetServices<IHostedService>());
         Assert.Equal(ConnectionMode.Direct, client.ClientOptions.ConnectionMode);
@@ -30,11 +35,50 @@ public sealed class CosmosSetupTests
     public void A_loopback_endpoint_gets_the_local_bootstrap_in_development_and_is_refused_elsewhere()
     {
         using var development = Compose("https://127.0.0.1:8081/", Environments.Development);
-        using var production = Compose("https://127.0.0.1:8081/", Environments.Production);
+
+        var client = development.GetRequiredService<CosmosClient>();
 
         Assert.Single(development.GetServices<IHostedService>());
-        Assert.Equal(ConnectionMode.Gateway, development.GetRequiredService<CosmosClient>().ClientOptions.ConnectionMode);
-        Assert.Throws<InvalidOperationException>(() => production.GetRequiredService<CosmosClient>());
+        Assert.Equal(ConnectionMode.Gateway, client.ClientOptions.ConnectionMode);
+        Assert.True(client.ClientOptions.LimitToEndpoint);
+        Assert.Null(client.ClientOptions.ServerCertificateCustomValidationCallback);
+        Assert.Throws<InvalidOperationException>(() => Compose("https://127.0.0.1:8081/", Environments.Production));
+        Assert.Throws<InvalidOperationException>(() => CosmosClientFactory.Create(new Uri("https://127.0.0.1:8081/"), Mock.Of<TokenCredential>(), isDevelopment: false));
+    }
+
+    [Fact]
+    public void The_certificate_opt_in_is_refused_for_an_endpoint_that_is_not_loopback()
+    {
+        var startup = Assert.Throws<InvalidOperationException>(() => Compose("https://contoso.documents.azure.com:443/", Environments.Development, allowUntrustedLoopbackCertificate: true));
+        var factory = Assert.Throws<InvalidOperationException>(() => CosmosClientFactory.Create(
+            new Uri("https://contoso.documents.azure.com:443/"), Mock.Of<TokenCredential>(), isDevelopment: true, allowUntrustedLoopbackCertificate: true));
+
+        Assert.Contains(AppSettings.CosmosAllowUntrustedLoopbackCertificate, startup.Message, StringComparison.Ordinal);
+        Assert.Contains("not a loopback endpoint", factory.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_certificate_opt_in_is_refused_outside_development()
+    {
+        var startup = Assert.Throws<InvalidOperationException>(() => Compose("https://127.0.0.1:8081/", Environments.Production, allowUntrustedLoopbackCertificate: true));
+
+        Assert.Contains($"{AppSettings.CosmosAllowUntrustedLoopbackCertificate} is set outside Development", startup.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_certificate_opt_in_on_a_loopback_endpoint_in_development_accepts_a_self_signed_certificate_only()
+    {
+        using var provider = Compose("https://127.0.0.1:8081/", Environments.Development, allowUntrustedLoopbackCertificate: true);
+
+        var client = provider.GetRequiredService<CosmosClient>();
+        var accepts = client.ClientOptions.ServerCertificateCustomValidationCallback;
+
+        Assert.NotNull(accepts);
+        Assert.True(client.ClientOptions.LimitToEndpoint);
+        using var certificate = SelfSigned();
+        using var chain = new X509Chain();
+        Assert.True(accepts(certificate, chain, SslPolicyErrors.RemoteCertificateChainErrors | SslPolicyErrors.RemoteCertificateNameMismatch));
+        Assert.False(accepts(certificate, chain, SslPolicyErrors.RemoteCertificateNotAvailable));
     }
 
     [Fact]
@@ -77,17 +121,18 @@ public sealed class CosmosSetupTests
         Assert.Equal(orderBy, CosmosModel.OrderLists.For(byCustomer, byStatus).OrderByClause("c"));
     }
 
-    private static ServiceProvider Compose(string endpoint, string environment)
+    private static X509Certificate2 SelfSigned()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            [AppSettings.ConfigurationKey(AppSettings.CosmosAccountEndpoint)] = endpoint,
-            [AppSettings.ConfigurationKey(AppSettings.CosmosDatabaseName)] = "serverless-backend",
-        }).Build();
-        var services = new ServiceCollection();
-        services.AddSingleton(Mock.Of<IHostEnvironment>(e => e.EnvironmentName == environment));
-        services.AddSingleton(Mock.Of<TokenCredential>());
-        services.AddCosmos(configuration);
-        return services.BuildServiceProvider();
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=cosmosdb", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
     }
+
+    private static ServiceProvider Compose(string endpoint, string environment, bool allowUntrustedLoopbackCertificate = false) =>
+        AppCosmos.Compose(environment, new Dictionary<string, string?>
+        {
+            [AppSettings.CosmosAccountEndpoint] = endpoint,
+            [AppSettings.CosmosDatabaseName] = "serverless-backend",
+            [AppSettings.CosmosAllowUntrustedLoopbackCertificate] = allowUntrustedLoopbackCertificate ? "true" : null,
+        });
 }

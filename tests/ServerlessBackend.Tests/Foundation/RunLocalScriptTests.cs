@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ServerlessBackend.Functions.Features.Email;
+using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Tests.Infrastructure;
+
+namespace ServerlessBackend.Tests.Foundation;
+
+/// <summary>
+/// `functions/run-local.sh`, the README's run command, without Core Tools: `--deps-only` starts the local
+/// dependencies from the settings file's ports, the app's own Cosmos client and SMTP sender work against them,
+/// and a SIGTERM stops everything it started. The full run explains that `func` is missing.
+/// </summary>
+public sealed partial class RunLocalScriptTests : IDisposable
+{
+    private static readonly string Script = RepoPaths.InRoot("functions", "run-local.sh");
+    private readonly string _dir = Directory.CreateTempSubdirectory("run-local-").FullName;
+
+    [Fact]
+    public async Task Deps_only_starts_cosmos_smtp_and_storage_on_the_configured_ports_and_stops_them_on_sigterm()
+    {
+        var ports = Enumerable.Range(0, 6).Select(_ => LocalServer.FreePort()).ToArray();
+        var (cosmos, smtp, web, blob, queue, table) = (ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]);
+        var settings = WriteSettings(values =>
+        {
+            values[AppSettings.CosmosAccountEndpoint] = $"https://127.0.0.1:{cosmos}/";
+            values[AppSettings.EmailSmtpPort] = smtp.ToString(CultureInfo.InvariantCulture);
+            values["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+                $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1";
+        });
+        _ = NodeTools.BinScript("maildev"); // installs the pinned tools once, as the script would
+        using var run = ScriptRun.Start(["--deps-only"], new() { ["LOCAL_SETTINGS"] = settings, ["MAILDEV_WEB_PORT"] = web.ToString(CultureInfo.InvariantCulture) });
+
+        var summary = run.WaitForLine(line => line.StartsWith("ready:", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
+        var cosmosEndpoint = new Uri(Endpoint(summary, "cosmos"));
+        var inbox = new Uri(Endpoint(summary, "mail"));
+        Assert.Equal(cosmos, cosmosEndpoint.Port);
+        Assert.Equal($"127.0.0.1:{smtp}", Endpoint(summary, "smtp"));
+        Assert.Equal(web, inbox.Port);
+        Assert.All(new[] { blob, queue, table }, port => Assert.True(Answers(port), $"Azurite does not answer on {port}."));
+
+        // Cosmos, with the app's own registration and the sample's certificate opt-in.
+        await using (var provider = AppCosmos.ComposeLocal(cosmosEndpoint, "run-local", allowUntrustedCertificate: true))
+        {
+            await AppCosmos.StartAsync(provider, CancellationToken.None);
+            await provider.GetRequiredService<IReadinessCheck>().CheckAsync(CancellationToken.None);
+        }
+
+        // SMTP, with the app's own sender; MailDev's inbox shows the mail.
+        var sender = new SmtpEmailSender(Options.Create(new EmailOptions { SmtpHost = "127.0.0.1", SmtpPort = smtp, FromAddress = "shop@localhost" }));
+        await sender.SendAsync(new EmailMessage("alice@example.test", "Local run check", "text", "<p>html</p>", "<check@localhost>"), CancellationToken.None);
+        using var http = new HttpClient { BaseAddress = inbox };
+        var mails = await WaitForMailAsync(http);
+        Assert.Contains(mails, m => m.Subject == "Local run check");
+
+        run.Terminate();
+
+        Assert.True(run.WaitForExit(TimeSpan.FromSeconds(30)), "The script did not exit on SIGTERM.");
+        Assert.All(new[] { cosmos, smtp, web, blob, queue, table }, port => Assert.False(Answers(port), $"Port {port} still answers after the script exited."));
+    }
+
+    [Fact]
+    public void Deps_only_uses_what_already_answers_and_starts_nothing()
+    {
+        using var cosmos = new TcpListener(IPAddress.Loopback, 0);
+        using var smtp = new TcpListener(IPAddress.Loopback, 0);
+        cosmos.Start();
+        smtp.Start();
+        var settings = WriteSettings(values =>
+        {
+            values[AppSettings.CosmosAccountEndpoint] = $"https://127.0.0.1:{((IPEndPoint)cosmos.LocalEndpoint).Port}/";
+            values[AppSettings.EmailSmtpPort] = ((IPEndPoint)smtp.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
+            values["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=https;AccountName=contoso;EndpointSuffix=core.windows.net";
+        });
+        using var run = ScriptRun.Start(["--deps-only"], new() { ["LOCAL_SETTINGS"] = settings });
+
+        Assert.True(run.WaitForExit(TimeSpan.FromSeconds(60)), "The script kept running with nothing to start.");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Matches(@"cosmos +https://127\.0\.0\.1:\d+/ +\(already running", run.Output);
+        Assert.Matches(@"smtp +127\.0\.0\.1:\d+ +\(already running", run.Output);
+        Assert.Contains("storage     (not local", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Nothing to start", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_full_run_without_core_tools_says_what_to_install()
+    {
+        var emptyPath = Directory.CreateDirectory(Path.Combine(_dir, "empty-path")).FullName;
+        using var run = ScriptRun.Start([], new() { ["PATH"] = emptyPath });
+
+        Assert.True(run.WaitForExit(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Azure Functions Core Tools v4 (func) is required", run.Output, StringComparison.Ordinal);
+        Assert.Contains("--deps-only", run.Output, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static string Endpoint(string summary, string name) =>
+        SummaryLine().Matches(summary).Single(m => m.Groups["name"].Value == name).Groups["endpoint"].Value;
+
+    private static bool Answers(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<List<ReceivedMail>> WaitForMailAsync(HttpClient http)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var mails = await http.GetFromJsonAsync<List<ReceivedMail>>("email") ?? [];
+            if (mails.Count > 0 || attempt == 100)
+            {
+                return mails;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>A copy of local.settings.sample.json with some values changed, in this test's folder.</summary>
+    private string WriteSettings(Action<JsonObject> change)
+    {
+        var sample = JsonNode.Parse(File.ReadAllText(RepoPaths.InRoot("local.settings.sample.json")))!.AsObject();
+        var values = sample["Values"]!.AsObject();
+        change(values);
+        var path = Path.Combine(_dir, "local.settings.json");
+        File.WriteAllText(path, sample.ToJsonString());
+        return path;
+    }
+
+    [GeneratedRegex(@"^  (?<name>[a-z]+) +(?<endpoint>\S+) ", RegexOptions.Multiline)]
+    private static partial Regex SummaryLine();
+
+    /// <summary>The script in its own session (setsid), so that its whole process group can be killed if a test fails.</summary>
+    private sealed class ScriptRun : IDisposable
+    {
+        private readonly Process _process;
+        private readonly List<string> _lines = [];
+
+        private ScriptRun(Process process) => _process = process;
+
+        public string Output
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    return string.Join('\n', _lines);
+                }
+            }
+        }
+
+        public int ExitCode => _process.ExitCode;
+
+        public static ScriptRun Start(IEnumerable<string> arguments, Dictionary<string, string> environment)
+        {
+            // Absolute paths: the child's PATH may be the test's own (see the Core Tools test).
+            var start = new ProcessStartInfo(Which("setsid"))
+            {
+                WorkingDirectory = RepoPaths.Root,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in new[] { Which("bash"), Script }.Concat(arguments))
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            foreach (var (name, value) in environment)
+            {
+                start.Environment[name] = value;
+            }
+
+            var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start run-local.sh.");
+            var run = new ScriptRun(process);
+            process.OutputDataReceived += (_, e) => run.Append(e.Data);
+            process.ErrorDataReceived += (_, e) => run.Append(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return run;
+        }
+
+        /// <summary>Everything printed up to and including the first line that matches.</summary>
+        public string WaitForLine(Func<string, bool> match, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (true)
+            {
+                lock (_lines)
+                {
+                    if (_lines.Any(match))
+                    {
+                        return string.Join('\n', _lines);
+                    }
+                }
+
+                if (_process.HasExited || DateTime.UtcNow > deadline)
+                {
+                    throw new InvalidOperationException($"run-local.sh did not get ready:\n{Output}");
+                }
+
+                Thread.Sleep(100);
+            }
+        }
+
+        public void Terminate()
+        {
+            using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]);
+            kill.WaitForExit();
+        }
+
+        public bool WaitForExit(TimeSpan timeout)
+        {
+            if (!_process.WaitForExit(timeout))
+            {
+                return false;
+            }
+
+            _process.WaitForExit(); // drains the redirected output
+            return true;
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                // The script leads its own process group (setsid): stop it and every server it started.
+                using var kill = Process.Start("kill", ["-KILL", "--", $"-{_process.Id.ToString(CultureInfo.InvariantCulture)}"]);
+                kill.WaitForExit();
+                _process.WaitForExit(10_000);
+            }
+
+            _process.Dispose();
+        }
+
+        private static string Which(string program) =>
+            (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+                .Select(dir => Path.Combine(dir, program))
+                .FirstOrDefault(File.Exists) ?? throw new InvalidOperationException($"{program} is not on PATH.");
+
+        private void Append(string? line)
+        {
+            if (line is not null)
+            {
+                lock (_lines)
+                {
+                    _lines.Add(line);
+                }
+            }
+        }
+    }
+}
