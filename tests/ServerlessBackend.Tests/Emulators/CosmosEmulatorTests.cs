@@ -73,12 +73,13 @@ public sealed class CosmosEmulatorTests(CosmosEmulatorFixture emulator) : IClass
         var a = TestData.Order(TestData.NewTenant());
         var b = TestData.Order(TestData.NewTenant());
         var published = TestData.Order(TestData.NewTenant());
-        foreach (var order in new[] { a, b, published })
+        foreach (var order in new[] { a, b })
         {
             await Store.CreateAsync(order, CancellationToken.None);
         }
 
-        await Store.MarkPublishedAsync(published.TenantId, published.Id, [.. published.Outbox.Select(e => e.Id)], CancellationToken.None);
+        var written = new Versioned<Order>(published, await Store.CreateAsync(published, CancellationToken.None));
+        await Store.MarkPublishedAsync(written, [.. published.Outbox.Select(e => e.Id)], CancellationToken.None);
 
         var found = await Store.FindWithPendingEventsAsync(cutoff, 1000, CancellationToken.None);
 

@@ -42,7 +42,7 @@ public sealed class InterceptingOrderStore(CosmosContainers containers, string t
         return await _inner.ReplaceAsync(order, ifMatch, cancellationToken);
     }
 
-    public Task MarkPublishedAsync(string tenantId, string orderId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+    public Task MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
     {
         if (FailNextMarkPublished)
         {
@@ -50,7 +50,7 @@ public sealed class InterceptingOrderStore(CosmosContainers containers, string t
             throw new IOException("worker crashed after publishing");
         }
 
-        return _inner.MarkPublishedAsync(tenantId, orderId, eventIds, cancellationToken);
+        return _inner.MarkPublishedAsync(known, eventIds, cancellationToken);
     }
 
     public async Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, int maxItems, CancellationToken cancellationToken)

@@ -69,6 +69,7 @@ public sealed partial class FulfillmentHandler(
     private async Task<FulfillmentOutcome> DecideAsync(
         OrderEvent orderEvent, Versioned<Order> order, OrderStatus target, string? reason, CancellationToken cancellationToken)
     {
+        Versioned<Order> written;
         for (var attempt = 1; ; attempt++)
         {
             if (order.Value.Status != OrderStatus.Pending)
@@ -85,7 +86,7 @@ public sealed partial class FulfillmentHandler(
             try
             {
                 var decided = order.Value.TransitionTo(target, clock.GetUtcNow(), reason, orderEvent.CorrelationId);
-                await orders.ReplaceAsync(decided, order.ETag, cancellationToken);
+                written = new Versioned<Order>(decided, await orders.ReplaceAsync(decided, order.ETag, cancellationToken));
                 break;
             }
             catch (DocumentPreconditionFailedException) when (attempt < DecideAttempts)
@@ -94,8 +95,8 @@ public sealed partial class FulfillmentHandler(
             }
         }
 
-        LogDecided(logger, order.Value.TenantId, order.Value.Id, target, reason);
-        await publisher.PublishPendingAsync(order.Value.TenantId, order.Value.Id, cancellationToken);
+        LogDecided(logger, written.Value.TenantId, written.Value.Id, target, reason);
+        await publisher.PublishPendingAsync(written, cancellationToken);
         return target == OrderStatus.Confirmed ? FulfillmentOutcome.Confirmed : FulfillmentOutcome.Rejected;
     }
 

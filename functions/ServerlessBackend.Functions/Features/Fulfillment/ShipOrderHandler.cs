@@ -41,8 +41,9 @@ public sealed class ShipOrderHandler(IOrderStore orders, AfterWritePublisher pub
         try
         {
             var etag = await orders.ReplaceAsync(shipped, current.ETag, cancellationToken);
-            await publisher.PublishAsync(shipped.TenantId, shipped.Id, cancellationToken);
-            return Outcome.Ok(new Versioned<Order>(shipped, etag));
+            var written = new Versioned<Order>(shipped, etag);
+            await publisher.PublishAsync(written, cancellationToken);
+            return Outcome.Ok(written);
         }
         catch (DocumentPreconditionFailedException)
         {

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
 
 namespace ServerlessBackend.Functions.Features.Orders;
@@ -9,15 +11,17 @@ namespace ServerlessBackend.Functions.Features.Orders;
 /// </summary>
 public sealed partial class AfterWritePublisher(IOutboxPublisher publisher, ILogger<AfterWritePublisher> logger)
 {
-    public async Task PublishAsync(string tenantId, string orderId, CancellationToken cancellationToken)
+    /// <summary>Publishes what <paramref name="written"/> (the document just written, with its new ETag) has pending.</summary>
+    public async Task PublishAsync(Versioned<Order> written, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(written);
         try
         {
-            await publisher.PublishPendingAsync(tenantId, orderId, cancellationToken);
+            await publisher.PublishPendingAsync(written, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            LogLeftToRelay(logger, e, tenantId, orderId);
+            LogLeftToRelay(logger, e, written.Value.TenantId, written.Value.Id);
         }
     }
 

@@ -41,8 +41,9 @@ public sealed class CancelOrderHandler(IOrderStore orders, AfterWritePublisher p
             try
             {
                 var etag = await orders.ReplaceAsync(cancelled, current.ETag, cancellationToken);
-                await publisher.PublishAsync(cancelled.TenantId, cancelled.Id, cancellationToken);
-                return Outcome.Ok(new Versioned<Order>(cancelled, etag));
+                var written = new Versioned<Order>(cancelled, etag);
+                await publisher.PublishAsync(written, cancellationToken);
+                return Outcome.Ok(written);
             }
             catch (DocumentPreconditionFailedException) when (ifMatch is null && attempt < Attempts)
             {

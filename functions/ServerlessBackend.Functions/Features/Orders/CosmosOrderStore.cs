@@ -64,11 +64,12 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
         return CosmosErrors.ReadPage<Order>(Orders, definition, query.TenantId, query.PageSize, query.ContinuationToken, directExecution: true, cancellationToken);
     }
 
-    public async Task MarkPublishedAsync(string tenantId, string orderId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+    public async Task MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(known);
+        Versioned<Order>? current = known;
         for (var attempt = 1; ; attempt++)
         {
-            var current = await GetAsync(tenantId, orderId, cancellationToken).ConfigureAwait(false);
             if (current is null || !current.Value.Outbox.Any(e => eventIds.Contains(e.Id)))
             {
                 return;
@@ -81,7 +82,8 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
             }
             catch (DocumentPreconditionFailedException) when (attempt < MarkPublishedAttempts)
             {
-                // Changed between our read and write (a status change): read again.
+                // Changed since that version (a status change): read again.
+                current = await GetAsync(known.Value.TenantId, known.Value.Id, cancellationToken).ConfigureAwait(false);
             }
         }
     }

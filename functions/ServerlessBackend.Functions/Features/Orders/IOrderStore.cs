@@ -18,10 +18,11 @@ public interface IOrderStore
     Task<Page<Order>> ListAsync(OrderListQuery query, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Removes the given events from the order's outbox (ETag compare-and-swap, re-read and retried on a
-    /// concurrent change). Unknown ids are ignored, so calling it twice is harmless.
+    /// Removes the given events from the order's outbox: an ETag compare-and-swap starting from
+    /// <paramref name="known"/> (the order as last read or written), re-read and retried only on a concurrent
+    /// change. Unknown ids are ignored, so calling it twice is harmless.
     /// </summary>
-    Task MarkPublishedAsync(string tenantId, string orderId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken);
+    Task MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken);
 
     /// <summary>Orders (any tenant) with events pending since before <paramref name="olderThan"/>: the relay's work list.</summary>
     Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, int maxItems, CancellationToken cancellationToken);

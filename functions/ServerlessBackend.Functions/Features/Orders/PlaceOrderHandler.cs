@@ -55,7 +55,7 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
         try
         {
             var etag = await orders.CreateAsync(order, cancellationToken);
-            await publisher.PublishAsync(order.TenantId, order.Id, cancellationToken);
+            await publisher.PublishAsync(new Versioned<Order>(order, etag), cancellationToken);
             return Outcome.Ok(new PlacedOrder(order, etag, Replayed: false));
         }
         catch (DocumentConflictException)

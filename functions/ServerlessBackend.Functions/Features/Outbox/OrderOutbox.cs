@@ -1,4 +1,6 @@
+using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
 
 namespace ServerlessBackend.Functions.Features.Outbox;
@@ -6,9 +8,9 @@ namespace ServerlessBackend.Functions.Features.Outbox;
 /// <summary>The outbox publisher's view of the order store: the order document is its own outbox.</summary>
 public sealed class OrderOutbox(IOrderStore orders) : IOrderOutbox
 {
-    public async Task<IReadOnlyList<OrderEvent>> GetPendingAsync(string tenantId, string orderId, CancellationToken cancellationToken) =>
-        (await orders.GetAsync(tenantId, orderId, cancellationToken))?.Value.Outbox ?? [];
+    public Task<Versioned<Order>?> ReadAsync(string tenantId, string orderId, CancellationToken cancellationToken) =>
+        orders.GetAsync(tenantId, orderId, cancellationToken);
 
-    public Task MarkPublishedAsync(string tenantId, string orderId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken) =>
-        orders.MarkPublishedAsync(tenantId, orderId, eventIds, cancellationToken);
+    public Task MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken) =>
+        orders.MarkPublishedAsync(known, eventIds, cancellationToken);
 }

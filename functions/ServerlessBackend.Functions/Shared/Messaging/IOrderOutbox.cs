@@ -1,11 +1,17 @@
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
+
 namespace ServerlessBackend.Functions.Shared.Messaging;
 
-/// <summary>The pending events stored in an order document (its outbox).</summary>
+/// <summary>The order document as the publisher sees it: its <see cref="Order.Outbox"/> holds the events not yet published.</summary>
 public interface IOrderOutbox
 {
-    /// <summary>The order's events not yet marked published, oldest first; empty when the order does not exist.</summary>
-    Task<IReadOnlyList<OrderEvent>> GetPendingAsync(string tenantId, string orderId, CancellationToken cancellationToken);
+    /// <summary>The order with its ETag; null when it does not exist.</summary>
+    Task<Versioned<Order>?> ReadAsync(string tenantId, string orderId, CancellationToken cancellationToken);
 
-    /// <summary>Marks these events published; ids no longer pending are ignored, so a second call is harmless.</summary>
-    Task MarkPublishedAsync(string tenantId, string orderId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks these events published with an ETag compare-and-swap on <paramref name="known"/> (the order as last
+    /// read or written), reading again only when it has changed since; ids no longer pending are ignored.
+    /// </summary>
+    Task MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken);
 }

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
 
 namespace ServerlessBackend.Functions.Shared.Messaging;
 
@@ -10,30 +12,39 @@ namespace ServerlessBackend.Functions.Shared.Messaging;
 public sealed partial class OutboxPublisher(IOrderOutbox outbox, IOrderEventSender sender, ILogger<OutboxPublisher> logger) : IOutboxPublisher
 {
     /// <summary>Right after a write: the write has succeeded, so a failure here is logged and left to the relay.</summary>
-    public async Task PublishPendingAsync(string tenantId, string orderId, CancellationToken cancellationToken)
+    public async Task PublishPendingAsync(Versioned<Order> written, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(written);
         try
         {
-            await PublishAsync(tenantId, orderId, cancellationToken);
+            await PublishAsync(written, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogLeftToRelay(logger, ex, tenantId, orderId);
+            LogLeftToRelay(logger, ex, written.Value.TenantId, written.Value.Id);
         }
     }
 
-    /// <summary>Publishes and marks; failures propagate. Returns how many events were sent.</summary>
+    /// <summary>The relay's path: reads the order, then publishes and marks; failures propagate. Returns how many events were sent.</summary>
     public async Task<int> PublishAsync(string tenantId, string orderId, CancellationToken cancellationToken)
     {
-        var pending = await outbox.GetPendingAsync(tenantId, orderId, cancellationToken);
+        var order = await outbox.ReadAsync(tenantId, orderId, cancellationToken);
+        return order is null ? 0 : await PublishAsync(order, cancellationToken);
+    }
+
+    /// <summary>Sends the pending events of <paramref name="order"/> as given, then marks them published (compare-and-swap on its ETag).</summary>
+    public async Task<int> PublishAsync(Versioned<Order> order, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var pending = order.Value.Outbox;
         if (pending.Count == 0)
         {
             return 0;
         }
 
         await sender.SendAsync(pending, cancellationToken);
-        await outbox.MarkPublishedAsync(tenantId, orderId, pending.Select(e => e.Id).ToList(), cancellationToken);
-        LogPublished(logger, pending.Count, tenantId, orderId);
+        await outbox.MarkPublishedAsync(order, pending.Select(e => e.Id).ToList(), cancellationToken);
+        LogPublished(logger, pending.Count, order.Value.TenantId, order.Value.Id);
         return pending.Count;
     }
 

@@ -2,6 +2,7 @@ using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Tests.Features.Catalog;
 using ServerlessBackend.Tests.Infrastructure;
 
@@ -28,7 +29,8 @@ public sealed class ShipOrderApiTests(CosmosServerFixture cosmos)
         Assert.Equal(response.Headers.ETag.ToString(), stored.ETag);
         Assert.Equal([OrderStatus.Pending, OrderStatus.Confirmed, OrderStatus.Shipped], stored.Value.StatusHistory.Select(h => h.Status));
         Assert.Contains(stored.Value.Outbox, e => e.Id == Order.EventId(order.Id, "OrderShipped"));
-        _api.Publisher.Verify(p => p.PublishPendingAsync(_tenant.Id, order.Id, It.IsAny<CancellationToken>()), Times.Once);
+        var shippedETag = response.Headers.ETag.ToString();
+        _api.Publisher.Verify(p => p.PublishPendingAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == _tenant.Id && w.Value.Id == order.Id && w.ETag == shippedETag), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class CancelOrderHandlerTests
         Assert.Null(outcome.Error);
         Assert.Equal("\"v3\"", outcome.Value!.ETag);
         Assert.Equal([OrderStatus.Pending, OrderStatus.Confirmed, OrderStatus.Cancelled], outcome.Value.Value.StatusHistory.Select(h => h.Status));
-        _publisher.Verify(p => p.PublishPendingAsync("t1", pending.Id, It.IsAny<CancellationToken>()), Times.Once);
+        _publisher.Verify(p => p.PublishPendingAsync(It.Is<Versioned<Order>>(w => w.Value.Id == pending.Id && w.ETag == "\"v3\"" && w.Value.Status == OrderStatus.Cancelled), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]

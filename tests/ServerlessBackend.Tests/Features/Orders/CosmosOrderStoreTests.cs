@@ -186,13 +186,14 @@ public sealed class CosmosOrderStoreTests(CosmosServerFixture cosmos)
     public async Task Mark_published_removes_those_events_and_clears_the_pending_marker_once_empty()
     {
         var order = TestData.Order(TestData.NewTenant()).TransitionTo(OrderStatus.Confirmed, TestData.Now.AddMinutes(1), null, null);
-        await _store.CreateAsync(order, CancellationToken.None);
+        var written = new Versioned<Order>(order, await _store.CreateAsync(order, CancellationToken.None));
         var placed = Order.EventId(order.Id, "OrderPlaced");
         var confirmed = Order.EventId(order.Id, "OrderConfirmed");
 
-        await _store.MarkPublishedAsync(order.TenantId, order.Id, [placed], CancellationToken.None);
+        await _store.MarkPublishedAsync(written, [placed], CancellationToken.None);
         var afterFirst = (await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None))!.Value;
-        await _store.MarkPublishedAsync(order.TenantId, order.Id, [placed, confirmed], CancellationToken.None);
+        // The version we pass is stale now (the first mark changed the ETag): the store reads again and retries.
+        await _store.MarkPublishedAsync(written, [placed, confirmed], CancellationToken.None);
         var afterAll = (await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None))!.Value;
 
         Assert.Equal([confirmed], afterFirst.Outbox.Select(e => e.Id));
@@ -200,6 +201,29 @@ public sealed class CosmosOrderStoreTests(CosmosServerFixture cosmos)
         Assert.Empty(afterAll.Outbox);
         Assert.Null(afterAll.OutboxPendingSince);
         Assert.Equal(OrderStatus.Confirmed, afterAll.Status);
+    }
+
+    [Fact]
+    public async Task Mark_published_with_the_current_version_is_one_conditional_replace_and_a_stale_one_never_overwrites_a_newer_write()
+    {
+        var order = TestData.Order(TestData.NewTenant());
+        var written = new Versioned<Order>(order, await _store.CreateAsync(order, CancellationToken.None));
+        var cancelled = order.TransitionTo(OrderStatus.Cancelled, TestData.Now.AddMinutes(1), null, null);
+        await _store.ReplaceAsync(cancelled, written.ETag, CancellationToken.None);
+
+        cosmos.Counter.Reset();
+        await _store.MarkPublishedAsync(written, [Order.EventId(order.Id, "OrderPlaced")], CancellationToken.None);
+        var stale = cosmos.Counter.Requests.Select(r => $"{r.Method} {r.StatusCode}").ToList();
+        var current = (await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None))!;
+        cosmos.Counter.Reset();
+        await _store.MarkPublishedAsync(current, [Order.EventId(order.Id, "OrderCancelled")], CancellationToken.None);
+        var fresh = cosmos.Counter.Requests.Select(r => $"{r.Method} {r.StatusCode}").ToList();
+
+        Assert.Equal(["PUT 412", "GET 200", "PUT 200"], stale);
+        Assert.Equal(["PUT 200"], fresh);
+        var stored = (await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None))!.Value;
+        Assert.Equal(OrderStatus.Cancelled, stored.Status);
+        Assert.Empty(stored.Outbox);
     }
 
     private static string[] OrderEventTypes(Order order) => [.. order.Outbox.Select(e => e.Type)];

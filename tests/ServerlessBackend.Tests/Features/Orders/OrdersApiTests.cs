@@ -1,6 +1,7 @@
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Tests.Infrastructure;
 using static ServerlessBackend.Tests.Features.Catalog.CatalogApiTests;
 
@@ -41,7 +42,9 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
         Assert.Equal("pending", Assert.Single(body.GetProperty("statusHistory").EnumerateArray()).GetProperty("status").GetString());
         Assert.False(body.TryGetProperty("outbox", out _));
         Assert.False(body.TryGetProperty("tenantId", out _));
-        _api.Publisher.Verify(p => p.PublishPendingAsync(_tenant.Id, id, It.IsAny<CancellationToken>()), Times.Once);
+        // The publisher gets the document just written with its new ETag, so it need not read it again.
+        var etag = response.Headers.ETag.ToString();
+        _api.Publisher.Verify(p => p.PublishPendingAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == _tenant.Id && w.Value.Id == id && w.ETag == etag && w.Value.Outbox.Count == 1), It.IsAny<CancellationToken>()), Times.Once);
         var stored = await Store.GetAsync(_tenant.Id, id, CancellationToken.None);
         Assert.Equal(["OrderPlaced"], stored!.Value.Outbox.Select(e => e.Type));
     }
@@ -74,7 +77,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
         // The order has changed since: the stored version's ETag would not describe this body.
         Assert.False(retry.Headers.ContainsKey("ETag"));
         Assert.Equal(1, (await List(_tenant.Alice, "")).Json.GetProperty("items").GetArrayLength());
-        _api.Publisher.Verify(p => p.PublishPendingAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Once);
+        _api.Publisher.Verify(p => p.PublishPendingAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]
@@ -213,7 +216,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
     public async Task A_failing_publisher_does_not_fail_the_order_the_relay_will_publish_it()
     {
         await Stock();
-        _api.Publisher.Setup(p => p.PublishPendingAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(new TimeoutException("Service Bus is down"));
+        _api.Publisher.Setup(p => p.PublishPendingAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>())).ThrowsAsync(new TimeoutException("Service Bus is down"));
 
         var response = await Place(_tenant.Alice, "key-1", TwoLines);
 
@@ -286,7 +289,9 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
         Assert.Equal(["pending", "cancelled"], response.Json.GetProperty("statusHistory").EnumerateArray().Select(h => h.GetProperty("status").GetString()));
         var stored = (await Store.GetAsync(_tenant.Id, id, CancellationToken.None))!.Value;
         Assert.Equal(["OrderPlaced", "OrderCancelled"], stored.Outbox.Select(e => e.Type));
-        _api.Publisher.Verify(p => p.PublishPendingAsync(_tenant.Id, id, It.IsAny<CancellationToken>()), Times.Exactly(2));
+        var cancelledETag = response.Headers.ETag.ToString();
+        _api.Publisher.Verify(p => p.PublishPendingAsync(It.Is<Versioned<Order>>(w => w.Value.Id == id && w.ETag == cancelledETag && w.Value.Status == OrderStatus.Cancelled), It.IsAny<CancellationToken>()), Times.Once);
+        _api.Publisher.Verify(p => p.PublishPendingAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == _tenant.Id && w.Value.Id == id), It.IsAny<CancellationToken>()), Times.Exactly(2));
     }
 
     [Theory]

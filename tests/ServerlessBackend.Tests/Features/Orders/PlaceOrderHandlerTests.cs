@@ -51,7 +51,7 @@ public sealed class PlaceOrderHandlerTests
         Assert.Equal(PlaceOrderHandler.Hash(Request), written.RequestHash);
         _orders.Verify(o => o.CreateAsync(It.IsAny<Order>(), It.IsAny<CancellationToken>()), Times.Once);
         _orders.Verify(o => o.GetAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Never);
-        _publisher.Verify(p => p.PublishPendingAsync("t1", written.Id, It.IsAny<CancellationToken>()), Times.Once);
+        _publisher.Verify(p => p.PublishPendingAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == "t1" && w.Value.Id == written.Id && w.ETag == "\"e1\""), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]

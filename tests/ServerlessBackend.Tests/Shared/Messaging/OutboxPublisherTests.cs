@@ -1,7 +1,10 @@
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Shared.Messaging;
 
@@ -21,36 +24,53 @@ public sealed class OutboxPublisherTests
     }
 
     [Fact]
-    public async Task Pending_events_are_sent_in_one_batch_to_the_topic_then_marked_published()
+    public async Task The_written_order_s_pending_events_are_sent_in_one_batch_then_marked_published_without_reading_it_again()
     {
-        _outbox.Add(Event("o-1", OrderEventTypes.OrderPlaced), Event("o-1", OrderEventTypes.OrderCancelled));
+        var written = _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced), Event("o-1", OrderEventTypes.OrderCancelled));
 
-        await Publisher().PublishPendingAsync("tenant-a", "o-1", CancellationToken.None);
+        await Publisher().PublishPendingAsync(written, CancellationToken.None);
 
         _serviceBus.Verify(s => s.SendMessagesAsync(It.IsAny<IEnumerable<ServiceBusMessage>>(), It.IsAny<CancellationToken>()), Times.Once);
         Assert.Equal(["o-1.OrderPlaced", "o-1.OrderCancelled"], _sent.Select(m => m.MessageId));
         Assert.All(_sent, m => Assert.Equal("o-1", m.SessionId));
+        Assert.Equal([written.ETag], _outbox.MarkedFrom);
+        Assert.Equal(0, _outbox.Reads);
         Assert.Empty(_outbox.Pending("o-1"));
     }
 
     [Fact]
-    public async Task Nothing_pending_sends_nothing()
+    public async Task The_relay_path_reads_the_order_once_and_marks_from_that_version()
     {
+        var stored = _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced));
+
         var sent = await Publisher().PublishAsync("tenant-a", "o-1", CancellationToken.None);
 
-        Assert.Equal(0, sent);
+        Assert.Equal(1, sent);
+        Assert.Equal(1, _outbox.Reads);
+        Assert.Equal([stored.ETag], _outbox.MarkedFrom);
+        Assert.Empty(_outbox.Pending("o-1"));
+    }
+
+    [Fact]
+    public async Task Nothing_pending_or_no_order_sends_nothing()
+    {
+        var empty = _outbox.Store("o-1");
+
+        Assert.Equal(0, await Publisher().PublishAsync(empty, CancellationToken.None));
+        Assert.Equal(0, await Publisher().PublishAsync("tenant-a", "o-missing", CancellationToken.None));
         _serviceBus.VerifyNoOtherCalls();
+        Assert.Empty(_outbox.MarkedFrom);
     }
 
     [Fact]
     public async Task A_send_failure_after_the_write_is_logged_not_thrown_and_the_events_stay_pending_for_the_relay()
     {
-        _outbox.Add(Event("o-1", OrderEventTypes.OrderPlaced));
+        var written = _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced));
         _serviceBus
             .Setup(s => s.SendMessagesAsync(It.IsAny<IEnumerable<ServiceBusMessage>>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new ServiceBusException("namespace unreachable", ServiceBusFailureReason.ServiceCommunicationProblem));
 
-        await Publisher().PublishPendingAsync("tenant-a", "o-1", CancellationToken.None);
+        await Publisher().PublishPendingAsync(written, CancellationToken.None);
 
         Assert.Equal(["o-1.OrderPlaced"], _outbox.Pending("o-1").Select(e => e.Id));
         await Assert.ThrowsAsync<ServiceBusException>(() => Publisher().PublishAsync("tenant-a", "o-1", CancellationToken.None));
@@ -59,7 +79,7 @@ public sealed class OutboxPublisherTests
     [Fact]
     public async Task A_crash_between_publish_and_mark_published_republishes_the_same_message_id()
     {
-        _outbox.Add(Event("o-1", OrderEventTypes.OrderPlaced));
+        _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced));
         _outbox.FailNextMark = true;
 
         await Assert.ThrowsAsync<IOException>(() => Publisher().PublishAsync("tenant-a", "o-1", CancellationToken.None));
@@ -75,20 +95,35 @@ public sealed class OutboxPublisherTests
     private OutboxPublisher Publisher() =>
         new(_outbox, new ServiceBusOrderEventSender(_serviceBus.Object), NullLogger<OutboxPublisher>.Instance);
 
+    /// <summary>Orders by id with a version counter as ETag; records reads and the versions marks start from.</summary>
     private sealed class InMemoryOutbox : IOrderOutbox
     {
-        private readonly List<OrderEvent> _events = [];
+        private readonly Dictionary<string, Versioned<Order>> _orders = [];
+        private int _version;
 
         public bool FailNextMark { get; set; }
 
-        public void Add(params OrderEvent[] events) => _events.AddRange(events);
+        public int Reads { get; private set; }
 
-        public List<OrderEvent> Pending(string orderId) => _events.Where(e => e.OrderId == orderId).ToList();
+        public List<string> MarkedFrom { get; } = [];
 
-        public Task<IReadOnlyList<OrderEvent>> GetPendingAsync(string tenantId, string orderId, CancellationToken cancellationToken) =>
-            Task.FromResult<IReadOnlyList<OrderEvent>>(Pending(orderId));
+        public Versioned<Order> Store(string orderId, params OrderEvent[] pending)
+        {
+            var order = TestData.Order("tenant-a", id: orderId) with { Outbox = pending, OutboxPendingSince = pending.Length == 0 ? null : Now };
+            var version = new Versioned<Order>(order, $"\"{++_version}\"");
+            _orders[orderId] = version;
+            return version;
+        }
 
-        public Task MarkPublishedAsync(string tenantId, string orderId, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+        public List<OrderEvent> Pending(string orderId) => [.. _orders[orderId].Value.Outbox];
+
+        public Task<Versioned<Order>?> ReadAsync(string tenantId, string orderId, CancellationToken cancellationToken)
+        {
+            Reads++;
+            return Task.FromResult(_orders.GetValueOrDefault(orderId));
+        }
+
+        public Task MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
         {
             if (FailNextMark)
             {
@@ -96,7 +131,9 @@ public sealed class OutboxPublisherTests
                 throw new IOException("process crashed before the mark was written");
             }
 
-            _events.RemoveAll(e => eventIds.Contains(e.Id));
+            MarkedFrom.Add(known.ETag);
+            var current = _orders[known.Value.Id].Value;
+            _orders[known.Value.Id] = new Versioned<Order>(current.WithoutPublished(eventIds), $"\"{++_version}\"");
             return Task.CompletedTask;
         }
     }
