@@ -51,6 +51,7 @@ public class BearerTokenBenchmarks : IDisposable
         return outcome.Value ?? throw new InvalidOperationException($"The sample token was refused: {outcome.Error?.Detail}");
     }
 
+    [GlobalCleanup]
     public void Dispose()
     {
         _rsa.Dispose();
