@@ -8,6 +8,8 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ServerlessBackend.Functions.Features.Email;
+using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Tests.Infrastructure;
 
@@ -51,6 +53,18 @@ public sealed partial class RunLocalScriptTests : IDisposable
         {
             await AppCosmos.StartAsync(provider, CancellationToken.None);
             await provider.GetRequiredService<IReadinessCheck>().CheckAsync(CancellationToken.None);
+
+            // The orders list (an ORDER BY query) longer than its page: this server cannot continue it, so the
+            // script starts it with --unpaged-order-by and the list comes back whole instead of failing.
+            var orders = new CosmosOrderStore(provider.GetRequiredService<CosmosContainers>());
+            foreach (var minutes in new[] { 0, 1, 2 })
+            {
+                await orders.CreateAsync(TestData.Order("shop-1", "alice", at: TestData.Now.AddMinutes(minutes)), CancellationToken.None);
+            }
+
+            var page = await orders.ListAsync(new OrderListQuery("shop-1", "alice", null, 1, null), CancellationToken.None);
+            Assert.Equal([TestData.Now.AddMinutes(2), TestData.Now.AddMinutes(1), TestData.Now], page.Items.Select(o => o.CreatedAt));
+            Assert.Null(page.ContinuationToken);
         }
 
         // SMTP, with the app's own sender; MailDev's inbox shows the mail.

@@ -1,3 +1,4 @@
+using System.Net;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Messaging.ServiceBus;
@@ -20,15 +21,19 @@ public static class MessagingServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         // The app's one credential (TryAdd: whichever area registers first, all share it).
         services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        var connection = configuration.GetSection(MessagingTopology.Connection);
+        var local = IsLocal(connection);
         services.AddAzureClients(clients =>
         {
-            clients.AddServiceBusClient(configuration.GetSection(MessagingTopology.Connection))
+            clients.AddServiceBusClient(connection)
                 .ConfigureOptions(options =>
                 {
                     // Same policy as the triggers' client in host.json: a few quick exponential retries,
                     // then the caller fails (HTTP: left to the relay; relay: retried on the next tick).
+                    // Locally (the emulator, or no Service Bus at all) one attempt: the relay retries anyway,
+                    // and an order is not held up for the retries' ~11 s when nothing listens.
                     options.RetryOptions.Mode = ServiceBusRetryMode.Exponential;
-                    options.RetryOptions.MaxRetries = 3;
+                    options.RetryOptions.MaxRetries = local ? 0 : 3;
                     options.RetryOptions.Delay = TimeSpan.FromSeconds(0.8);
                     options.RetryOptions.MaxDelay = TimeSpan.FromSeconds(10);
                     options.RetryOptions.TryTimeout = TimeSpan.FromSeconds(30);
@@ -39,5 +44,18 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton<IOrderEventSender, ServiceBusOrderEventSender>();
         services.AddSingleton<IDeadLetters, ServiceBusDeadLetters>();
         return services;
+    }
+
+    /// <summary>A namespace on this machine: the Service Bus emulator's connection string, or a loopback namespace.</summary>
+    public static bool IsLocal(IConfigurationSection connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        if (connection.Value is { } connectionString)
+        {
+            return connectionString.Contains("UseDevelopmentEmulator=true", StringComparison.OrdinalIgnoreCase);
+        }
+
+        var host = connection["fullyQualifiedNamespace"];
+        return host is not null && (host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip)));
     }
 }

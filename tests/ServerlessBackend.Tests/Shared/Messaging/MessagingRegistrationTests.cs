@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Azure.Core;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Configuration;
@@ -48,5 +50,52 @@ public sealed class MessagingRegistrationTests
 
         Assert.Equal("localhost", sender.FullyQualifiedNamespace);
         Assert.Equal("orders", sender.EntityPath);
+    }
+
+    [Theory]
+    [InlineData("fullyQualifiedNamespace", "localhost", true)]
+    [InlineData("fullyQualifiedNamespace", "127.0.0.1", true)]
+    [InlineData("fullyQualifiedNamespace", "contoso.servicebus.windows.net", false)]
+    [InlineData("", "Endpoint=sb://localhost;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;", true)]
+    [InlineData("", "Endpoint=sb://contoso.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=x", false)]
+    public void A_namespace_is_local_when_it_is_the_emulator_or_loopback(string key, string value, bool local)
+    {
+        var setting = key.Length == 0 ? "ServiceBus" : $"ServiceBus:{key}";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [setting] = value }).Build();
+
+        Assert.Equal(local, MessagingServiceCollectionExtensions.IsLocal(configuration.GetSection("ServiceBus")));
+    }
+
+    [Fact]
+    public async Task Against_a_local_namespace_a_failed_send_is_not_retried()
+    {
+        using var broken = new TcpListener(IPAddress.Loopback, 0);
+        broken.Start();
+        var accepted = 0;
+        using var stop = new CancellationTokenSource();
+        var acceptor = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var socket = await broken.AcceptSocketAsync(stop.Token);
+                Interlocked.Increment(ref accepted);
+            }
+        });
+        var port = ((IPEndPoint)broken.LocalEndpoint).Port;
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ServiceBus"] = $"Endpoint=sb://127.0.0.1:{port};SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;",
+            })
+            .Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddMessaging(configuration);
+        await using var provider = services.BuildServiceProvider();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => provider.GetRequiredService<ServiceBusSender>().SendMessageAsync(new ServiceBusMessage("x")));
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => acceptor);
+
+        Assert.Equal(1, accepted);
     }
 }
