@@ -90,8 +90,8 @@ if ! is_loopback "$cosmos_host"; then
 elif answers "$cosmos_host" "$cosmos_port"; then
   summary+=("cosmos      $cosmos_endpoint  (already running, e.g. the Cosmos DB emulator: used as it is)")
 else
-  start cosmos "$cosmos_port" -- node tests/tools/cosmosdb-server.js --host 127.0.0.1 --port "$cosmos_port" --unpaged-order-by
-  summary+=("cosmos      $cosmos_endpoint  (started: Cosmos protocol server from tests/tools, in memory; lists unpaged, no cross-partition queries: README, 'Running locally')")
+  start cosmos "$cosmos_port" -- node tests/tools/cosmosdb-server.js --host 127.0.0.1 --port "$cosmos_port" --serve-query-plans
+  summary+=("cosmos      $cosmos_endpoint  (started: Cosmos protocol server from tests/tools, in memory: README, 'Running locally')")
   if [ "$cosmos_untrusted_ok" != true ]; then
     echo "warning: $settings does not set Cosmos__AllowUntrustedLoopbackCertificate=true, so the app will refuse the local server's self-signed certificate (copy it from local.settings.sample.json)." >&2
   fi

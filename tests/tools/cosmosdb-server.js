@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Starts @vercel/cosmosdb-server (same arguments as its CLI, plus --unpaged-order-by below) with two fixes that make it answer as Cosmos DB
+// Starts @vercel/cosmosdb-server (same arguments as its CLI, plus --serve-query-plans below) with two fixes that make it answer as Cosmos DB
 // does: a point read of a document that does not exist is a 404 (1.0.1 crashes and answers 500), and ETags
 // are quoted entity tags (1.0.1 issues bare UUIDs).
 "use strict";
@@ -25,15 +25,27 @@ readDocument.default = (account, req, res, params) => {
   }
 };
 
-// --unpaged-order-by (functions/run-local.sh only, never the tests): every result of an ORDER BY query on one page.
-// The .NET SDK cannot continue an ORDER BY query on this server (it falls back to a query plan the server does not
-// serve), so the local run lists everything at once rather than failing when a list is longer than one page.
-const unpaged = process.argv.indexOf("--unpaged-order-by");
-if (unpaged >= 0) {
-  process.argv.splice(unpaged, 1);
-  const query = Items.prototype.query;
-  Items.prototype.query = function unpagedOrderBy(params, options) {
-    return query.call(this, params, /\bORDER\s+BY\b/i.test(params.query) ? { ...options, maxItemCount: null } : options);
+// --serve-query-plans (functions/run-local.sh only; the tests keep the server's plain behaviour): answer the SDK's query-plan request (it asks the gateway for one on Linux before a
+// cross-partition query, or to continue an ORDER BY query) with "no rewriting, one range": the SDK then sends the
+// query itself to the server's single partition key range and passes the server's own continuation back.
+const plans = process.argv.indexOf("--serve-query-plans");
+if (plans >= 0) {
+  process.argv.splice(plans, 1);
+  const queryDocuments = require("@vercel/cosmosdb-server/lib/handler/query-documents");
+  const upstreamQuery = queryDocuments.default;
+  queryDocuments.default = (account, req, res, params) => {
+    if (String(req.headers["x-ms-cosmos-is-query-plan-request"]).toLowerCase() !== "true") {
+      return upstreamQuery(account, req, res, params);
+    }
+    return {
+      partitionedQueryExecutionInfoVersion: 2,
+      queryInfo: {
+        distinctType: "None", top: null, offset: null, limit: null, orderBy: [], orderByExpressions: [],
+        groupByExpressions: [], groupByAliases: [], aggregates: [], groupByAliasToAggregateType: {},
+        rewrittenQuery: "", hasSelectValue: false, dCountInfo: null, hasNonStreamingOrderBy: false,
+      },
+      queryRanges: [{ min: "", max: "FF", isMinInclusive: true, isMaxInclusive: false }],
+    };
   };
 }
 

@@ -54,17 +54,29 @@ public sealed partial class RunLocalScriptTests : IDisposable
             await AppCosmos.StartAsync(provider, CancellationToken.None);
             await provider.GetRequiredService<IReadinessCheck>().CheckAsync(CancellationToken.None);
 
-            // The orders list (an ORDER BY query) longer than its page: this server cannot continue it, so the
-            // script starts it with --unpaged-order-by and the list comes back whole instead of failing.
+            // What the plain protocol server cannot do, served by --serve-query-plans: an orders list (ORDER BY)
+            // continued page by page, and the outbox relay's cross-partition query.
             var orders = new CosmosOrderStore(provider.GetRequiredService<CosmosContainers>());
-            foreach (var minutes in new[] { 0, 1, 2 })
+            foreach (var (tenant, minutes) in new[] { ("shop-1", 0), ("shop-1", 1), ("shop-1", 2), ("shop-2", 3) })
             {
-                await orders.CreateAsync(TestData.Order("shop-1", "alice", at: TestData.Now.AddMinutes(minutes)), CancellationToken.None);
+                await orders.CreateAsync(TestData.Order(tenant, "alice", at: TestData.Now.AddMinutes(minutes)), CancellationToken.None);
             }
 
-            var page = await orders.ListAsync(new OrderListQuery("shop-1", "alice", null, 1, null), CancellationToken.None);
-            Assert.Equal([TestData.Now.AddMinutes(2), TestData.Now.AddMinutes(1), TestData.Now], page.Items.Select(o => o.CreatedAt));
-            Assert.Null(page.ContinuationToken);
+            var listed = new List<DateTimeOffset>();
+            string? continuation = null;
+            do
+            {
+                var page = await orders.ListAsync(new OrderListQuery("shop-1", "alice", null, 1, continuation), CancellationToken.None);
+                Assert.True(page.Items.Count <= 1);
+                listed.AddRange(page.Items.Select(o => o.CreatedAt));
+                continuation = page.ContinuationToken;
+            }
+            while (continuation is not null && listed.Count < 10);
+
+            Assert.Equal([TestData.Now.AddMinutes(2), TestData.Now.AddMinutes(1), TestData.Now], listed);
+            var pending = await orders.FindWithPendingEventsAsync(TestData.Now.AddDays(1), 100, CancellationToken.None);
+            Assert.Equal(["shop-1", "shop-1", "shop-1", "shop-2"], pending.Select(o => o.TenantId).Order());
+            Assert.Empty(await orders.FindWithPendingEventsAsync(TestData.Now.AddMinutes(-1), 100, CancellationToken.None));
         }
 
         // SMTP, with the app's own sender; MailDev's inbox shows the mail.
