@@ -129,7 +129,51 @@ public sealed partial class RunLocalScriptTests : IDisposable
         Assert.Contains("--deps-only", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_full_run_hands_over_to_dotnet_run_with_the_dependencies_up_and_stops_them_when_it_returns()
+    {
+        var (cosmos, smtp, web) = (LocalServer.FreePort(), LocalServer.FreePort(), LocalServer.FreePort());
+        var settings = WriteSettings(values =>
+        {
+            values[AppSettings.CosmosAccountEndpoint] = $"https://127.0.0.1:{cosmos}/";
+            values[AppSettings.EmailSmtpPort] = smtp.ToString(CultureInfo.InvariantCulture);
+            values["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=https;AccountName=contoso;EndpointSuffix=core.windows.net";
+        });
+        // Stand-ins for Core Tools and `dotnet run` (which would start the Functions host): the latter reports its
+        // arguments and whether Cosmos and SMTP answer while it runs.
+        var bin = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
+        WriteExecutable(Path.Combine(bin, "func"), "exit 0");
+        WriteExecutable(Path.Combine(bin, "dotnet"), $$"""
+            echo "dotnet $*"
+            for port in {{cosmos}} {{smtp}}; do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && echo "answers $port"; done
+            """);
+        _ = NodeTools.BinScript("maildev");
+        using var run = ScriptRun.Start(["--port", "7072"], new()
+        {
+            ["LOCAL_SETTINGS"] = settings,
+            ["MAILDEV_WEB_PORT"] = web.ToString(CultureInfo.InvariantCulture),
+            ["PATH"] = $"{bin}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}",
+        });
+
+        Assert.True(run.WaitForExit(TimeSpan.FromSeconds(120)), run.Output);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("dotnet run --project functions/ServerlessBackend.Functions --port 7072", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"answers {cosmos}", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"answers {smtp}", run.Output, StringComparison.Ordinal);
+        Assert.All(new[] { cosmos, smtp, web }, port => Assert.False(Answers(port), $"Port {port} still answers after the script exited."));
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static void WriteExecutable(string path, string body)
+    {
+        File.WriteAllText(path, "#!/usr/bin/env bash\n" + body + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
 
     private static string Endpoint(string summary, string name) =>
         SummaryLine().Matches(summary).Single(m => m.Groups["name"].Value == name).Groups["endpoint"].Value;
