@@ -12,7 +12,6 @@
 # file named by LOCAL_SETTINGS. MAILDEV_WEB_PORT (default 1080) is where MailDev shows the mail it received.
 set -euo pipefail
 cd "${BASH_SOURCE[0]%/*}/.."
-ROOT="$(pwd)"
 
 deps_only=false
 if [ "${1:-}" = "--deps-only" ]; then deps_only=true; shift; fi
