@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Moq;
+using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Auth;
@@ -16,8 +17,8 @@ namespace ServerlessBackend.Tests.Infrastructure;
 /// <summary>
 /// Calls HTTP functions the way the worker does: the app's exception and authentication middleware
 /// around the function, a real DefaultHttpContext, the returned IResult executed. Services come from the
-/// app's own AddCatalog/AddOrders over the Cosmos-protocol server; IOutboxPublisher is a mock unless a
-/// test passes the real one (the end-to-end tests do).
+/// app's own AddCatalog/AddOrders over the Cosmos-protocol server; IOutboxPublisher is a mock (answering
+/// with the written version, as if marking had not changed it) unless a test passes the real one (the end-to-end tests do).
 /// </summary>
 public sealed class ApiTestHost
 {
@@ -32,6 +33,9 @@ public sealed class ApiTestHost
 
     public ApiTestHost(CosmosContainers containers, TimeProvider? clock = null, IOutboxPublisher? publisher = null)
     {
+        Publisher
+            .Setup(p => p.PublishPendingAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((Versioned<Order> written, CancellationToken _) => written);
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(clock ?? TimeProvider.System);

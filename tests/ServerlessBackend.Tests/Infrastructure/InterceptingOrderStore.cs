@@ -42,7 +42,7 @@ public sealed class InterceptingOrderStore(CosmosContainers containers, string t
         return await _inner.ReplaceAsync(order, ifMatch, cancellationToken);
     }
 
-    public Task MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+    public Task<Versioned<Order>?> MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
     {
         if (FailNextMarkPublished)
         {

@@ -42,8 +42,7 @@ public sealed class ShipOrderHandler(IOrderStore orders, AfterWritePublisher pub
         {
             var etag = await orders.ReplaceAsync(shipped, current.ETag, cancellationToken);
             var written = new Versioned<Order>(shipped, etag);
-            await publisher.PublishAsync(written, cancellationToken);
-            return Outcome.Ok(written);
+            return Outcome.Ok(await publisher.PublishAsync(written, cancellationToken));
         }
         catch (DocumentPreconditionFailedException)
         {

@@ -42,8 +42,7 @@ public sealed class CancelOrderHandler(IOrderStore orders, AfterWritePublisher p
             {
                 var etag = await orders.ReplaceAsync(cancelled, current.ETag, cancellationToken);
                 var written = new Versioned<Order>(cancelled, etag);
-                await publisher.PublishAsync(written, cancellationToken);
-                return Outcome.Ok(written);
+                return Outcome.Ok(await publisher.PublishAsync(written, cancellationToken));
             }
             catch (DocumentPreconditionFailedException) when (ifMatch is null && attempt < Attempts)
             {

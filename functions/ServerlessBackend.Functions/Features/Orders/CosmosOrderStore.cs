@@ -64,7 +64,7 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
         return CosmosErrors.ReadPage<Order>(Orders, definition, query.TenantId, query.PageSize, query.ContinuationToken, directExecution: true, cancellationToken);
     }
 
-    public async Task MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+    public async Task<Versioned<Order>?> MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(known);
         Versioned<Order>? current = known;
@@ -72,13 +72,13 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
         {
             if (current is null || !current.Value.Outbox.Any(e => eventIds.Contains(e.Id)))
             {
-                return;
+                return current;
             }
 
             try
             {
-                await ReplaceAsync(current.Value.WithoutPublished(eventIds), current.ETag, cancellationToken).ConfigureAwait(false);
-                return;
+                var marked = current.Value.WithoutPublished(eventIds);
+                return new Versioned<Order>(marked, await ReplaceAsync(marked, current.ETag, cancellationToken).ConfigureAwait(false));
             }
             catch (DocumentPreconditionFailedException) when (attempt < MarkPublishedAttempts)
             {

@@ -20,9 +20,10 @@ public interface IOrderStore
     /// <summary>
     /// Removes the given events from the order's outbox: an ETag compare-and-swap starting from
     /// <paramref name="known"/> (the order as last read or written), re-read and retried only on a concurrent
-    /// change. Unknown ids are ignored, so calling it twice is harmless.
+    /// change. Unknown ids are ignored, so calling it twice is harmless. Returns the order as it stands afterwards
+    /// (with the ETag of the replace; as last read when none of the ids was pending any more), or null when it no longer exists.
     /// </summary>
-    Task MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken);
+    Task<Versioned<Order>?> MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken);
 
     /// <summary>Orders (any tenant) with events pending since before <paramref name="olderThan"/>: the relay's work list.</summary>
     Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, int maxItems, CancellationToken cancellationToken);

@@ -55,8 +55,8 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
         try
         {
             var etag = await orders.CreateAsync(order, cancellationToken);
-            await publisher.PublishAsync(new Versioned<Order>(order, etag), cancellationToken);
-            return Outcome.Ok(new PlacedOrder(order, etag, Replayed: false));
+            var placed = await publisher.PublishAsync(new Versioned<Order>(order, etag), cancellationToken);
+            return Outcome.Ok(new PlacedOrder(placed.Value, placed.ETag, Replayed: false));
         }
         catch (DocumentConflictException)
         {

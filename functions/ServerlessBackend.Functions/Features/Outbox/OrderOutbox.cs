@@ -11,6 +11,6 @@ public sealed class OrderOutbox(IOrderStore orders) : IOrderOutbox
     public Task<Versioned<Order>?> ReadAsync(string tenantId, string orderId, CancellationToken cancellationToken) =>
         orders.GetAsync(tenantId, orderId, cancellationToken);
 
-    public Task MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken) =>
+    public Task<Versioned<Order>?> MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken) =>
         orders.MarkPublishedAsync(known, eventIds, cancellationToken);
 }

@@ -12,6 +12,7 @@ public interface IOrderOutbox
     /// <summary>
     /// Marks these events published with an ETag compare-and-swap on <paramref name="known"/> (the order as last
     /// read or written), reading again only when it has changed since; ids no longer pending are ignored.
+    /// Returns the order as it stands afterwards, or null when it no longer exists.
     /// </summary>
-    Task MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken);
+    Task<Versioned<Order>?> MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken);
 }

@@ -11,5 +11,9 @@ namespace ServerlessBackend.Functions.Shared.Messaging;
 /// </summary>
 public interface IOutboxPublisher
 {
-    Task PublishPendingAsync(Versioned<Order> written, CancellationToken cancellationToken);
+    /// <summary>
+    /// Returns the order as it stands after marking its events published (the mark is a replace, so its ETag is
+    /// the order's current one); <paramref name="written"/> itself when it had nothing pending or publishing failed.
+    /// </summary>
+    Task<Versioned<Order>> PublishPendingAsync(Versioned<Order> written, CancellationToken cancellationToken);
 }

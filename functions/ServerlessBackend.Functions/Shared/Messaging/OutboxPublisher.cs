@@ -12,16 +12,17 @@ namespace ServerlessBackend.Functions.Shared.Messaging;
 public sealed partial class OutboxPublisher(IOrderOutbox outbox, IOrderEventSender sender, ILogger<OutboxPublisher> logger) : IOutboxPublisher
 {
     /// <summary>Right after a write: the write has succeeded, so a failure here is logged and left to the relay.</summary>
-    public async Task PublishPendingAsync(Versioned<Order> written, CancellationToken cancellationToken)
+    public async Task<Versioned<Order>> PublishPendingAsync(Versioned<Order> written, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(written);
         try
         {
-            await PublishAsync(written, cancellationToken);
+            return await SendAndMarkAsync(written, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogLeftToRelay(logger, ex, written.Value.TenantId, written.Value.Id);
+            return written;
         }
     }
 
@@ -32,20 +33,29 @@ public sealed partial class OutboxPublisher(IOrderOutbox outbox, IOrderEventSend
         return order is null ? 0 : await PublishAsync(order, cancellationToken);
     }
 
-    /// <summary>Sends the pending events of <paramref name="order"/> as given, then marks them published (compare-and-swap on its ETag).</summary>
+    /// <summary>Sends the pending events of <paramref name="order"/> as given, then marks them published; failures propagate. Returns how many events were sent.</summary>
     public async Task<int> PublishAsync(Versioned<Order> order, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
+        await SendAndMarkAsync(order, cancellationToken);
+        return order.Value.Outbox.Count;
+    }
+
+    /// <summary>Send, then mark (compare-and-swap on the ETag of <paramref name="order"/>); returns the order as it stands after the mark.</summary>
+    private async Task<Versioned<Order>> SendAndMarkAsync(Versioned<Order> order, CancellationToken cancellationToken)
+    {
         var pending = order.Value.Outbox;
         if (pending.Count == 0)
         {
-            return 0;
+            return order;
         }
 
         await sender.SendAsync(pending, cancellationToken);
-        await outbox.MarkPublishedAsync(order, pending.Select(e => e.Id).ToList(), cancellationToken);
+        var marked = await outbox.MarkPublishedAsync(order, pending.Select(e => e.Id).ToList(), cancellationToken);
         LogPublished(logger, pending.Count, order.Value.TenantId, order.Value.Id);
-        return pending.Count;
+
+        // Null only when the order was deleted meanwhile: there is no newer version to report.
+        return marked ?? order;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published {Count} event(s) of order {TenantId}/{OrderId}")]

@@ -17,6 +17,10 @@ public sealed class CancelOrderHandlerTests
     private readonly Mock<IOutboxPublisher> _publisher = new();
     private readonly Caller _alice = new("t1", "customer-1", "a@example.test", IsAdmin: false);
 
+    public CancelOrderHandlerTests() =>
+        _publisher.Setup(p => p.PublishPendingAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((Versioned<Order> written, CancellationToken _) => written);
+
     private CancelOrderHandler Handler => new(_store.Object, new AfterWritePublisher(_publisher.Object, NullLogger<AfterWritePublisher>.Instance), TimeProvider.System);
 
     [Fact]

@@ -190,17 +190,46 @@ public sealed class CosmosOrderStoreTests(CosmosServerFixture cosmos)
         var placed = Order.EventId(order.Id, "OrderPlaced");
         var confirmed = Order.EventId(order.Id, "OrderConfirmed");
 
-        await _store.MarkPublishedAsync(written, [placed], CancellationToken.None);
+        var returnedFirst = await _store.MarkPublishedAsync(written, [placed], CancellationToken.None);
         var afterFirst = (await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None))!.Value;
         // The version we pass is stale now (the first mark changed the ETag): the store reads again and retries.
-        await _store.MarkPublishedAsync(written, [placed, confirmed], CancellationToken.None);
+        var returnedAll = await _store.MarkPublishedAsync(written, [placed, confirmed], CancellationToken.None);
         var afterAll = (await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None))!.Value;
+        var again = await _store.MarkPublishedAsync(returnedAll!, [placed, confirmed], CancellationToken.None);
 
         Assert.Equal([confirmed], afterFirst.Outbox.Select(e => e.Id));
         Assert.Equal(TestData.Now.AddMinutes(1), afterFirst.OutboxPendingSince);
         Assert.Empty(afterAll.Outbox);
         Assert.Null(afterAll.OutboxPendingSince);
         Assert.Equal(OrderStatus.Confirmed, afterAll.Status);
+        Assert.Equal([confirmed], returnedFirst!.Value.Outbox.Select(e => e.Id));
+        Assert.Empty(returnedAll!.Value.Outbox);
+        Assert.Null(returnedAll.Value.OutboxPendingSince);
+        Assert.Same(returnedAll, again);
+    }
+
+    [Fact]
+    public async Task Mark_published_returns_the_order_as_stored_afterwards_with_its_current_etag_on_either_path()
+    {
+        var order = TestData.Order(TestData.NewTenant());
+        var written = new Versioned<Order>(order, await _store.CreateAsync(order, CancellationToken.None));
+
+        var marked = await _store.MarkPublishedAsync(written, [Order.EventId(order.Id, "OrderPlaced")], CancellationToken.None);
+        var stored = await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None);
+        Assert.NotEqual(written.ETag, marked!.ETag);
+        Assert.Equal(stored!.ETag, marked.ETag);
+        Assert.Empty(marked.Value.Outbox);
+        Assert.Null(marked.Value.OutboxPendingSince);
+
+        // From a stale version (cancelled since): read again, mark that version, return it with the concurrent change.
+        var other = TestData.Order(order.TenantId);
+        var otherWritten = new Versioned<Order>(other, await _store.CreateAsync(other, CancellationToken.None));
+        await _store.ReplaceAsync(other.TransitionTo(OrderStatus.Cancelled, TestData.Now.AddMinutes(1), null, null), otherWritten.ETag, CancellationToken.None);
+        var remarked = await _store.MarkPublishedAsync(otherWritten, [Order.EventId(other.Id, "OrderPlaced")], CancellationToken.None);
+        var final = await _store.GetAsync(other.TenantId, other.Id, CancellationToken.None);
+        Assert.Equal(final!.ETag, remarked!.ETag);
+        Assert.Equal(OrderStatus.Cancelled, remarked.Value.Status);
+        Assert.Equal([Order.EventId(other.Id, "OrderCancelled")], remarked.Value.Outbox.Select(e => e.Id));
     }
 
     [Fact]

@@ -19,9 +19,13 @@ public sealed class PlaceOrderHandlerTests
     private readonly Mock<IProductStore> _products = new();
     private readonly Mock<IOutboxPublisher> _publisher = new();
 
-    public PlaceOrderHandlerTests() =>
+    public PlaceOrderHandlerTests()
+    {
         _products.Setup(p => p.GetManyAsync("t1", It.IsAny<IReadOnlyCollection<string>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync([TestData.Product("t1", "SKU-1", price: 4.25m)]);
+        _publisher.Setup(p => p.PublishPendingAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((Versioned<Order> written, CancellationToken _) => written);
+    }
 
     private PlaceOrderHandler Handler => new(_orders.Object, _products.Object, new AfterWritePublisher(_publisher.Object, NullLogger<AfterWritePublisher>.Instance), TimeProvider.System);
 

@@ -28,9 +28,13 @@ public sealed class OutboxPublisherTests
     {
         var written = _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced), Event("o-1", OrderEventTypes.OrderCancelled));
 
-        await Publisher().PublishPendingAsync(written, CancellationToken.None);
+        var published = await Publisher().PublishPendingAsync(written, CancellationToken.None);
 
         _serviceBus.Verify(s => s.SendMessagesAsync(It.IsAny<IEnumerable<ServiceBusMessage>>(), It.IsAny<CancellationToken>()), Times.Once);
+        // The order as it stands after the mark, with the mark's ETag: what the route answers with.
+        Assert.Equal(_outbox.Current("o-1"), published);
+        Assert.NotEqual(written.ETag, published.ETag);
+        Assert.Empty(published.Value.Outbox);
         Assert.Equal(["o-1.OrderPlaced", "o-1.OrderCancelled"], _sent.Select(m => m.MessageId));
         Assert.All(_sent, m => Assert.Equal("o-1", m.SessionId));
         Assert.Equal([written.ETag], _outbox.MarkedFrom);
@@ -70,8 +74,10 @@ public sealed class OutboxPublisherTests
             .Setup(s => s.SendMessagesAsync(It.IsAny<IEnumerable<ServiceBusMessage>>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new ServiceBusException("namespace unreachable", ServiceBusFailureReason.ServiceCommunicationProblem));
 
-        await Publisher().PublishPendingAsync(written, CancellationToken.None);
+        var answered = await Publisher().PublishPendingAsync(written, CancellationToken.None);
 
+        Assert.Same(written, answered);
+        Assert.Equal(written, _outbox.Current("o-1"));
         Assert.Equal(["o-1.OrderPlaced"], _outbox.Pending("o-1").Select(e => e.Id));
         await Assert.ThrowsAsync<ServiceBusException>(() => Publisher().PublishAsync("tenant-a", "o-1", CancellationToken.None));
     }
@@ -88,6 +94,29 @@ public sealed class OutboxPublisherTests
         Assert.Equal(1, republished);
         Assert.Equal(["o-1.OrderPlaced", "o-1.OrderPlaced"], _sent.Select(m => m.MessageId));
         Assert.Empty(_outbox.Pending("o-1"));
+    }
+
+    [Fact]
+    public async Task A_mark_failure_after_the_send_answers_the_written_version_which_is_still_current()
+    {
+        var written = _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced));
+        _outbox.FailNextMark = true;
+
+        var answered = await Publisher().PublishPendingAsync(written, CancellationToken.None);
+
+        Assert.Same(written, answered);
+        Assert.Equal(written, _outbox.Current("o-1"));
+        Assert.Equal(["o-1.OrderPlaced"], _sent.Select(m => m.MessageId));
+    }
+
+    [Fact]
+    public async Task Nothing_pending_after_a_write_answers_the_written_version_and_writes_nothing()
+    {
+        var written = _outbox.Store("o-1");
+
+        Assert.Same(written, await Publisher().PublishPendingAsync(written, CancellationToken.None));
+        _serviceBus.VerifyNoOtherCalls();
+        Assert.Empty(_outbox.MarkedFrom);
     }
 
     private static OrderEvent Event(string orderId, string type) => new($"{orderId}.{type}", type, "tenant-a", orderId, Now);
@@ -115,6 +144,8 @@ public sealed class OutboxPublisherTests
             return version;
         }
 
+        public Versioned<Order> Current(string orderId) => _orders[orderId];
+
         public List<OrderEvent> Pending(string orderId) => [.. _orders[orderId].Value.Outbox];
 
         public Task<Versioned<Order>?> ReadAsync(string tenantId, string orderId, CancellationToken cancellationToken)
@@ -123,7 +154,7 @@ public sealed class OutboxPublisherTests
             return Task.FromResult(_orders.GetValueOrDefault(orderId));
         }
 
-        public Task MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+        public Task<Versioned<Order>?> MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
         {
             if (FailNextMark)
             {
@@ -133,8 +164,9 @@ public sealed class OutboxPublisherTests
 
             MarkedFrom.Add(known.ETag);
             var current = _orders[known.Value.Id].Value;
-            _orders[known.Value.Id] = new Versioned<Order>(current.WithoutPublished(eventIds), $"\"{++_version}\"");
-            return Task.CompletedTask;
+            var marked = new Versioned<Order>(current.WithoutPublished(eventIds), $"\"{++_version}\"");
+            _orders[known.Value.Id] = marked;
+            return Task.FromResult<Versioned<Order>?>(marked);
         }
     }
 }
