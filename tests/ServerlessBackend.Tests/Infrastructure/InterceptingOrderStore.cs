@@ -22,6 +22,9 @@ public sealed class InterceptingOrderStore(CosmosContainers containers, string t
     /// <summary>Runs once, right before the next replace (e.g. a concurrent cancellation).</summary>
     public Func<Task>? BeforeNextReplace { get; set; }
 
+    /// <summary>Runs once, right after the next read (e.g. a concurrent delivery that works on its own snapshot meanwhile).</summary>
+    public Func<Task>? AfterNextGet { get; set; }
+
     /// <summary>The next mark-published fails as if the worker crashed right after publishing.</summary>
     public bool FailNextMarkPublished { get; set; }
 
@@ -69,7 +72,17 @@ public sealed class InterceptingOrderStore(CosmosContainers containers, string t
         return found;
     }
 
-    public Task<Versioned<Order>?> GetAsync(string tenantId, string orderId, CancellationToken cancellationToken) => _inner.GetAsync(tenantId, orderId, cancellationToken);
+    public async Task<Versioned<Order>?> GetAsync(string tenantId, string orderId, CancellationToken cancellationToken)
+    {
+        var order = await _inner.GetAsync(tenantId, orderId, cancellationToken);
+        if (AfterNextGet is { } after)
+        {
+            AfterNextGet = null;
+            await after();
+        }
+
+        return order;
+    }
 
     public Task<string> CreateAsync(Order order, CancellationToken cancellationToken) => _inner.CreateAsync(order, cancellationToken);
 

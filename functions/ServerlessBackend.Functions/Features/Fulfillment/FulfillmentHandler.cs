@@ -36,17 +36,17 @@ public sealed partial class FulfillmentHandler(
         var order = await LoadAsync(orderEvent, cancellationToken);
         if (order.Value.Status != OrderStatus.Pending)
         {
+            // A crash after recording a rejection, or a concurrent delivery, may have left reservations behind.
+            await ReleaseIfUndoneAsync(order.Value, cancellationToken);
             return FulfillmentOutcome.AlreadyDone;
         }
 
-        var reserved = new List<string>();
         string? rejection = null;
         foreach (var line in Demand(order.Value))
         {
             var outcome = await stock.ReserveAsync(order.Value.TenantId, line.ProductId, order.Value.Id, line.Quantity, cancellationToken);
             if (outcome is ReservationOutcome.Reserved or ReservationOutcome.AlreadyReserved)
             {
-                reserved.Add(line.ProductId);
                 continue;
             }
 
@@ -54,12 +54,6 @@ public sealed partial class FulfillmentHandler(
                 ? $"Not enough stock for {line.Name}."
                 : $"{line.Name} is no longer available.";
             break;
-        }
-
-        if (rejection is not null)
-        {
-            // Give back what this order took before recording the rejection; a crash in between is redone on redelivery.
-            await ReleaseAllAsync(order.Value, reserved, cancellationToken);
         }
 
         var target = rejection is null ? OrderStatus.Confirmed : OrderStatus.Rejected;
@@ -74,12 +68,9 @@ public sealed partial class FulfillmentHandler(
         {
             if (order.Value.Status != OrderStatus.Pending)
             {
-                // Decided meanwhile: by a concurrent delivery (nothing to do) or a cancellation (give the stock back).
-                if (order.Value.Status == OrderStatus.Cancelled)
-                {
-                    await ReleaseAllAsync(order.Value, Demand(order.Value).Select(l => l.ProductId), cancellationToken);
-                }
-
+                // Decided meanwhile, by a concurrent delivery or a cancellation: what this delivery reserved
+                // belongs to the order's markers, which a rejected or cancelled order gives back.
+                await ReleaseIfUndoneAsync(order.Value, cancellationToken);
                 return FulfillmentOutcome.AlreadyDone;
             }
 
@@ -97,6 +88,10 @@ public sealed partial class FulfillmentHandler(
 
         LogDecided(logger, written.Value.TenantId, written.Value.Id, target, reason);
         await publisher.PublishPendingAsync(written, cancellationToken);
+
+        // Only once the rejection is recorded: released earlier, a concurrent delivery that confirms the order
+        // would keep it confirmed without its stock, and one that reserves after the release would hold it forever.
+        await ReleaseIfUndoneAsync(written.Value, cancellationToken);
         return target == OrderStatus.Confirmed ? FulfillmentOutcome.Confirmed : FulfillmentOutcome.Rejected;
     }
 
@@ -108,13 +103,19 @@ public sealed partial class FulfillmentHandler(
             throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status}, not cancelled");
         }
 
-        await ReleaseAllAsync(order.Value, Demand(order.Value).Select(l => l.ProductId), cancellationToken);
+        await ReleaseAllAsync(order.Value, cancellationToken);
         return FulfillmentOutcome.Released;
     }
 
     private async Task<FulfillmentOutcome> CommitAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
     {
         var order = await LoadAsync(orderEvent, cancellationToken);
+        if (order.Value.Status != OrderStatus.Shipped)
+        {
+            // Forgetting the markers of an order that has not shipped would keep its stock taken for good.
+            throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status}, not shipped");
+        }
+
         foreach (var line in Demand(order.Value))
         {
             await stock.CommitAsync(order.Value.TenantId, line.ProductId, order.Value.Id, cancellationToken);
@@ -123,11 +124,17 @@ public sealed partial class FulfillmentHandler(
         return FulfillmentOutcome.Committed;
     }
 
-    private async Task ReleaseAllAsync(Order order, IEnumerable<string> productIds, CancellationToken cancellationToken)
+    /// <summary>A rejected or cancelled order holds no stock: gives back whatever reservation markers it still has.</summary>
+    private Task ReleaseIfUndoneAsync(Order order, CancellationToken cancellationToken) =>
+        order.Status is OrderStatus.Rejected or OrderStatus.Cancelled
+            ? ReleaseAllAsync(order, cancellationToken)
+            : Task.CompletedTask;
+
+    private async Task ReleaseAllAsync(Order order, CancellationToken cancellationToken)
     {
-        foreach (var productId in productIds)
+        foreach (var line in Demand(order))
         {
-            await stock.ReleaseAsync(order.TenantId, productId, order.Id, cancellationToken);
+            await stock.ReleaseAsync(order.TenantId, line.ProductId, order.Id, cancellationToken);
         }
     }
 

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Infrastructure;
@@ -66,6 +69,71 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         Assert.Equal(1, await _app.AvailableAsync("SKU-B"));
         Assert.Single(_app.Bus.Sent, m => m.Subject == OrderEventTypes.OrderRejected);
         Assert.False(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_duplicate_delivery_that_reserves_after_a_concurrent_rejection_gives_the_stock_back()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        await _app.StockedAsync("SKU-B", 1);
+        var order = await _app.PlacedAsync(("SKU-A", 2), ("SKU-B", 2));
+        var placed = Downstream.Event(order, OrderEventTypes.OrderPlaced);
+        _app.Orders.AfterNextGet = async () =>
+        {
+            // While this delivery holds its Pending snapshot, a duplicate delivery rejects the order (SKU-B short),
+            // then an admin restocks SKU-B, so this delivery's reservations all succeed.
+            Assert.Equal(FulfillmentOutcome.Rejected, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+            var b = (await _app.Products.GetAsync(_app.Tenant, "SKU-B", CancellationToken.None))!;
+            await _app.Products.SetAsync(_app.Tenant, "SKU-B", new ProductFields(TestData.Now) { AvailableStock = 5 }, b.ETag, CancellationToken.None);
+        };
+
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+
+        Assert.Equal(OrderStatus.Rejected, (await _app.OrderAsync(order.Id)).Status);
+        Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
+        Assert.Equal(5, await _app.AvailableAsync("SKU-B"));
+    }
+
+    [Fact]
+    public async Task A_duplicate_delivery_that_finds_stock_short_while_another_confirms_leaves_the_confirmed_order_its_stock()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        await _app.StockedAsync("SKU-B", 1);
+        var order = await _app.PlacedAsync(("SKU-A", 2), ("SKU-B", 2));
+        var placed = Downstream.Event(order, OrderEventTypes.OrderPlaced);
+        var stock = new StockWithHook(_app.Stock, async (productId, outcome) =>
+        {
+            if (productId == "SKU-B" && outcome == ReservationOutcome.InsufficientStock)
+            {
+                // This delivery took SKU-A and found SKU-B short; meanwhile SKU-B is restocked and a duplicate
+                // delivery finds SKU-A already reserved for the order, takes SKU-B and confirms.
+                var b = (await _app.Products.GetAsync(_app.Tenant, "SKU-B", CancellationToken.None))!;
+                await _app.Products.SetAsync(_app.Tenant, "SKU-B", new ProductFields(TestData.Now) { AvailableStock = 5 }, b.ETag, CancellationToken.None);
+                Assert.Equal(FulfillmentOutcome.Confirmed, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+            }
+        });
+        var slow = new FulfillmentHandler(_app.Orders, stock, _app.Publisher, _app.Clock, NullLogger<FulfillmentHandler>.Instance);
+
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await slow.HandleAsync(placed, CancellationToken.None));
+
+        Assert.Equal(OrderStatus.Confirmed, (await _app.OrderAsync(order.Id)).Status);
+        Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
+        Assert.Equal(3, await _app.AvailableAsync("SKU-B"));
+        Assert.True(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_redelivered_OrderPlaced_for_a_rejected_order_gives_back_a_reservation_left_by_a_crash()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 2));
+        await _app.Stock.ReserveAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None);
+        var pending = (await _app.Orders.GetAsync(_app.Tenant, order.Id, CancellationToken.None))!;
+        await _app.Orders.ReplaceAsync(pending.Value.TransitionTo(OrderStatus.Rejected, TestData.Now, "short", null), pending.ETag, CancellationToken.None);
+
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
+
+        Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
     }
 
     [Fact]
@@ -144,11 +212,27 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         await _app.StockedAsync("SKU-A", 5);
         var order = await _app.PlacedAsync(("SKU-A", 2));
         await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        var confirmed = (await _app.Orders.GetAsync(_app.Tenant, order.Id, CancellationToken.None))!;
+        await _app.Orders.ReplaceAsync(confirmed.Value.TransitionTo(OrderStatus.Shipped, TestData.Now, null, null), confirmed.ETag, CancellationToken.None);
 
         Assert.Equal(FulfillmentOutcome.Committed, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
 
         Assert.False(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, CancellationToken.None));
         Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
+    }
+
+    [Fact]
+    public async Task An_OrderShipped_event_for_an_order_that_has_not_shipped_is_a_poison_message_and_keeps_the_reservation()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 2));
+        await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+
+        var ex = await Assert.ThrowsAsync<PoisonMessageException>(() =>
+            _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
+
+        Assert.Contains("not shipped", ex.Reason, StringComparison.Ordinal);
+        Assert.True(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, CancellationToken.None));
     }
 
     [Fact]
@@ -187,4 +271,21 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         Assert.Equal(0, await _app.AvailableAsync("SKU-HOT"));
         Assert.Equal(stock, _app.Bus.Sent.Count(m => m.Subject == OrderEventTypes.OrderConfirmed));
     }
+}
+
+/// <summary>The real stock store, running a callback after each reservation (a point where a concurrent delivery acts).</summary>
+internal sealed class StockWithHook(IStockStore inner, Func<string, ReservationOutcome, Task> afterReserve) : IStockStore
+{
+    public async Task<ReservationOutcome> ReserveAsync(string tenantId, string productId, string orderId, int quantity, CancellationToken cancellationToken)
+    {
+        var outcome = await inner.ReserveAsync(tenantId, productId, orderId, quantity, cancellationToken);
+        await afterReserve(productId, outcome);
+        return outcome;
+    }
+
+    public Task<bool> ReleaseAsync(string tenantId, string productId, string orderId, CancellationToken cancellationToken) =>
+        inner.ReleaseAsync(tenantId, productId, orderId, cancellationToken);
+
+    public Task<bool> CommitAsync(string tenantId, string productId, string orderId, CancellationToken cancellationToken) =>
+        inner.CommitAsync(tenantId, productId, orderId, cancellationToken);
 }
