@@ -1,7 +1,13 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Moq;
+using ServerlessBackend.Functions.Features.Email;
+using ServerlessBackend.Functions.Features.Fulfillment;
+using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Infra;
 
@@ -74,13 +80,34 @@ public sealed class AppModelTests
     [Fact]
     public void Every_event_type_reaches_a_subscription_and_every_filtered_type_exists()
     {
-        var declared = typeof(OrderEventTypes).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Select(f => (string)f.GetRawConstantValue()!)
-            .ToHashSet();
+        var declared = DeclaredEventTypes().ToHashSet();
         var filtered = MessagingTopology.Subscriptions.SelectMany(s => s.EventTypes).ToHashSet();
 
         Assert.Empty(filtered.Except(declared));
         Assert.Empty(declared.Except(filtered));
+    }
+
+    [Fact]
+    public async Task Each_subscription_lets_through_exactly_the_event_types_its_consumer_acts_on()
+    {
+        // An event type the consumer acts on but the filter drops is never handled; one the filter lets
+        // through but the consumer ignores is completed without effect (or dead-lettered if it threw).
+        var fulfillment = new FulfillmentHandler(
+            Mock.Of<IOrderStore>(), Mock.Of<IStockStore>(), Mock.Of<IOutboxPublisher>(), TimeProvider.System, NullLogger<FulfillmentHandler>.Instance);
+        var actedOn = new List<string>();
+        foreach (var type in DeclaredEventTypes())
+        {
+            // The order does not exist: a handler that acts on the type looks it up and refuses the message.
+            var orderEvent = new OrderEvent($"o-1.{type}", type, "tenant-1", "o-1", TestData.Now);
+            var handled = await Record.ExceptionAsync(() => fulfillment.HandleAsync(orderEvent, CancellationToken.None));
+            if (handled is PoisonMessageException)
+            {
+                actedOn.Add(type);
+            }
+        }
+
+        Assert.Equal(MessagingTopology.FulfillmentEventTypes.Order(), actedOn.Order());
+        Assert.Equal(MessagingTopology.EmailEventTypes.Order(), DeclaredEventTypes().Where(OrderEmails.Covers).Order());
     }
 
     [Fact]
@@ -94,4 +121,7 @@ public sealed class AppModelTests
         Assert.Contains(MessagingTopology.FulfillmentSubscription, names);
         Assert.Contains(MessagingTopology.EmailSubscription, names);
     }
+
+    private static IEnumerable<string> DeclaredEventTypes() =>
+        typeof(OrderEventTypes).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string)f.GetRawConstantValue()!);
 }

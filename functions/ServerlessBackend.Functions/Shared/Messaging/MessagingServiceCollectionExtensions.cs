@@ -28,8 +28,8 @@ public static class MessagingServiceCollectionExtensions
             clients.AddServiceBusClient(connection)
                 .ConfigureOptions(options =>
                 {
-                    // Same policy as the triggers' client in host.json: a few quick exponential retries,
-                    // then the caller fails (HTTP: left to the relay; relay: retried on the next tick).
+                    // The triggers' policy in host.json (a few quick exponential retries) with shorter bounds, since a
+                    // publish may hold an HTTP response; then the caller fails (HTTP: left to the relay; relay: next tick).
                     // Locally (the emulator, or no Service Bus at all) one attempt: the relay retries anyway,
                     // and an order is not held up for the retries' ~11 s when nothing listens.
                     options.RetryOptions.Mode = ServiceBusRetryMode.Exponential;
