@@ -49,4 +49,27 @@ public sealed class ClientMistakesTests(CosmosServerFixture cosmos)
         Assert.Equal(0, products.Json.GetProperty("items").GetArrayLength());
         Assert.Equal(0, orders.Json.GetProperty("items").GetArrayLength());
     }
+
+    [Theory]
+    [InlineData("\"é\"")]
+    [InlineData("\"a\u0001b\"")]
+    [InlineData("\"a b\"")]
+    public async Task An_if_match_with_characters_no_entity_tag_has_is_a_400_and_changes_nothing(string ifMatch)
+    {
+        // A non-ASCII or control character used to reach the store as a request header and answer 500.
+        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, """{"id":"X","name":"x","price":1,"currency":"EUR","availableStock":1}""");
+        var headers = new Dictionary<string, string> { ["If-Match"] = ifMatch };
+
+        var responses = new[]
+        {
+            await _api.SendAsync("PUT", "/api/v1/products/X", (r, ct) => _api.Catalog.Update(r, "X", ct), _tenant.Admin, """{"name":"y","price":2,"currency":"EUR"}""", headers),
+            await _api.SendAsync("PUT", "/api/v1/products/X/stock", (r, ct) => _api.Catalog.SetStock(r, "X", ct), _tenant.Admin, """{"availableStock":7}""", headers),
+            await _api.SendAsync("POST", "/api/v1/products/X/deactivate", (r, ct) => _api.Catalog.Deactivate(r, "X", ct), _tenant.Admin, headers: headers),
+            await _api.SendAsync("POST", "/api/v1/orders/ord-1/cancel", (r, ct) => _api.Orders.Cancel(r, "ord-1", ct), _tenant.Alice, headers: headers),
+        };
+
+        Assert.All(responses, r => Assert.True(r.StatusCode == 400 && r.Json.GetProperty("errors").TryGetProperty("If-Match", out _), $"{r.StatusCode}: {r.Body}"));
+        var product = await _api.SendAsync("GET", "/api/v1/products/X", (r, ct) => _api.Catalog.Get(r, "X", ct), _tenant.Admin);
+        Assert.Equal(created.Headers.ETag.ToString(), product.Headers.ETag.ToString());
+    }
 }

@@ -61,6 +61,23 @@ public sealed class TestTokens : IDocumentRetriever
         return new JsonWebTokenHandler().CreateToken(descriptor);
     }
 
+    /// <summary>A valid token with exactly these payload claims (values may be strings, numbers or arrays), besides issuer, audience and lifetime.</summary>
+    public static string MintClaims(IDictionary<string, object> claims)
+    {
+        var expiry = DateTime.UtcNow.AddMinutes(30);
+        var descriptor = new SecurityTokenDescriptor
+        {
+            Claims = claims,
+            Issuer = Issuer,
+            Audience = Audience,
+            IssuedAt = expiry.AddHours(-1),
+            NotBefore = expiry.AddHours(-1),
+            Expires = expiry,
+            SigningCredentials = new SigningCredentials(SigningKey, SecurityAlgorithms.RsaSha256),
+        };
+        return new JsonWebTokenHandler().CreateToken(descriptor);
+    }
+
     public Task<string> GetDocumentAsync(string address, CancellationToken cancel)
     {
         MetadataRequests++;

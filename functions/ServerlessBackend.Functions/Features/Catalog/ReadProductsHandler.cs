@@ -41,13 +41,20 @@ public sealed class ReadProductsHandler(IProductStore store)
             filter = true;
         }
 
+        var scope = ContinuationScope.Of("products", caller.TenantId, filter?.ToString());
+        if (!ContinuationScope.TryOpen(scope, page.ContinuationToken, out var continuation))
+        {
+            return PageRequest.ForeignToken();
+        }
+
         try
         {
-            return Outcome.Ok(await store.ListAsync(new ProductListQuery(caller.TenantId, filter, page.PageSize, page.ContinuationToken), cancellationToken));
+            var products = await store.ListAsync(new ProductListQuery(caller.TenantId, filter, page.PageSize, continuation), cancellationToken);
+            return Outcome.Ok(products with { ContinuationToken = ContinuationScope.Bind(scope, products.ContinuationToken) });
         }
         catch (InvalidContinuationTokenException)
         {
-            return ApiError.Field("continuationToken", "Not a token this API issued for this list.");
+            return PageRequest.ForeignToken();
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Primitives;
 using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Shared.Http;
 
@@ -68,10 +69,15 @@ public static class IdempotencyKey
     public const string Header = "Idempotency-Key";
     public const int MaxLength = 128;
 
-    /// <summary>The key (a structured-field string's quotes removed), or a 400 problem.</summary>
-    public static Outcome<string> Parse(string? header)
+    /// <summary>The key (a structured-field string's quotes removed), or a 400 problem; the header given twice is refused.</summary>
+    public static Outcome<string> Parse(StringValues header)
     {
-        var value = header?.Trim() ?? "";
+        if (header.Count > 1)
+        {
+            return ApiError.Field(Header, "Give one key, once.");
+        }
+
+        var value = header.ToString().Trim();
         if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
         {
             value = value[1..^1];

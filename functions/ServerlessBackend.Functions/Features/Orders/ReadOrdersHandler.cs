@@ -35,14 +35,21 @@ public sealed partial class ReadOrdersHandler(IOrderStore orders)
             filter = match[0];
         }
 
-        var query = new OrderListQuery(caller.TenantId, caller.IsAdmin ? null : caller.UserId, filter, page.PageSize, page.ContinuationToken);
+        var customer = caller.IsAdmin ? null : caller.UserId;
+        var scope = ContinuationScope.Of("orders", caller.TenantId, customer, status);
+        if (!ContinuationScope.TryOpen(scope, page.ContinuationToken, out var continuation))
+        {
+            return PageRequest.ForeignToken();
+        }
+
         try
         {
-            return Outcome.Ok(await orders.ListAsync(query, cancellationToken));
+            var listed = await orders.ListAsync(new OrderListQuery(caller.TenantId, customer, filter, page.PageSize, continuation), cancellationToken);
+            return Outcome.Ok(listed with { ContinuationToken = ContinuationScope.Bind(scope, listed.ContinuationToken) });
         }
         catch (InvalidContinuationTokenException)
         {
-            return ApiError.Field("continuationToken", "Not a token this API issued for this list.");
+            return PageRequest.ForeignToken();
         }
     }
 

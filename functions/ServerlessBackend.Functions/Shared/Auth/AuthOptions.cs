@@ -8,6 +8,12 @@ public sealed class AuthOptions
     /// <summary>The role that manages the catalog and sees every order of its tenant.</summary>
     public const string AdminRole = "admin";
 
+    /// <summary>
+    /// Longest tenant or customer claim value accepted (Entra ID's are GUIDs and 43-character subjects); the tenant id is
+    /// the Cosmos partition key, whose value Cosmos limits to 2 KB.
+    /// </summary>
+    public const int MaxIdentifierLength = 256;
+
     /// <summary>OpenID Connect authority; its /.well-known/openid-configuration gives the issuer and signing keys.</summary>
     public string Authority { get; set; } = "";
 

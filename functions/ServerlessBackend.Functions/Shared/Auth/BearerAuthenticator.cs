@@ -62,14 +62,24 @@ public sealed class BearerAuthenticator(ISigningConfiguration signing, IOptions<
 
     private Outcome<Caller> ToCaller(ClaimsIdentity identity)
     {
-        var tenant = identity.FindFirst(_options.TenantClaim)?.Value;
-        var user = identity.FindFirst(_options.CustomerClaim)?.Value;
-        if (string.IsNullOrWhiteSpace(tenant) || string.IsNullOrWhiteSpace(user))
+        var tenant = SingleIdentifier(identity, _options.TenantClaim);
+        var user = SingleIdentifier(identity, _options.CustomerClaim);
+        if (tenant is null || user is null)
         {
-            return new ApiError(ProblemKind.Forbidden, $"The token lacks the '{_options.TenantClaim}' or '{_options.CustomerClaim}' claim.");
+            return new ApiError(ProblemKind.Forbidden, $"The token lacks a usable '{_options.TenantClaim}' or '{_options.CustomerClaim}' claim.");
         }
 
         var isAdmin = identity.FindAll(_options.RoleClaim).Any(c => string.Equals(c.Value, AuthOptions.AdminRole, StringComparison.Ordinal));
         return Outcome.Ok<Caller>(new Caller(tenant, user, identity.FindFirst(_options.EmailClaim)?.Value, isAdmin));
+    }
+
+    /// <summary>
+    /// The claim's value when the token carries it exactly once, not blank, at most <see cref="AuthOptions.MaxIdentifierLength"/>
+    /// characters and without control characters (it becomes a partition key or a stored owner id); otherwise null.
+    /// </summary>
+    private static string? SingleIdentifier(ClaimsIdentity identity, string type)
+    {
+        var values = identity.FindAll(type).Select(c => c.Value).ToList();
+        return values is [{ Length: <= AuthOptions.MaxIdentifierLength } value] && !string.IsNullOrWhiteSpace(value) && !value.Any(char.IsControl) ? value : null;
     }
 }

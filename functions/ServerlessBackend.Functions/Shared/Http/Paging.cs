@@ -35,6 +35,9 @@ public sealed record PageRequest(int PageSize, string? ContinuationToken)
         return errors.Count > 0 ? ApiError.Validation(errors) : Outcome.Ok<PageRequest>(new PageRequest(pageSize, token));
     }
 
+    /// <summary>The 400 for a token that no list issued, or that another list (tenant, customer, filter) issued.</summary>
+    public static ApiError ForeignToken() => ApiError.Field("continuationToken", "Not a token this API issued for this list.");
+
     /// <summary>The store's token, wrapped so clients treat it as opaque and it travels safely in a URL.</summary>
     public static string? Encode(string? storeToken) =>
         storeToken is null ? null : Base64Url.EncodeToString(Encoding.UTF8.GetBytes(storeToken));
@@ -48,12 +51,52 @@ public sealed record PageRequest(int PageSize, string? ContinuationToken)
 
         try
         {
-            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(text));
+            // The store's tokens are printable ASCII; anything else never reaches the store (it would travel as a request header).
+            var token = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(text));
+            return token.All(c => c is >= ' ' and <= '~') ? token : null;
         }
         catch (FormatException)
         {
             return null;
         }
+    }
+}
+
+/// <summary>
+/// Binds a store continuation token to the list it continues: the tenant, the customer (for a customer's own orders) and
+/// the filter. The token a list hands out starts with a tag of that list, and a list refuses a token with another tag (a
+/// 400), so a token issued to another tenant, another customer or for another filter never reaches the store. (The store
+/// query is scoped to the caller in any case, so no token could read outside the caller's own data.)
+/// </summary>
+public static class ContinuationScope
+{
+    private const int TagLength = 16;
+
+    /// <summary>The scope of one list; <paramref name="parts"/> name it, e.g. the container, tenant, customer and filter (null: none; claims hold no control characters).</summary>
+    public static string Of(params string?[] parts) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', parts.Select(p => p ?? "\0")))))[..TagLength];
+
+    /// <summary>The token to hand out for <paramref name="storeToken"/> in <paramref name="scope"/> (null on the last page).</summary>
+    public static string? Bind(string scope, string? storeToken) => storeToken is null ? null : $"{scope}.{storeToken}";
+
+    /// <summary>The store's token from a client's token, when it was issued for <paramref name="scope"/>; null means none given.</summary>
+    public static bool TryOpen(string scope, string? token, out string? storeToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        storeToken = null;
+        if (token is null)
+        {
+            return true;
+        }
+
+        var prefix = scope + ".";
+        if (token.Length == prefix.Length || !token.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        storeToken = token[prefix.Length..];
+        return true;
     }
 }
 

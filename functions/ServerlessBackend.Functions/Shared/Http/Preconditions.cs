@@ -30,8 +30,17 @@ public static class Preconditions
             return Outcome.Ok<string?>(null);
         }
 
-        var isStrongTag = value.Length >= 2 && value[0] == '"' && value[^1] == '"' && value.IndexOf('"', 1) == value.Length - 1;
-        return isStrongTag ? Outcome.Ok<string?>(value) : ApiError.Field("If-Match", "Must be one ETag exactly as returned, quotes included.");
+        return IsStrongTag(value) ? Outcome.Ok<string?>(value) : ApiError.Field("If-Match", "Must be one ETag exactly as returned, quotes included.");
+    }
+
+    /// <summary>
+    /// One strong entity tag (RFC 9110 8.8.3): quotes around visible ASCII characters other than the quote. Anything else
+    /// (a control character, a non-ASCII one) is refused here, before it could reach the store as a request header.
+    /// </summary>
+    public static bool IsStrongTag(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Length >= 2 && value[0] == '"' && value[^1] == '"' && value[1..^1].All(c => c is >= '!' and <= '~' and not '"');
     }
 
     /// <summary>Sets the ETag response header (the store's ETag is already a quoted entity tag).</summary>

@@ -133,6 +133,10 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
     [InlineData(null)]
     [InlineData("")]
     [InlineData("has space")]
+    [InlineData("ключ")]
+    [InlineData("\"\"")]
+    [InlineData("k\u0001")]
+    [InlineData("kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk")]
     public async Task A_missing_or_malformed_idempotency_key_is_400(string? key)
     {
         await Stock();
@@ -141,6 +145,18 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
 
         AssertProblem(response, 400);
         Assert.True(response.Json.GetProperty("errors").TryGetProperty("Idempotency-Key", out _));
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_header_given_twice_is_400_and_places_nothing()
+    {
+        await Stock();
+
+        var response = await _api.SendAsync("POST", "/api/v1/orders", (r, ct) => { r.Headers["Idempotency-Key"] = new Microsoft.Extensions.Primitives.StringValues(["k1", "k2"]); return _api.Orders.Place(r, ct); }, _tenant.Alice, TwoLines, new Dictionary<string, string> { ["Idempotency-Key"] = "k1" });
+
+        AssertProblem(response, 400);
+        Assert.True(response.Json.GetProperty("errors").TryGetProperty("Idempotency-Key", out _));
+        Assert.Equal(0, (await List(_tenant.Alice, "")).Json.GetProperty("items").GetArrayLength());
     }
 
     [Theory]

@@ -93,6 +93,72 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos)
         CatalogApiTests.AssertProblem(response, 403);
     }
 
+    public static TheoryData<string, object> UnusableIdentifiers() => new()
+    {
+        { "blank", "  " },
+        { "longer than 256 characters", new string('t', 257) },
+        { "a control character", "shop\u0001" },
+        { "a line break", "shop\n1" },
+        { "two values", new[] { "shop-1", "shop-2" } },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusableIdentifiers))]
+    public async Task A_tenant_or_subject_claim_that_cannot_name_a_partition_or_an_owner_is_403_and_the_function_never_runs(string why, object value)
+    {
+        var ran = false;
+        var badTenant = TestTokens.MintClaims(new Dictionary<string, object> { ["tid"] = value, ["sub"] = "alice", ["roles"] = "admin" });
+        var badSubject = TestTokens.MintClaims(new Dictionary<string, object> { ["tid"] = _tenant.Id, ["sub"] = value, ["roles"] = "admin" });
+
+        // The token library itself refuses a subject that is not one string (401); a tenant array is the app's to refuse.
+        foreach (var (name, token) in value is string ? new[] { ("tenant", badTenant), ("subject", badSubject) } : [("tenant", badTenant)])
+        {
+            var response = await _api.SendAsync("POST", "/api/v1/products", (r, ct) => { ran = true; return _api.Catalog.Create(r, ct); }, token, """{"id":"X","name":"x","price":1,"currency":"EUR","availableStock":1}""");
+            Assert.True(response.StatusCode == 403, $"{name}: {response.StatusCode} {response.Body}");
+        }
+
+        Assert.False(ran, why);
+    }
+
+    [Theory]
+    [InlineData(256)]
+    [InlineData(36)]
+    public async Task A_tenant_claim_of_up_to_256_characters_with_spaces_or_unicode_is_a_tenant_of_its_own(int length)
+    {
+        var tenant = ("shöp 1 " + Guid.NewGuid().ToString("N")).PadRight(length, 'x')[..length];
+        var token = TestTokens.MintClaims(new Dictionary<string, object> { ["tid"] = tenant, ["sub"] = "boss", ["roles"] = "admin" });
+
+        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, token, """{"id":"X","name":"x","price":1,"currency":"EUR","availableStock":1}""");
+        var listed = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, token);
+        var elsewhere = await _api.SendAsync("GET", "/api/v1/products/X", (r, ct) => _api.Catalog.Get(r, "X", ct), _tenant.Admin);
+
+        Assert.Equal(201, created.StatusCode);
+        Assert.Equal("X", Assert.Single(listed.Json.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
+        CatalogApiTests.AssertProblem(elsewhere, 404);
+    }
+
+    public static TheoryData<object, bool> Roles() => new()
+    {
+        { "admin", true },
+        { new[] { "reader", "admin" }, true },
+        { "Admin", false },
+        { "admin reader", false },
+        { new[] { "reader" }, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Roles))]
+    public async Task Roles_may_be_a_string_or_an_array_and_only_the_exact_admin_value_counts(object roles, bool isAdmin)
+    {
+        Caller? seen = null;
+        var token = TestTokens.MintClaims(new Dictionary<string, object> { ["tid"] = _tenant.Id, ["sub"] = "someone", ["roles"] = roles });
+
+        var response = await _api.SendAsync("GET", "/api/v1/products", (r, ct) => { seen = r.HttpContext.GetCaller(); return _api.Catalog.List(r, ct); }, token);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal(isAdmin, seen!.IsAdmin);
+    }
+
     [Fact]
     public async Task A_valid_token_reaches_the_function_with_the_callers_tenant_user_email_and_role()
     {
