@@ -18,7 +18,8 @@ public interface IDeadLetters
 
 /// <summary>
 /// One look at a dead-letter queue. <see cref="NextSequenceNumber"/> continues after the last message looked at
-/// (null at the end); a page may hold fewer items than were looked at, because other tenants' are left out.
+/// (null once a look finds none: Service Bus may return fewer than asked before the end); a page may hold fewer
+/// items than were looked at, because other tenants' are left out.
 /// </summary>
 public sealed record DeadLetterPage(IReadOnlyList<DeadLetteredMessage> Items, long? NextSequenceNumber);
 

@@ -21,7 +21,8 @@ public sealed class ServiceBusDeadLetters(ServiceBusClient client, ServiceBusSen
         await using var receiver = client.CreateReceiver(MessagingTopology.OrdersTopic, subscription, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
         var peeked = await receiver.PeekMessagesAsync(maxMessages, fromSequenceNumber, cancellationToken);
         var items = peeked.Where(m => IsTenants(m, tenantId)).Select(Describe).ToList();
-        return new DeadLetterPage(items, peeked.Count < maxMessages ? null : peeked[^1].SequenceNumber + 1);
+        // A peek may return fewer messages than asked even when more follow: only an empty one is the end.
+        return new DeadLetterPage(items, peeked.Count == 0 ? null : peeked[^1].SequenceNumber + 1);
     }
 
     public async Task<IReadOnlyList<long>> ReplayAsync(string subscription, string tenantId, IReadOnlyCollection<long> sequenceNumbers, CancellationToken cancellationToken)

@@ -49,12 +49,23 @@ public sealed class ServiceBusDeadLettersTests
     }
 
     [Fact]
-    public async Task A_short_peek_is_the_end_of_the_queue()
+    public async Task A_short_peek_is_not_the_end_of_the_queue_because_service_bus_may_return_fewer_than_asked()
     {
         _receiver.Setup(r => r.PeekMessagesAsync(50, 0, It.IsAny<CancellationToken>())).ReturnsAsync([DeadLetter(1, "tenant-a")]);
 
         var page = await DeadLetters().PeekAsync("email", "tenant-a", 0, 50, CancellationToken.None);
 
+        Assert.Equal(2, page.NextSequenceNumber);
+    }
+
+    [Fact]
+    public async Task An_empty_peek_is_the_end_of_the_queue()
+    {
+        _receiver.Setup(r => r.PeekMessagesAsync(50, 2, It.IsAny<CancellationToken>())).ReturnsAsync([]);
+
+        var page = await DeadLetters().PeekAsync("email", "tenant-a", 2, 50, CancellationToken.None);
+
+        Assert.Empty(page.Items);
         Assert.Null(page.NextSequenceNumber);
     }
 
