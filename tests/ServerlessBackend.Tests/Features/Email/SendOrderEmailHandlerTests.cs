@@ -108,6 +108,19 @@ public sealed class SendOrderEmailHandlerTests(CosmosServerFixture cosmos, SmtpS
         Assert.Empty(await MailsTo(order.ContactEmail, expected: 0));
     }
 
+    [Fact]
+    public async Task An_event_naming_another_tenants_order_is_a_poison_message_and_sends_nothing()
+    {
+        var other = new Downstream(cosmos, smtp);
+        var theirs = await other.PlacedAsync(("SKU-A", 1));
+        var forged = Downstream.Event(theirs, OrderEventTypes.OrderConfirmed) with { TenantId = _app.Tenant };
+
+        await Assert.ThrowsAsync<PoisonMessageException>(() => _app.Email.HandleAsync(forged, CancellationToken.None));
+
+        Assert.Empty(await MailsTo(theirs.ContactEmail, expected: 0));
+        Assert.False(await _app.NotificationLog.WasSentAsync(_app.Tenant, forged.Id, CancellationToken.None));
+    }
+
     /// <summary>Mails to one address (each test's orders have their own), after waiting for the expected count to arrive.</summary>
     private async Task<List<ReceivedMail>> MailsTo(string address, int expected)
     {

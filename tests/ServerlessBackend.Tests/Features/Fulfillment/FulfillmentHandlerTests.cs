@@ -236,6 +236,20 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
     }
 
     [Fact]
+    public async Task An_event_naming_another_tenants_order_is_a_poison_message_and_touches_nothing_of_that_tenant()
+    {
+        var other = new Downstream(cosmos);
+        await other.StockedAsync("SKU-A", 5);
+        var theirs = await other.PlacedAsync(("SKU-A", 2));
+        var forged = Downstream.Event(theirs, OrderEventTypes.OrderPlaced) with { TenantId = _app.Tenant };
+
+        await Assert.ThrowsAsync<PoisonMessageException>(() => _app.Fulfillment.HandleAsync(forged, CancellationToken.None));
+
+        Assert.Equal(OrderStatus.Pending, (await other.OrderAsync(theirs.Id)).Status);
+        Assert.Equal(5, await other.AvailableAsync("SKU-A"));
+    }
+
+    [Fact]
     public async Task An_event_for_an_order_that_does_not_exist_is_a_poison_message()
     {
         var ex = await Assert.ThrowsAsync<PoisonMessageException>(() =>
