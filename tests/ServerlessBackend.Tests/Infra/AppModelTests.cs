@@ -111,6 +111,29 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public void The_service_bus_emulator_config_declares_the_same_topic_and_subscriptions_as_the_code()
+    {
+        // The opt-in emulator tests prove the publisher and the dead-letter replay only if the emulator's
+        // entities are the ones infra provisions.
+        var config = JsonNode.Parse(File.ReadAllText(RepoPaths.InRoot("tests", "ServerlessBackend.Tests", "Emulators", "servicebus-emulator-config.json")))!;
+        var topic = config["UserConfig"]!["Namespaces"]![0]!["Topics"]!.AsArray().Single()!;
+        var actual = topic["Subscriptions"]!.AsArray().Select(subscription => (
+            Name: (string)subscription!["Name"]!,
+            Session: (bool)subscription["Properties"]!["RequiresSession"]!,
+            MaxDeliveryCount: (int)subscription["Properties"]!["MaxDeliveryCount"]!,
+            Filter: (string)subscription["Rules"]!.AsArray().Single()!["Properties"]!["SqlFilter"]!["SqlExpression"]!));
+        var expected = MessagingTopology.Subscriptions.Select(subscription => (
+            subscription.Name,
+            subscription.RequiresSession,
+            MessagingTopology.MaxDeliveryCount,
+            $"sys.Label IN ({string.Join(", ", subscription.EventTypes.Select(type => $"'{type}'"))})"));
+
+        Assert.Equal(MessagingTopology.OrdersTopic, (string)topic["Name"]!);
+        Assert.True((bool)topic["Properties"]!["RequiresDuplicateDetection"]!);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
     public void Subscriptions_are_named_once_each()
     {
         var names = CompiledInfra.ModuleParameter("serviceBus", "subscriptions").EnumerateArray()
