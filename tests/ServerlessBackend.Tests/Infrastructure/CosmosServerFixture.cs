@@ -36,12 +36,12 @@ public sealed class CosmosServerFixture : IDisposable
 
     public CosmosContainers Containers { get; }
 
-    /// <summary>The app's client options plus: accept a self-signed certificate, count requests, stay on the given endpoint.</summary>
-    public static CosmosClient CreateClient(Uri endpoint, CosmosRequestCounter counter)
+    /// <summary>The app's client options plus: accept a self-signed certificate, <paramref name="handler"/> in the pipeline (e.g. count requests), stay on the given endpoint.</summary>
+    public static CosmosClient CreateClient(Uri endpoint, RequestHandler handler)
     {
         var options = CosmosClientFactory.DefaultOptions();
         options.LimitToEndpoint = true;
-        options.CustomHandlers.Add(counter);
+        options.CustomHandlers.Add(handler);
         options.HttpClientFactory = () => new HttpClient(new HttpClientHandler
         {
             ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator,
