@@ -1,3 +1,5 @@
+using ServerlessBackend.Functions.Features.Fulfillment;
+using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Features;
@@ -48,6 +50,34 @@ public sealed class ClientMistakesTests(CosmosServerFixture cosmos)
         var orders = await _api.SendAsync("GET", "/api/v1/orders", _api.Orders.List, _tenant.Admin);
         Assert.Equal(0, products.Json.GetProperty("items").GetArrayLength());
         Assert.Equal(0, orders.Json.GetProperty("items").GetArrayLength());
+    }
+
+    public static TheoryData<string> HostileIds() =>
+    [
+        "a/b", "a\\b", "a?b", "a#b", "a%2Fb", "..", " A-1", "A-1 ", "A 1", "é", "A-1\u0000", "\t", new string('A', 65), "",
+    ];
+
+    [Theory]
+    [MemberData(nameof(HostileIds))]
+    public async Task A_path_id_that_no_product_or_order_can_have_is_404_on_every_id_route_and_never_reaches_the_store(string id)
+    {
+        var headers = new Dictionary<string, string> { ["If-Match"] = "\"v\"" };
+        var ship = new ShipOrderFunction(new ShipOrderHandler(_api.Get<IOrderStore>(), _api.Get<AfterWritePublisher>(), TimeProvider.System));
+        cosmos.Counter.Reset();
+
+        var responses = new[]
+        {
+            await _api.SendAsync("GET", "/api/v1/products/x", (r, ct) => _api.Catalog.Get(r, id, ct), _tenant.Admin),
+            await _api.SendAsync("PUT", "/api/v1/products/x", (r, ct) => _api.Catalog.Update(r, id, ct), _tenant.Admin, """{"name":"y","price":2,"currency":"EUR"}""", headers),
+            await _api.SendAsync("PUT", "/api/v1/products/x/stock", (r, ct) => _api.Catalog.SetStock(r, id, ct), _tenant.Admin, """{"availableStock":7}""", headers),
+            await _api.SendAsync("POST", "/api/v1/products/x/deactivate", (r, ct) => _api.Catalog.Deactivate(r, id, ct), _tenant.Admin, headers: headers),
+            await _api.SendAsync("GET", "/api/v1/orders/x", (r, ct) => _api.Orders.Get(r, id, ct), _tenant.Admin),
+            await _api.SendAsync("POST", "/api/v1/orders/x/cancel", (r, ct) => _api.Orders.Cancel(r, id, ct), _tenant.Alice, headers: headers),
+            await _api.SendAsync("POST", "/api/v1/orders/x/ship", (r, ct) => ship.Run(r, id, ct), _tenant.Admin, headers: headers),
+        };
+
+        Assert.All(responses, r => Assert.True(r.StatusCode == 404 && r.ContentType == "application/problem+json", $"{r.StatusCode}: {r.Body}"));
+        Assert.Empty(cosmos.Counter.Requests);
     }
 
     [Theory]

@@ -157,6 +157,15 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos)
     [InlineData("?pageSize=ten")]
     [InlineData("?continuationToken=%%%")]
     [InlineData("?continuationToken=bm90LWEtdG9rZW4")]
+    [InlineData("?pageSize=-1")]
+    [InlineData("?pageSize=")]
+    [InlineData("?pageSize=5&pageSize=6")]
+    [InlineData("?pageSize=%EF%BC%95")]
+    [InlineData("?continuationToken=bm90&continuationToken=YQ")]
+    [InlineData("?active=TRUE")]
+    [InlineData("?active=")]
+    [InlineData("?active=1")]
+    [InlineData("?active=true&active=true")]
     public async Task List_with_a_bad_page_size_or_token_is_400(string query)
     {
         await Create(_tenant.Admin, Espresso);

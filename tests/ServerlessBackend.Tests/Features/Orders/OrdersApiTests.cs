@@ -285,6 +285,12 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
     [InlineData("?status=lost")]
     [InlineData("?pageSize=0")]
     [InlineData("?continuationToken=e30")]
+    [InlineData("?status=")]
+    [InlineData("?status=pending&status=confirmed")]
+    [InlineData("?status=unknown")]
+    [InlineData("?pageSize=abc")]
+    [InlineData("?pageSize=-1")]
+    [InlineData("?pageSize=101")]
     public async Task List_with_a_bad_filter_page_size_or_token_is_400(string query)
     {
         AssertProblem(await List(_tenant.Alice, query), 400);
