@@ -75,9 +75,12 @@ public sealed class ServiceBusDeadLetters(ServiceBusClient client, ServiceBusSen
     public static ServiceBusMessage ReplayOf(ServiceBusReceivedMessage deadLetter)
     {
         ArgumentNullException.ThrowIfNull(deadLetter);
+        // Named after the event, not after the dead letter's own id: a replayed copy that fails and is replayed
+        // again would otherwise grow its id past Service Bus's 128 characters and could never be replayed.
+        var eventId = deadLetter.MessageId.Split(OrderEventMessages.ReplaySuffix)[0];
         var copy = new ServiceBusMessage(deadLetter)
         {
-            MessageId = $"{deadLetter.MessageId}{OrderEventMessages.ReplaySuffix}{deadLetter.SequenceNumber}",
+            MessageId = $"{eventId}{OrderEventMessages.ReplaySuffix}{deadLetter.SequenceNumber}",
         };
         copy.ApplicationProperties.Remove("DeadLetterReason");
         copy.ApplicationProperties.Remove("DeadLetterErrorDescription");

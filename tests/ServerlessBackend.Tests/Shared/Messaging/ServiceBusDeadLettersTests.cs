@@ -100,6 +100,25 @@ public sealed class ServiceBusDeadLettersTests
         Assert.Equal("o-7.OrderConfirmed", OrderEventMessages.Parse(ServiceBusCapture.Receive(copy)).Id);
     }
 
+    [Fact]
+    public void A_copy_of_a_replayed_copy_is_named_after_the_event_so_its_message_id_stays_within_the_service_bus_limit()
+    {
+        var deadLetter = DeadLetter(7, "tenant-a");
+        for (var replay = 0; replay < 5; replay++)
+        {
+            // Each replayed copy failed again and was dead-lettered with a new, large sequence number.
+            var copy = ServiceBusDeadLetters.ReplayOf(deadLetter);
+            deadLetter = ServiceBusModelFactory.ServiceBusReceivedMessage(
+                copy.Body, copy.MessageId, sessionId: copy.SessionId, subject: copy.Subject, contentType: copy.ContentType,
+                properties: copy.ApplicationProperties, sequenceNumber: long.MaxValue - replay);
+        }
+
+        var last = ServiceBusDeadLetters.ReplayOf(deadLetter);
+
+        Assert.Equal($"o-7.OrderConfirmed:replay:{long.MaxValue - 4}", last.MessageId);
+        Assert.Equal("o-7.OrderConfirmed", OrderEventMessages.Parse(ServiceBusCapture.Receive(last)).Id);
+    }
+
     private ServiceBusDeadLetters DeadLetters() => new(_client.Object, _topic.Sender.Object);
 
     private static ServiceBusReceivedMessage DeadLetter(long sequenceNumber, string tenantId)
