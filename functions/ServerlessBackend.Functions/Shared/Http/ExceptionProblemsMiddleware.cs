@@ -9,8 +9,8 @@ using ServerlessBackend.Functions.Shared.Cosmos;
 namespace ServerlessBackend.Functions.Shared.Http;
 
 /// <summary>
-/// HTTP functions only: an exception becomes problem details (throttling: 503 with Retry-After; anything else:
-/// 500 without internals). Service Bus functions never pass through here, so their failures still abandon the message.
+/// HTTP functions only: an exception becomes problem details (throttling: 503 with Retry-After; a request the server
+/// could not read, such as a body cut short: its 4xx; anything else: 500 without internals). Service Bus functions never pass through here, so their failures still abandon the message.
 /// </summary>
 public sealed partial class ExceptionProblemsMiddleware(ILogger<ExceptionProblemsMiddleware> logger) : IFunctionsWorkerMiddleware
 {
@@ -24,8 +24,7 @@ public sealed partial class ExceptionProblemsMiddleware(ILogger<ExceptionProblem
         }
         catch (Exception e) when (context.GetHttpContext() is { Response.HasStarted: false } http && e is not OperationCanceledException)
         {
-            var throttled = Unwrap<StoreThrottledException>(e);
-            if (throttled is null)
+            if (Unwrap<StoreThrottledException>(e) is null && Unwrap<BadHttpRequestException>(e) is null)
             {
                 LogUnhandled(logger, e, context.FunctionDefinition.Name);
             }
@@ -43,6 +42,12 @@ public sealed partial class ExceptionProblemsMiddleware(ILogger<ExceptionProblem
             var seconds = Math.Max(1, (int)Math.Ceiling((throttled.RetryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds));
             response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
             return Results.Problem("The service is busy; retry after the delay in Retry-After.", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        // The server could not read the request (e.g. the body ended before its Content-Length): the client's side, a 4xx.
+        if (Unwrap<BadHttpRequestException>(exception) is { } unreadable)
+        {
+            return Results.Problem("The request could not be read.", statusCode: unreadable.StatusCode);
         }
 
         return Results.Problem("An unexpected error occurred.", statusCode: StatusCodes.Status500InternalServerError);

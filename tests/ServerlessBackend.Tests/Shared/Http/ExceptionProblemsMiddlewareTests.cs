@@ -46,6 +46,17 @@ public sealed class ExceptionProblemsMiddlewareTests(CosmosServerFixture cosmos)
     }
 
     [Fact]
+    public async Task A_body_cut_short_before_its_content_length_is_a_400_problem_and_nothing_is_written()
+    {
+        var body = """{"id":"CUT-1","name":"x","price":1,"currency":"EUR","availableStock":1}""";
+
+        var response = await _api.SendAsync("POST", "/api/v1/products", (r, ct) => { r.Body = new CutShortStream(); return _api.Catalog.Create(r, ct); }, _tenant.Admin, body);
+
+        CatalogApiTests.AssertProblem(response, 400);
+        CatalogApiTests.AssertProblem(await _api.SendAsync("GET", "/api/v1/products/CUT-1", (r, ct) => _api.Catalog.Get(r, "CUT-1", ct), _tenant.Admin), 404);
+    }
+
+    [Fact]
     public async Task A_cosmos_429_from_the_store_becomes_a_throttled_exception()
     {
         var container = new Mock<Container>();
@@ -74,5 +85,12 @@ public sealed class ExceptionProblemsMiddlewareTests(CosmosServerFixture cosmos)
         var bindings = ImmutableDictionary<string, BindingMetadata>.Empty.Add("trigger", binding);
         var definition = Mock.Of<FunctionDefinition>(d => d.InputBindings == bindings);
         return Mock.Of<FunctionContext>(c => c.FunctionDefinition == definition);
+    }
+
+    /// <summary>A request body whose client went away mid-way: the server's read fails as Kestrel's does.</summary>
+    private sealed class CutShortStream : MemoryStream
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            throw new Microsoft.AspNetCore.Http.BadHttpRequestException("Unexpected end of request content.");
     }
 }
