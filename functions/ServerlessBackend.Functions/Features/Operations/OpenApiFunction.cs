@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using ServerlessBackend.Functions.Shared.Auth;
 
 namespace ServerlessBackend.Functions.Features.Operations;
 
-/// <summary>Serves the OpenAPI 3 document (OpenApi/openapi.json, embedded at build time) anonymously.</summary>
+/// <summary>Serves the OpenAPI 3 document (OpenApi/openapi.json, embedded at build time) to authenticated callers (the auth middleware runs first).</summary>
 public static class OpenApiFunction
 {
     public const string ResourceName = "ServerlessBackend.Functions.OpenApi.openapi.json";
@@ -19,11 +18,10 @@ public static class OpenApiFunction
     });
 
     [Function("OpenApiDocument")]
-    [PublicEndpoint]
     public static IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        request.HttpContext.Response.Headers.CacheControl = "public, max-age=300";
+        request.HttpContext.Response.Headers.CacheControl = "private, max-age=300";
         return Results.Bytes(Document.Value, "application/json");
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Moq;
+using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Tests.Features.Catalog;
 using ServerlessBackend.Tests.Infrastructure;
@@ -76,6 +77,22 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos)
         ["GET /api/v1/orders/ord-1"] = (api, r, ct) => api.Orders.Get(r, "ord-1", ct),
         ["POST /api/v1/orders/ord-1/cancel"] = (api, r, ct) => api.Orders.Cancel(r, "ord-1", ct),
     };
+
+    [Fact]
+    public async Task The_OpenAPI_document_needs_a_token_while_the_health_probes_stay_anonymous()
+    {
+        string EntryPoint(string function) => FunctionsMetadata.Function(function).GetProperty("entryPoint").GetString()!;
+        var ran = false;
+
+        var anonymous = await _api.SendAsync("GET", "/api/openapi.json", (r, _) => { ran = true; return Task.FromResult(OpenApiFunction.Run(r)); }, entryPoint: EntryPoint("OpenApiDocument"));
+        var authenticated = await _api.SendAsync("GET", "/api/openapi.json", (r, _) => Task.FromResult(OpenApiFunction.Run(r)), _tenant.Alice, entryPoint: EntryPoint("OpenApiDocument"));
+        var health = await _api.SendAsync("GET", "/api/health", (r, _) => Task.FromResult(new HealthFunction(TimeProvider.System).Run(r)), entryPoint: EntryPoint("Health"));
+
+        CatalogApiTests.AssertProblem(anonymous, 401);
+        Assert.False(ran);
+        Assert.Equal(200, authenticated.StatusCode);
+        Assert.Equal(200, health.StatusCode);
+    }
 
     [Fact]
     public async Task A_scheme_other_than_bearer_is_401()
