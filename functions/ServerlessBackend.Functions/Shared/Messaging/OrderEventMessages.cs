@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Azure.Messaging.ServiceBus;
+using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Shared.Messaging;
@@ -86,6 +87,13 @@ public static class OrderEventMessages
         if (!KnownTypes.Contains(orderEvent.Type))
         {
             throw new PoisonMessageException(message.MessageId, $"unknown event type '{orderEvent.Type}'");
+        }
+
+        // The event id names its order and type; one that does not (forged or corrupted) would make the
+        // consumers record a different event than the one they handle.
+        if (orderEvent.Id != Order.EventId(orderEvent.OrderId, orderEvent.Type))
+        {
+            throw new PoisonMessageException(message.MessageId, $"event id '{orderEvent.Id}' is not the id of a {orderEvent.Type} of order {orderEvent.OrderId}");
         }
 
         var isEventsMessage = message.MessageId == orderEvent.Id || message.MessageId?.StartsWith(orderEvent.Id + ReplaySuffix, StringComparison.Ordinal) == true;

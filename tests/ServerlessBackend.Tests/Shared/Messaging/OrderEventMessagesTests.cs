@@ -80,6 +80,30 @@ public sealed class OrderEventMessagesTests
         Assert.Throws<PoisonMessageException>(() => OrderEventMessages.Parse(Receive(message)));
     }
 
+    [Theory]
+    [InlineData("o-2.OrderConfirmed", "o-2.OrderConfirmed")]
+    [InlineData("o-1.OrderShipped", "o-1.OrderShipped")]
+    [InlineData("o-1.OrderConfirmed.x", "o-1.OrderConfirmed.x")]
+    [InlineData("o-2.OrderConfirmed", "o-2.OrderConfirmed:replay:42")]
+    public void An_event_id_that_is_not_the_order_id_and_type_it_names_is_poison(string eventId, string messageId)
+    {
+        var message = OrderEventMessages.ToMessage(Confirmed with { Id = eventId });
+        message.MessageId = messageId;
+
+        var ex = Assert.Throws<PoisonMessageException>(() => OrderEventMessages.Parse(Receive(message)));
+
+        Assert.Contains("event id", ex.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_replayed_message_with_the_event_id_of_its_order_and_type_parses()
+    {
+        var message = OrderEventMessages.ToMessage(Confirmed);
+        message.MessageId = "o-1.OrderConfirmed:replay:42";
+
+        Assert.Equal(Confirmed, OrderEventMessages.Parse(Receive(message)));
+    }
+
     /// <summary>What a consumer receives for a sent message.</summary>
     internal static ServiceBusReceivedMessage Receive(ServiceBusMessage sent, int deliveryCount = 1) =>
         ServiceBusModelFactory.ServiceBusReceivedMessage(
