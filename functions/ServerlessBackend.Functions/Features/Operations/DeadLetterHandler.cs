@@ -20,14 +20,17 @@ public sealed class DeadLetterHandler(IDeadLetters deadLetters)
             return refused;
         }
 
+        // The token is the sequence number after the last dead letter this list returned, bound to the tenant and subscription.
+        var scope = ContinuationScope.Of("dead-letters", caller.TenantId, subscription);
         long from = 0;
-        if (page.ContinuationToken is { } token && !long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out from))
+        if (!ContinuationScope.TryOpen(scope, page.ContinuationToken, out var next)
+            || (next is not null && !long.TryParse(next, NumberStyles.None, CultureInfo.InvariantCulture, out from)))
         {
-            return ApiError.Field("continuationToken", "Not a token this API issued.");
+            return PageRequest.ForeignToken();
         }
 
         var peeked = await deadLetters.PeekAsync(subscription, caller.TenantId, from, page.PageSize, cancellationToken);
-        return Outcome.Ok(new Page<DeadLetteredMessage>(peeked.Items, peeked.NextSequenceNumber?.ToString(CultureInfo.InvariantCulture)));
+        return Outcome.Ok(new Page<DeadLetteredMessage>(peeked.Items, ContinuationScope.Bind(scope, peeked.NextSequenceNumber?.ToString(CultureInfo.InvariantCulture))));
     }
 
     public async Task<Outcome<ReplayDeadLettersResponse>> ReplayAsync(Caller caller, string subscription, ReplayDeadLettersRequest request, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ namespace ServerlessBackend.Functions.Shared.Messaging;
 /// </summary>
 public interface IDeadLetters
 {
-    /// <summary>Up to <paramref name="maxMessages"/> dead-lettered messages are looked at from <paramref name="fromSequenceNumber"/> on; the tenant's are returned.</summary>
+    /// <summary>The tenant's next <paramref name="maxMessages"/> dead-lettered messages from <paramref name="fromSequenceNumber"/> on (other tenants' are passed over).</summary>
     Task<DeadLetterPage> PeekAsync(string subscription, string tenantId, long fromSequenceNumber, int maxMessages, CancellationToken cancellationToken);
 
     /// <summary>
@@ -17,9 +17,8 @@ public interface IDeadLetters
 }
 
 /// <summary>
-/// One look at a dead-letter queue. <see cref="NextSequenceNumber"/> continues after the last message looked at
-/// (null once a look finds none: Service Bus may return fewer than asked before the end); a page may hold fewer
-/// items than were looked at, because other tenants' are left out.
+/// One page of a tenant's dead letters. <see cref="NextSequenceNumber"/> continues after the last item of a full
+/// page, so it never names another tenant's message; null once the end of the queue is reached.
 /// </summary>
 public sealed record DeadLetterPage(IReadOnlyList<DeadLetteredMessage> Items, long? NextSequenceNumber);
 

@@ -16,13 +16,35 @@ public sealed class ServiceBusDeadLetters(ServiceBusClient client, ServiceBusSen
 
     private static readonly TimeSpan ReceiveWait = TimeSpan.FromSeconds(2);
 
+    /// <summary>How many dead letters one peek asks for while a list looks for the tenant's.</summary>
+    public const int PeekBatch = 100;
+
     public async Task<DeadLetterPage> PeekAsync(string subscription, string tenantId, long fromSequenceNumber, int maxMessages, CancellationToken cancellationToken)
     {
         await using var receiver = client.CreateReceiver(MessagingTopology.OrdersTopic, subscription, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
-        var peeked = await receiver.PeekMessagesAsync(maxMessages, fromSequenceNumber, cancellationToken);
-        var items = peeked.Where(m => IsTenants(m, tenantId)).Select(Describe).ToList();
-        // A peek may return fewer messages than asked even when more follow: only an empty one is the end.
-        return new DeadLetterPage(items, peeked.Count == 0 ? null : peeked[^1].SequenceNumber + 1);
+        var items = new List<DeadLetteredMessage>();
+        var from = fromSequenceNumber;
+        while (true)
+        {
+            var peeked = await receiver.PeekMessagesAsync(PeekBatch, from, cancellationToken);
+            // A peek may return fewer messages than asked even when more follow: only an empty one is the end.
+            if (peeked.Count == 0)
+            {
+                return new DeadLetterPage(items, null);
+            }
+
+            foreach (var message in peeked.Where(m => IsTenants(m, tenantId)))
+            {
+                items.Add(Describe(message));
+                if (items.Count == maxMessages)
+                {
+                    // Continues after the last message returned, never after another tenant's: the token tells nothing about them.
+                    return new DeadLetterPage(items, message.SequenceNumber + 1);
+                }
+            }
+
+            from = peeked[^1].SequenceNumber + 1;
+        }
     }
 
     public async Task<IReadOnlyList<long>> ReplayAsync(string subscription, string tenantId, IReadOnlyCollection<long> sequenceNumbers, CancellationToken cancellationToken)

@@ -32,10 +32,26 @@ public sealed class DeadLetterApiTests(CosmosServerFixture cosmos)
 
         Assert.Equal(200, first.StatusCode);
         Assert.Equal(
-            """{"items":[{"sequenceNumber":41,"messageId":"o-41.OrderConfirmed","eventType":"OrderConfirmed","orderId":"o-41","reason":"MaxDeliveryCountExceeded","errorDescription":"smtp down","deliveryCount":5,"enqueuedAt":"2026-11-28T12:00:00+00:00"}],"continuationToken":"NDM"}""",
+            """{"items":[{"sequenceNumber":41,"messageId":"o-41.OrderConfirmed","eventType":"OrderConfirmed","orderId":"o-41","reason":"MaxDeliveryCountExceeded","errorDescription":"smtp down","deliveryCount":5,"enqueuedAt":"2026-11-28T12:00:00+00:00"}],"continuationToken":""" + "\"" + token + "\"" + """}""",
             first.Body);
         Assert.Equal(44, second.Json.GetProperty("items")[0].GetProperty("sequenceNumber").GetInt64());
         Assert.False(second.Json.TryGetProperty("continuationToken", out _));
+    }
+
+    [Fact]
+    public async Task A_token_of_another_tenant_or_subscription_or_not_issued_by_the_list_is_a_400_that_never_reaches_Service_Bus()
+    {
+        var other = new TestTenant();
+        _deadLetters
+            .Setup(d => d.PeekAsync("email", other.Id, 0, 2, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new DeadLetterPage([Letter(41)], NextSequenceNumber: 42));
+        var othersToken = (await List(other.Admin, "email", "?pageSize=2")).Json.GetProperty("continuationToken").GetString();
+
+        CatalogApiTests.AssertProblem(await List(_tenant.Admin, "email", $"?continuationToken={othersToken}"), 400);
+        CatalogApiTests.AssertProblem(await List(other.Admin, "fulfillment", $"?continuationToken={othersToken}"), 400);
+        CatalogApiTests.AssertProblem(await List(_tenant.Admin, "email", "?continuationToken=NDI"), 400);
+
+        _deadLetters.Verify(d => d.PeekAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<long>(), It.IsAny<int>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]

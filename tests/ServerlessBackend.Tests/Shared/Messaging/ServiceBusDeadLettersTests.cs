@@ -32,36 +32,54 @@ public sealed class ServiceBusDeadLettersTests
     }
 
     [Fact]
-    public async Task Listing_peeks_the_dead_letter_sub_queue_and_shows_only_the_callers_tenant()
+    public async Task Listing_peeks_the_dead_letter_sub_queue_and_shows_only_the_callers_tenant_to_the_end()
     {
-        _receiver
-            .Setup(r => r.PeekMessagesAsync(3, 10, It.IsAny<CancellationToken>()))
-            .ReturnsAsync([DeadLetter(10, "tenant-a"), DeadLetter(11, "tenant-b"), DeadLetter(12, "tenant-a")]);
+        Peek(10, DeadLetter(10, "tenant-a"), DeadLetter(11, "tenant-b"), DeadLetter(12, "tenant-a"));
+        Peek(13);
 
         var page = await DeadLetters().PeekAsync("email", "tenant-a", 10, 3, CancellationToken.None);
 
         Assert.Equal(SubQueue.DeadLetter, _options!.SubQueue);
         Assert.Equal([10L, 12L], page.Items.Select(i => i.SequenceNumber));
-        Assert.Equal(13, page.NextSequenceNumber);
+        Assert.Null(page.NextSequenceNumber);
         var first = page.Items[0];
         Assert.Equal(("o-10.OrderConfirmed", "OrderConfirmed", "o-10", "MaxDeliveryCountExceeded", "smtp down", 5),
             (first.MessageId, first.EventType, first.OrderId, first.DeadLetterReason, first.DeadLetterErrorDescription, first.DeliveryCount));
     }
 
     [Fact]
-    public async Task A_short_peek_is_not_the_end_of_the_queue_because_service_bus_may_return_fewer_than_asked()
+    public async Task A_full_page_continues_after_its_last_item_not_after_another_tenants_message_so_the_next_page_misses_nothing()
     {
-        _receiver.Setup(r => r.PeekMessagesAsync(50, 0, It.IsAny<CancellationToken>())).ReturnsAsync([DeadLetter(1, "tenant-a")]);
+        Peek(10, DeadLetter(10, "tenant-a"), DeadLetter(11, "tenant-b"), DeadLetter(12, "tenant-a"), DeadLetter(13, "tenant-b"), DeadLetter(14, "tenant-a"));
+        Peek(13, DeadLetter(13, "tenant-b"), DeadLetter(14, "tenant-a"));
+        Peek(15);
+
+        var first = await DeadLetters().PeekAsync("email", "tenant-a", 10, 2, CancellationToken.None);
+        var second = await DeadLetters().PeekAsync("email", "tenant-a", first.NextSequenceNumber!.Value, 2, CancellationToken.None);
+
+        Assert.Equal([10L, 12L], first.Items.Select(i => i.SequenceNumber));
+        Assert.Equal(13, first.NextSequenceNumber);
+        Assert.Equal([14L], second.Items.Select(i => i.SequenceNumber));
+        Assert.Null(second.NextSequenceNumber);
+    }
+
+    [Fact]
+    public async Task Only_other_tenants_messages_or_a_short_peek_do_not_end_the_page_before_the_queue_ends()
+    {
+        Peek(0, DeadLetter(1, "tenant-b"), DeadLetter(2, "tenant-b"));
+        Peek(3, DeadLetter(3, "tenant-a"));
+        Peek(4);
 
         var page = await DeadLetters().PeekAsync("email", "tenant-a", 0, 50, CancellationToken.None);
 
-        Assert.Equal(2, page.NextSequenceNumber);
+        Assert.Equal([3L], page.Items.Select(i => i.SequenceNumber));
+        Assert.Null(page.NextSequenceNumber);
     }
 
     [Fact]
     public async Task An_empty_peek_is_the_end_of_the_queue()
     {
-        _receiver.Setup(r => r.PeekMessagesAsync(50, 2, It.IsAny<CancellationToken>())).ReturnsAsync([]);
+        Peek(2);
 
         var page = await DeadLetters().PeekAsync("email", "tenant-a", 2, 50, CancellationToken.None);
 
@@ -118,6 +136,9 @@ public sealed class ServiceBusDeadLettersTests
         Assert.Equal($"o-7.OrderConfirmed:replay:{long.MaxValue - 4}", last.MessageId);
         Assert.Equal("o-7.OrderConfirmed", OrderEventMessages.Parse(ServiceBusCapture.Receive(last)).Id);
     }
+
+    private void Peek(long fromSequenceNumber, params ServiceBusReceivedMessage[] messages) =>
+        _receiver.Setup(r => r.PeekMessagesAsync(ServiceBusDeadLetters.PeekBatch, fromSequenceNumber, It.IsAny<CancellationToken>())).ReturnsAsync(messages);
 
     private ServiceBusDeadLetters DeadLetters() => new(_client.Object, _topic.Sender.Object);
 
