@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Azure.Messaging.ServiceBus;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Infrastructure;
@@ -50,7 +51,7 @@ public sealed class ServiceBusEmulatorTests : IAsyncDisposable
             await session.DeadLetterMessageAsync(delivered, "SmtpDown", "relay refused the connection");
         }
 
-        var deadLetters = new ServiceBusDeadLetters(_client, topic);
+        var deadLetters = new ServiceBusDeadLetters(_client, topic, NullLogger<ServiceBusDeadLetters>.Instance);
         var listed = await FindAsync(deadLetters, _tenant, orderId);
         var foreign = await FindAsync(deadLetters, TestData.NewTenant(), orderId);
         var replayed = await deadLetters.ReplayAsync(MessagingTopology.EmailSubscription, _tenant, [listed!.SequenceNumber], CancellationToken.None);

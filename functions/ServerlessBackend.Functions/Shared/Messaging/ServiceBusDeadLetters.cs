@@ -1,4 +1,5 @@
 using Azure.Messaging.ServiceBus;
+using Microsoft.Extensions.Logging;
 
 namespace ServerlessBackend.Functions.Shared.Messaging;
 
@@ -9,7 +10,7 @@ namespace ServerlessBackend.Functions.Shared.Messaging;
 /// repeated replay of the same dead letter is dropped by duplicate detection); every subscription whose
 /// filter matches receives it again, which the idempotent consumers absorb.
 /// </summary>
-public sealed class ServiceBusDeadLetters(ServiceBusClient client, ServiceBusSender topic) : IDeadLetters
+public sealed partial class ServiceBusDeadLetters(ServiceBusClient client, ServiceBusSender topic, ILogger<ServiceBusDeadLetters> logger) : IDeadLetters
 {
     /// <summary>The most dead letters one replay call locks while it looks for the requested ones.</summary>
     public const int ReplayScanLimit = 500;
@@ -84,14 +85,39 @@ public sealed class ServiceBusDeadLetters(ServiceBusClient client, ServiceBusSen
         }
         finally
         {
-            foreach (var message in skipped)
-            {
-                await receiver.AbandonMessageAsync(message, cancellationToken: CancellationToken.None);
-            }
+            await GiveBackAsync(receiver, skipped, replayed.Count);
         }
 
         return replayed;
     }
+
+    /// <summary>
+    /// Abandons the messages a replay skipped. A lock lost meanwhile (a long replay) is only logged: the message is
+    /// available again once its lock expires, and the replays already done must still be answered.
+    /// </summary>
+    private async Task GiveBackAsync(ServiceBusReceiver receiver, List<ServiceBusReceivedMessage> skipped, int replayedCount)
+    {
+        var lost = 0;
+        foreach (var message in skipped)
+        {
+            try
+            {
+                await receiver.AbandonMessageAsync(message, cancellationToken: CancellationToken.None);
+            }
+            catch (ServiceBusException ex) when (ex.Reason == ServiceBusFailureReason.MessageLockLost)
+            {
+                lost++;
+            }
+        }
+
+        if (lost > 0)
+        {
+            LogLocksLost(logger, lost, skipped.Count, replayedCount);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replay lost the lock of {Lost} of {Skipped} skipped dead letter(s) before giving them back (after replaying {Replayed}); they return to the queue when their locks expire")]
+    private static partial void LogLocksLost(ILogger logger, int lost, int skipped, int replayed);
 
     /// <summary>A new message with the dead letter's body and properties, minus the dead-letter bookkeeping.</summary>
     public static ServiceBusMessage ReplayOf(ServiceBusReceivedMessage deadLetter)

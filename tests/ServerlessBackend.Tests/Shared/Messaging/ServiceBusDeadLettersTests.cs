@@ -1,4 +1,5 @@
 using Azure.Messaging.ServiceBus;
+using Microsoft.Extensions.Logging;
 using Moq;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Infrastructure;
@@ -13,6 +14,7 @@ public sealed class ServiceBusDeadLettersTests
     private readonly ServiceBusCapture _topic = new();
     private readonly List<long> _completed = [];
     private readonly List<long> _abandoned = [];
+    private readonly Mock<ILogger<ServiceBusDeadLetters>> _logger = new();
     private ServiceBusReceiverOptions? _options;
 
     public ServiceBusDeadLettersTests()
@@ -105,6 +107,43 @@ public sealed class ServiceBusDeadLettersTests
     }
 
     [Fact]
+    public async Task A_lock_lost_before_the_skipped_messages_are_given_back_is_logged_and_the_replays_done_are_answered()
+    {
+        _receiver
+            .SetupSequence(r => r.ReceiveMessagesAsync(It.IsAny<int>(), It.IsAny<TimeSpan?>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync([DeadLetter(1, "tenant-a"), DeadLetter(2, "tenant-b"), DeadLetter(3, "tenant-a")])
+            .ReturnsAsync([]);
+        _receiver
+            .Setup(r => r.AbandonMessageAsync(It.Is<ServiceBusReceivedMessage>(m => m.SequenceNumber == 1), It.IsAny<IDictionary<string, object>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new ServiceBusException("lock lost", ServiceBusFailureReason.MessageLockLost));
+        _logger.Setup(l => l.IsEnabled(It.IsAny<LogLevel>())).Returns(true);
+
+        var replayed = await DeadLetters().ReplayAsync("email", "tenant-a", [3, 4], CancellationToken.None);
+
+        Assert.Equal([3L], replayed);
+        Assert.Equal([3L], _completed);
+        Assert.Equal([2L], _abandoned);
+        _logger.Verify(
+            l => l.Log(LogLevel.Warning, It.IsAny<EventId>(), It.Is<It.IsAnyType>((state, _) => state.ToString()!.Contains("lost the lock of 1 of 2", StringComparison.Ordinal)), null, It.IsAny<Func<It.IsAnyType, Exception?, string>>()),
+            Times.Once);
+    }
+
+    [Fact]
+    public async Task Another_failure_to_give_back_a_skipped_message_still_fails_the_replay()
+    {
+        _receiver
+            .SetupSequence(r => r.ReceiveMessagesAsync(It.IsAny<int>(), It.IsAny<TimeSpan?>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync([DeadLetter(1, "tenant-b")])
+            .ReturnsAsync([]);
+        _receiver
+            .Setup(r => r.AbandonMessageAsync(It.IsAny<ServiceBusReceivedMessage>(), It.IsAny<IDictionary<string, object>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new ServiceBusException("busy", ServiceBusFailureReason.ServiceBusy));
+
+        await Assert.ThrowsAsync<ServiceBusException>(() => DeadLetters().ReplayAsync("email", "tenant-a", [1], CancellationToken.None));
+        Assert.Empty(_completed);
+    }
+
+    [Fact]
     public void A_replayed_copy_keeps_body_subject_session_and_properties_and_consumers_accept_its_id()
     {
         var deadLetter = DeadLetter(7, "tenant-a");
@@ -140,7 +179,7 @@ public sealed class ServiceBusDeadLettersTests
     private void Peek(long fromSequenceNumber, params ServiceBusReceivedMessage[] messages) =>
         _receiver.Setup(r => r.PeekMessagesAsync(ServiceBusDeadLetters.PeekBatch, fromSequenceNumber, It.IsAny<CancellationToken>())).ReturnsAsync(messages);
 
-    private ServiceBusDeadLetters DeadLetters() => new(_client.Object, _topic.Sender.Object);
+    private ServiceBusDeadLetters DeadLetters() => new(_client.Object, _topic.Sender.Object, _logger.Object);
 
     private static ServiceBusReceivedMessage DeadLetter(long sequenceNumber, string tenantId)
     {
