@@ -1,9 +1,7 @@
 using Azure.Core;
-using Azure.Identity;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using ServerlessBackend.Functions.Shared.Hosting;
 
@@ -24,7 +22,7 @@ public static class CosmosServiceCollectionExtensions
         var isDevelopment = environment.IsDevelopment();
         CosmosClientFactory.Validate(endpoint, isDevelopment, allowUntrusted);
 
-        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.AddAppCredential();
         services.AddSingleton(sp => CosmosClientFactory.Create(
             endpoint, sp.GetRequiredService<TokenCredential>(), isDevelopment, allowUntrustedLoopbackCertificate: allowUntrusted));
         services.AddSingleton(sp => new CosmosContainers(sp.GetRequiredService<CosmosClient>(), databaseName));

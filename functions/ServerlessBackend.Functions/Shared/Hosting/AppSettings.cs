@@ -48,8 +48,8 @@ public static class AppSettings
     public const string EmailUserName = "Email__UserName";
     public const string EmailPassword = "Email__Password";
 
-    /// <summary>Settings the app cannot start without in Azure (host storage settings are checked by the infra tests separately).</summary>
-    public static IReadOnlyList<string> RequiredInAzure { get; } =
+    /// <summary>The app's own settings, needed in Azure and locally alike.</summary>
+    private static readonly string[] RequiredEverywhere =
     [
         ServiceBusNamespace,
         CosmosAccountEndpoint,
@@ -59,9 +59,10 @@ public static class AppSettings
         EmailSmtpHost,
         EmailSmtpPort,
         EmailFromAddress,
-        EmailUserName,
-        EmailPassword,
     ];
+
+    /// <summary>Settings the app cannot start without in Azure (host storage settings are checked by the infra tests separately).</summary>
+    public static IReadOnlyList<string> RequiredInAzure { get; } = [.. RequiredEverywhere, EmailUserName, EmailPassword];
 
     /// <summary>Development-only switches: local.settings.sample.json turns them on, infra/ never sets them, and the app refuses them outside Development.</summary>
     public static IReadOnlyList<string> DevelopmentOnly { get; } =
@@ -71,17 +72,5 @@ public static class AppSettings
     ];
 
     /// <summary>Settings a local run needs in local.settings.json.</summary>
-    public static IReadOnlyList<string> RequiredLocally { get; } =
-    [
-        "AzureWebJobsStorage",
-        FunctionsWorkerRuntime,
-        ServiceBusNamespace,
-        CosmosAccountEndpoint,
-        CosmosDatabaseName,
-        AuthAuthority,
-        AuthAudience,
-        EmailSmtpHost,
-        EmailSmtpPort,
-        EmailFromAddress,
-    ];
+    public static IReadOnlyList<string> RequiredLocally { get; } = ["AzureWebJobsStorage", FunctionsWorkerRuntime, .. RequiredEverywhere];
 }

@@ -1,11 +1,10 @@
 using System.Net;
 using Azure.Core;
-using Azure.Identity;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
+using ServerlessBackend.Functions.Shared.Hosting;
 
 namespace ServerlessBackend.Functions.Shared.Messaging;
 
@@ -19,8 +18,7 @@ public static class MessagingServiceCollectionExtensions
     public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        // The app's one credential (TryAdd: whichever area registers first, all share it).
-        services.TryAddSingleton<TokenCredential>(_ => new DefaultAzureCredential());
+        services.AddAppCredential();
         var connection = configuration.GetSection(MessagingTopology.Connection);
         var local = IsLocal(connection);
         services.AddAzureClients(clients =>
