@@ -5,7 +5,7 @@ using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Infra;
 
-/// <summary>The README's configuration table lists every setting the code declares and infra sets, and nothing else.</summary>
+/// <summary>functions/README.md's configuration table lists every setting the code declares and infra sets, and nothing else.</summary>
 public sealed partial class ConfigurationTableTests
 {
     private static readonly HashSet<string> Documented = ReadTable();
@@ -18,13 +18,13 @@ public sealed partial class ConfigurationTableTests
             .Select(f => (string)f.GetRawConstantValue()!)
             .Concat(AppSettings.RequiredLocally);
 
-        Assert.All(declared, name => Assert.True(Documented.Contains(name), $"README's configuration table lacks {name}."));
+        Assert.All(declared, name => Assert.True(Documented.Contains(name), $"functions/README.md's configuration table lacks {name}."));
     }
 
     [Fact]
     public void Every_setting_infra_provisions_is_documented()
     {
-        Assert.All(AppSettingsOf.Compiled().Keys, name => Assert.True(Documented.Contains(name), $"README's configuration table lacks {name}, which infra/ sets."));
+        Assert.All(AppSettingsOf.Compiled().Keys, name => Assert.True(Documented.Contains(name), $"functions/README.md's configuration table lacks {name}, which infra/ sets."));
     }
 
     [Fact]
@@ -37,12 +37,12 @@ public sealed partial class ConfigurationTableTests
             .Concat(AppSettingsOf.Compiled().Keys)
             .ToHashSet();
 
-        Assert.All(Documented, name => Assert.True(known.Contains(name), $"README documents {name}, which nothing reads or sets."));
+        Assert.All(Documented, name => Assert.True(known.Contains(name), $"functions/README.md documents {name}, which nothing reads or sets."));
     }
 
     private static HashSet<string> ReadTable()
     {
-        var readme = File.ReadAllText(RepoPaths.InRoot("README.md"));
+        var readme = File.ReadAllText(RepoPaths.InRoot("functions/README.md"));
         var start = readme.IndexOf("\n## Configuration", StringComparison.Ordinal);
         var end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
         var section = readme[start..(end < 0 ? readme.Length : end)];

@@ -7,7 +7,7 @@ using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Features.Orders;
 
-/// <summary>The real adapter against a Cosmos-protocol server (the operations DESIGN.md lists as served).</summary>
+/// <summary>The real adapter against a Cosmos-protocol server (the operations it serves).</summary>
 [Collection(CosmosServerCollection.Name)]
 public sealed class CosmosOrderStoreTests(CosmosServerFixture cosmos)
 {
