@@ -6,10 +6,12 @@ using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 
@@ -20,6 +22,8 @@ builder.Services.AddMessaging(builder.Configuration);
 builder.Services.AddEmail(builder.Configuration);
 builder.Services.AddHttpApi(builder.Configuration, builder.Environment);
 builder.Services.AddCosmos(builder.Configuration, builder.Environment);
+builder.Services.AddProductStore();
+builder.Services.AddOrderDocuments();
 builder.Services.AddCatalog();
 builder.Services.AddOrders();
 builder.Services.AddOutbox();

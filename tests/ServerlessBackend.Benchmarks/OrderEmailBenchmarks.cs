@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Email;
-using ServerlessBackend.Functions.Shared.Messaging;
 
 namespace ServerlessBackend.Benchmarks;
 

@@ -1,5 +1,6 @@
 using Azure.Messaging.ServiceBus;
 using BenchmarkDotNet.Attributes;
+using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Messaging;
 
 namespace ServerlessBackend.Benchmarks;

@@ -3,7 +3,6 @@ using System.Text;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Features.Orders;
-using ServerlessBackend.Functions.Shared.Messaging;
 
 namespace ServerlessBackend.Benchmarks;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Azure.Messaging.ServiceBus;
+using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Infrastructure;
 

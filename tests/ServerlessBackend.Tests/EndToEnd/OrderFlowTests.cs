@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Features.Fulfillment;
-using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -31,7 +30,7 @@ public sealed class OrderFlowTests
     {
         (_cosmos, _smtp, _output) = (cosmos, smtp, output);
         _app = new Downstream(cosmos, smtp, _tenant.Id);
-        _api = new ApiTestHost(cosmos, _app.Clock, _app.Publisher);
+        _api = new ApiTestHost(cosmos, _app.Clock, _app.Outbox);
     }
 
     [Fact]
@@ -48,7 +47,7 @@ public sealed class OrderFlowTests
         Assert.Equal(3, await _app.AvailableAsync("BEANS"));
         await AssertMailsAsync(orderId, $"Your order {orderId} is confirmed");
 
-        var shipped = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/ship", (r, ct) => Ship().Run(r, orderId, ct), _tenant.Admin,
+        var shipped = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/ship", (r, ct) => _api.Orders.Ship(r, orderId, ct), _tenant.Admin,
             headers: new Dictionary<string, string> { ["If-Match"] = confirmed.Headers.ETag.ToString() });
         Assert.Equal(200, shipped.StatusCode);
         Assert.Equal("shipped", shipped.Json.GetProperty("status").GetString());
@@ -104,7 +103,7 @@ public sealed class OrderFlowTests
         Assert.Empty(_app.Bus.Sent);
 
         _app.Clock.Advance(Functions.Features.Outbox.OutboxRelayHandler.Delay + TimeSpan.FromSeconds(1));
-        var relay = new Functions.Features.Outbox.OutboxRelayHandler(_app.Orders, _app.Publisher, _app.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<Functions.Features.Outbox.OutboxRelayHandler>.Instance);
+        var relay = new Functions.Features.Outbox.OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<Functions.Features.Outbox.OutboxRelayHandler>.Instance);
         Assert.Equal(1, await relay.RunAsync(CancellationToken.None));
         await PumpAsync();
 
@@ -136,8 +135,6 @@ public sealed class OrderFlowTests
             }
         }
     }
-
-    private ShipOrderFunction Ship() => new(new ShipOrderHandler(_api.Get<IOrderStore>(), _api.Get<AfterWritePublisher>(), _app.Clock));
 
     private async Task CreateProduct(string sku, int stock)
     {

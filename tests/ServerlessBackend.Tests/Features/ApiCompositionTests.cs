@@ -7,10 +7,12 @@ using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Tests.Features;
 
@@ -34,10 +36,12 @@ public sealed class ApiCompositionTests
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton(host);
         services.AddSingleton(Mock.Of<TokenCredential>());
-        services.AddSingleton(Mock.Of<IOutboxPublisher>());
+        services.AddSingleton(Mock.Of<IOrderEventSender>());
         services.AddServerlessBackendHosting(configuration);
         services.AddHttpApi(configuration, host);
         services.AddCosmos(configuration, host);
+        services.AddProductStore();
+        services.AddOrderDocuments();
         services.AddCatalog();
         services.AddOrders();
         await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });

@@ -1,5 +1,3 @@
-using ServerlessBackend.Functions.Features.Fulfillment;
-using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Features;
@@ -62,7 +60,6 @@ public sealed class ClientMistakesTests(CosmosServerFixture cosmos)
     public async Task A_path_id_that_no_product_or_order_can_have_is_404_on_every_id_route_and_never_reaches_the_store(string id)
     {
         var headers = new Dictionary<string, string> { ["If-Match"] = "\"v\"" };
-        var ship = new ShipOrderFunction(new ShipOrderHandler(_api.Get<IOrderStore>(), _api.Get<AfterWritePublisher>(), TimeProvider.System));
         cosmos.Counter.Reset();
 
         var responses = new[]
@@ -73,7 +70,7 @@ public sealed class ClientMistakesTests(CosmosServerFixture cosmos)
             await _api.SendAsync("POST", "/api/v1/products/x/deactivate", (r, ct) => _api.Catalog.Deactivate(r, id, ct), _tenant.Admin, headers: headers),
             await _api.SendAsync("GET", "/api/v1/orders/x", (r, ct) => _api.Orders.Get(r, id, ct), _tenant.Admin),
             await _api.SendAsync("POST", "/api/v1/orders/x/cancel", (r, ct) => _api.Orders.Cancel(r, id, ct), _tenant.Alice, headers: headers),
-            await _api.SendAsync("POST", "/api/v1/orders/x/ship", (r, ct) => ship.Run(r, id, ct), _tenant.Admin, headers: headers),
+            await _api.SendAsync("POST", "/api/v1/orders/x/ship", (r, ct) => _api.Orders.Ship(r, id, ct), _tenant.Admin, headers: headers),
         };
 
         Assert.All(responses, r => Assert.True(r.StatusCode == 404 && r.ContentType == "application/problem+json", $"{r.StatusCode}: {r.Body}"));

@@ -5,6 +5,7 @@ using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Features.Catalog;
 using ServerlessBackend.Tests.Infrastructure;
 
@@ -63,7 +64,7 @@ public sealed class ContinuationTokenScopeTests(CosmosServerFixture cosmos)
         var store = new Mock<IOrderStore>();
         store.Setup(s => s.ListAsync(It.IsAny<OrderListQuery>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new Page<Order>([TestData.Order(_tenant.Id, "alice")], "store-token"));
-        var orders = new OrdersFunctions(_api.Get<PlaceOrderHandler>(), new ReadOrdersHandler(store.Object), _api.Get<CancelOrderHandler>());
+        var orders = new OrdersFunctions(_api.Get<PlaceOrderHandler>(), new ReadOrdersHandler(store.Object), _api.Get<ChangeOrderStatusHandler>());
         Task<TestResponse> List(string caller, string query) => _api.SendAsync("GET", $"/api/v1/orders?pageSize=1{query}", orders.List, caller);
         var token = (await List(_tenant.Alice, "")).Json.GetProperty("continuationToken").GetString();
 

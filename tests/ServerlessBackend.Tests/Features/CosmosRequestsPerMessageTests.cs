@@ -2,9 +2,8 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Fulfillment;
-using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
-using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -47,7 +46,7 @@ public sealed class CosmosRequestsPerMessageTests(CosmosServerFixture cosmos, Sm
 
         var stale = await _app.PlacedAsync(("SKU-A", 1), ("SKU-B", 1));
         _app.Clock.Advance(OutboxRelayHandler.Delay + TimeSpan.FromSeconds(1));
-        var relay = new OutboxRelayHandler(_app.Orders, _app.Publisher, _app.Clock, NullLogger<OutboxRelayHandler>.Instance);
+        var relay = new OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, NullLogger<OutboxRelayHandler>.Instance);
         await Measure("outbox relay, one stale order", 3, () => relay.RunAsync(CancellationToken.None));
         Assert.Empty((await _app.OrderAsync(stale.Id)).Outbox);
 
@@ -59,7 +58,7 @@ public sealed class CosmosRequestsPerMessageTests(CosmosServerFixture cosmos, Sm
 
     private async Task MeasureRoutes()
     {
-        var api = new ApiTestHost(cosmos, _app.Clock, _app.Publisher);
+        var api = new ApiTestHost(cosmos, _app.Clock, _app.Outbox);
         var tenant = new TestTenant();
         foreach (var sku in new[] { "SKU-A", "SKU-B" })
         {
@@ -77,8 +76,7 @@ public sealed class CosmosRequestsPerMessageTests(CosmosServerFixture cosmos, Sm
         var confirmed = TestData.Order(tenant.Id).TransitionTo(OrderStatus.Confirmed, TestData.Now, null, null);
         confirmed = confirmed.WithoutPublished([.. confirmed.Outbox.Select(e => e.Id)]);
         var etag = await api.Get<IOrderStore>().CreateAsync(confirmed, CancellationToken.None);
-        var ship = new ShipOrderFunction(new ShipOrderHandler(api.Get<IOrderStore>(), api.Get<AfterWritePublisher>(), _app.Clock));
-        await MeasureRoute("POST /v1/orders/{id}/ship", 3, () => api.SendAsync("POST", $"/api/v1/orders/{confirmed.Id}/ship", (r, ct) => ship.Run(r, confirmed.Id, ct), tenant.Admin, headers: new Dictionary<string, string> { ["If-Match"] = etag }));
+        await MeasureRoute("POST /v1/orders/{id}/ship", 3, () => api.SendAsync("POST", $"/api/v1/orders/{confirmed.Id}/ship", (r, ct) => api.Orders.Ship(r, confirmed.Id, ct), tenant.Admin, headers: new Dictionary<string, string> { ["If-Match"] = etag }));
     }
 
     /// <summary>The SDK's first calls fetch account and container metadata that it then caches; not part of any count.</summary>

@@ -8,9 +8,9 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ServerlessBackend.Functions.Features.Email;
-using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Foundation;

@@ -2,11 +2,12 @@ using System.Reflection;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
+using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Features.Fulfillment;
-using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Infra;
@@ -93,7 +94,7 @@ public sealed class AppModelTests
         // An event type the consumer acts on but the filter drops is never handled; one the filter lets
         // through but the consumer ignores is completed without effect (or dead-lettered if it threw).
         var fulfillment = new FulfillmentHandler(
-            Mock.Of<IOrderStore>(), Mock.Of<IStockStore>(), Mock.Of<IOutboxPublisher>(), TimeProvider.System, NullLogger<FulfillmentHandler>.Instance);
+            Mock.Of<IOrderStore>(), Mock.Of<IStockStore>(), new OrderTransitions(Mock.Of<IOrderStore>(), Mock.Of<IOrderOutbox>(), TimeProvider.System), NullLogger<FulfillmentHandler>.Instance);
         var actedOn = new List<string>();
         foreach (var type in DeclaredEventTypes())
         {

@@ -8,16 +8,17 @@ using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
-using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Tests.Infrastructure;
 
 /// <summary>
 /// Calls HTTP functions the way the worker does: the app's exception and authentication middleware
 /// around the function, a real DefaultHttpContext, the returned IResult executed. Services come from the
-/// app's own AddCatalog/AddOrders over the Cosmos-protocol server; IOutboxPublisher is a mock (answering
+/// app's own AddProductStore/AddOrderDocuments/AddCatalog/AddOrders over the Cosmos-protocol server; IOrderOutbox is a mock (answering
 /// with the written version, as if marking had not changed it) unless a test passes the real one (the end-to-end tests do).
 /// </summary>
 public sealed class ApiTestHost
@@ -26,24 +27,26 @@ public sealed class ApiTestHost
 
     private readonly ServiceProvider _services;
 
-    public ApiTestHost(CosmosServerFixture cosmos, TimeProvider? clock = null, IOutboxPublisher? publisher = null)
-        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock, publisher)
+    public ApiTestHost(CosmosServerFixture cosmos, TimeProvider? clock = null, IOrderOutbox? outbox = null)
+        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock, outbox)
     {
     }
 
-    public ApiTestHost(CosmosContainers containers, TimeProvider? clock = null, IOutboxPublisher? publisher = null)
+    public ApiTestHost(CosmosContainers containers, TimeProvider? clock = null, IOrderOutbox? outbox = null)
     {
         Publisher
-            .Setup(p => p.PublishPendingAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
+            .Setup(p => p.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((Versioned<Order> written, CancellationToken _) => written);
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(clock ?? TimeProvider.System);
         services.AddSingleton(containers);
-        services.AddSingleton(publisher ?? Publisher.Object);
+        services.AddSingleton(outbox ?? Publisher.Object);
         services.AddSingleton(Options.Create(TestTokens.Options));
         services.AddSingleton<ISigningConfiguration>(Tokens.SigningConfiguration());
         services.AddSingleton<BearerAuthenticator>();
+        services.AddProductStore();
+        services.AddOrderDocuments();
         services.AddCatalog();
         services.AddOrders();
         services.AddSingleton<CatalogFunctions>();
@@ -53,7 +56,7 @@ public sealed class ApiTestHost
 
     public TestTokens Tokens { get; } = new();
 
-    public Mock<IOutboxPublisher> Publisher { get; } = new();
+    public Mock<IOrderOutbox> Publisher { get; } = new();
 
     public T Get<T>()
         where T : notnull => _services.GetRequiredService<T>();
@@ -65,9 +68,12 @@ public sealed class ApiTestHost
     /// <summary>Sends a request through the middleware to <paramref name="function"/> and returns the response.</summary>
     public async Task<TestResponse> SendAsync(
         string method, string path, Func<HttpRequest, CancellationToken, Task<IResult>> function,
-        string? token = null, string? body = null, IDictionary<string, string>? headers = null, string entryPoint = "ServerlessBackend.Functions.Protected.Run")
+        string? token = null, string? body = null, IDictionary<string, string>? headers = null, string? entryPoint = null)
     {
         ArgumentNullException.ThrowIfNull(function);
+
+        // The function the host routes this request to, so the attributes declared on it ([AdminOnly], [PublicEndpoint]) apply.
+        entryPoint ??= FunctionsMetadata.EntryPointFor(method, path) ?? "ServerlessBackend.Functions.Unrouted.Run";
         var allHeaders = new Dictionary<string, string>(headers ?? new Dictionary<string, string>());
         if (token is not null)
         {

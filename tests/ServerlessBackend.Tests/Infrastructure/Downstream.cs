@@ -3,11 +3,11 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Features.Fulfillment;
-using ServerlessBackend.Functions.Features.Outbox;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Tests.Infrastructure;
 
@@ -25,8 +25,9 @@ public sealed class Downstream
         Orders = new InterceptingOrderStore(cosmos.Containers, Tenant);
         Products = new CosmosProductStore(cosmos.Containers);
         Stock = new CosmosStockStore(cosmos.Containers);
-        Publisher = new OutboxPublisher(new OrderOutbox(Orders), new ServiceBusOrderEventSender(Bus.Sender.Object), NullLogger<OutboxPublisher>.Instance);
-        Fulfillment = new FulfillmentHandler(Orders, Stock, Publisher, Clock, NullLogger<FulfillmentHandler>.Instance);
+        Outbox = new OrderOutbox(Orders, new ServiceBusOrderEventSender(Bus.Sender.Object), NullLogger<OrderOutbox>.Instance);
+        Transitions = new OrderTransitions(Orders, Outbox, Clock);
+        Fulfillment = new FulfillmentHandler(Orders, Stock, Transitions, NullLogger<FulfillmentHandler>.Instance);
         EmailOptions = Options.Create(new EmailOptions { SmtpHost = smtp?.Host ?? "127.0.0.1", SmtpPort = smtp?.SmtpPort ?? 25, FromAddress = "shop@example.test" });
         NotificationLog = new CosmosNotificationLog(cosmos.Containers);
         Email = new SendOrderEmailHandler(Orders, NotificationLog, new SmtpEmailSender(EmailOptions), EmailOptions, Clock, NullLogger<SendOrderEmailHandler>.Instance);
@@ -47,7 +48,9 @@ public sealed class Downstream
 
     public CosmosStockStore Stock { get; }
 
-    public OutboxPublisher Publisher { get; }
+    public OrderOutbox Outbox { get; }
+
+    public OrderTransitions Transitions { get; }
 
     public FulfillmentHandler Fulfillment { get; }
 

@@ -27,4 +27,29 @@ public static class FunctionsMetadata
 
     public static JsonElement Trigger(string name) =>
         Bindings(name).Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
+
+    /// <summary>
+    /// The entry point of the HTTP function whose route template and method match, as the host routes: literal
+    /// segments must be equal, a parameter takes one segment, and the template with more literal segments wins.
+    /// </summary>
+    public static string? EntryPointFor(string method, string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var segments = path.Split('?')[0].Trim('/').Split('/');
+        if (segments.Length == 0 || segments[0] != "api")
+        {
+            return null;
+        }
+
+        segments = segments[1..];
+        return Functions
+            .Select(f => (EntryPoint: f.GetProperty("entryPoint").GetString()!, Trigger: f.GetProperty("bindings").EnumerateArray().FirstOrDefault(b => b.GetProperty("type").GetString() == "httpTrigger")))
+            .Where(f => f.Trigger.ValueKind == JsonValueKind.Object
+                && f.Trigger.GetProperty("methods").EnumerateArray().Any(m => string.Equals(m.GetString(), method, StringComparison.OrdinalIgnoreCase)))
+            .Select(f => (f.EntryPoint, Template: f.Trigger.GetProperty("route").GetString()!.Split('/')))
+            .Where(f => f.Template.Length == segments.Length && f.Template.Zip(segments).All(s => s.First.StartsWith('{') || s.First == s.Second))
+            .OrderByDescending(f => f.Template.Count(s => !s.StartsWith('{')))
+            .Select(f => f.EntryPoint)
+            .FirstOrDefault();
+    }
 }

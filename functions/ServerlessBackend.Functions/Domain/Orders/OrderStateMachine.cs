@@ -1,5 +1,3 @@
-using ServerlessBackend.Functions.Shared.Messaging;
-
 namespace ServerlessBackend.Functions.Domain.Orders;
 
 /// <summary>

@@ -1,14 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ServerlessBackend.Functions.Features.Catalog;
 
 public static class CatalogServiceCollectionExtensions
 {
-    /// <summary>The catalog API: store and handlers.</summary>
+    /// <summary>The catalog API's handlers (the product store is shared, registered by its own area).</summary>
     public static IServiceCollection AddCatalog(this IServiceCollection services)
     {
-        services.TryAddSingleton<IProductStore, CosmosProductStore>();
         services.AddSingleton<CreateProductHandler>();
         services.AddSingleton<ChangeProductHandler>();
         services.AddSingleton<ReadProductsHandler>();

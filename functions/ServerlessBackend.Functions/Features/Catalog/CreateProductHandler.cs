@@ -1,6 +1,7 @@
 using ServerlessBackend.Functions.Domain;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
 
@@ -12,11 +13,6 @@ public sealed class CreateProductHandler(IProductStore store, TimeProvider clock
     public async Task<Outcome<Versioned<Product>>> HandleAsync(Caller caller, CreateProductRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (CallerRules.RequireAdmin(caller) is { } forbidden)
-        {
-            return forbidden;
-        }
-
         var errors = request.Validate();
         if (!errors.IsEmpty)
         {

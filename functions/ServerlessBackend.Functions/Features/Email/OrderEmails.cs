@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Domain.Orders;
 
 namespace ServerlessBackend.Functions.Features.Email;
 

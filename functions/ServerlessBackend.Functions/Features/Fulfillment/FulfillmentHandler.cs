@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Functions.Features.Fulfillment;
 
@@ -14,7 +14,7 @@ namespace ServerlessBackend.Functions.Features.Fulfillment;
 /// has no second effect, and a crash between steps is finished by the redelivery.
 /// </summary>
 public sealed partial class FulfillmentHandler(
-    IOrderStore orders, IStockStore stock, IOutboxPublisher publisher, TimeProvider clock, ILogger<FulfillmentHandler> logger)
+    IOrderStore orders, IStockStore stock, OrderTransitions transitions, ILogger<FulfillmentHandler> logger)
 {
     // The order's ETag also changes when the publisher marks events published; re-read and decide again.
     private const int DecideAttempts = 5;
@@ -76,8 +76,7 @@ public sealed partial class FulfillmentHandler(
 
             try
             {
-                var decided = order.Value.TransitionTo(target, clock.GetUtcNow(), reason, orderEvent.CorrelationId);
-                written = new Versioned<Order>(decided, await orders.ReplaceAsync(decided, order.ETag, cancellationToken));
+                written = await transitions.ApplyAsync(order, target, reason, orderEvent.CorrelationId, cancellationToken);
                 break;
             }
             catch (DocumentPreconditionFailedException) when (attempt < DecideAttempts)
@@ -87,7 +86,6 @@ public sealed partial class FulfillmentHandler(
         }
 
         LogDecided(logger, written.Value.TenantId, written.Value.Id, target, reason);
-        await publisher.PublishPendingAsync(written, cancellationToken);
 
         // Only once the rejection is recorded: released earlier, a concurrent delivery that confirms the order
         // would keep it confirmed without its stock, and one that reserves after the release would hold it forever.

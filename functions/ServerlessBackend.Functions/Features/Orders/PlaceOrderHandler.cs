@@ -3,10 +3,11 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Functions.Features.Orders;
 
@@ -22,7 +23,7 @@ public sealed record PlacedOrder(Order Order, string? ETag, bool Replayed);
 /// duplicate is a 409 from Cosmos; the stored request hash then tells a true retry (same body: the original
 /// 201 again) from a reused key (different body: 422).
 /// </summary>
-public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products, AfterWritePublisher publisher, TimeProvider clock)
+public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products, IOrderOutbox outbox, TimeProvider clock)
 {
     public async Task<Outcome<PlacedOrder>> HandleAsync(Caller caller, string idempotencyKey, PlaceOrderRequest request, CancellationToken cancellationToken)
     {
@@ -55,7 +56,7 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
         try
         {
             var etag = await orders.CreateAsync(order, cancellationToken);
-            var placed = await publisher.PublishAsync(new Versioned<Order>(order, etag), cancellationToken);
+            var placed = await outbox.PublishAfterWriteAsync(new Versioned<Order>(order, etag), cancellationToken);
             return Outcome.Ok(new PlacedOrder(placed.Value, placed.ETag, Replayed: false));
         }
         catch (DocumentConflictException)

@@ -7,7 +7,8 @@ namespace ServerlessBackend.Functions.Shared.Auth;
 
 /// <summary>
 /// For HTTP functions: validates the bearer token and stores the <see cref="Caller"/> on the HttpContext,
-/// or answers 401/403 problem details without running the function. [PublicEndpoint] functions are skipped.
+/// or answers 401/403 problem details without running the function. [PublicEndpoint] functions are skipped;
+/// [AdminOnly] functions answer 403 to any caller without the admin role.
 /// </summary>
 public sealed class AuthenticationMiddleware(BearerAuthenticator authenticator) : IFunctionsWorkerMiddleware
 {
@@ -16,14 +17,16 @@ public sealed class AuthenticationMiddleware(BearerAuthenticator authenticator) 
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         var http = context.GetHttpContext();
-        if (http is null || PublicEndpointAttribute.IsPublic(context.FunctionDefinition.EntryPoint))
+        var entryPoint = context.FunctionDefinition.EntryPoint;
+        if (http is null || EntryPointAttributes.Has<PublicEndpointAttribute>(entryPoint))
         {
             await next(context);
             return;
         }
 
         var outcome = await authenticator.AuthenticateAsync(http.Request, context.CancellationToken);
-        if (outcome.Error is { } error)
+        var error = outcome.Error ?? (EntryPointAttributes.Has<AdminOnlyAttribute>(entryPoint) ? CallerRules.RequireAdmin(outcome.Value!) : null);
+        if (error is not null)
         {
             if (error.Kind == ProblemKind.Unauthorized)
             {

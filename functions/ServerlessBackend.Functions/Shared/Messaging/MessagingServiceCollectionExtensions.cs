@@ -13,7 +13,7 @@ public static class MessagingServiceCollectionExtensions
     /// <summary>
     /// One <see cref="ServiceBusClient"/> (from the <c>ServiceBus</c> section, the same identity-based
     /// connection the triggers use: <c>ServiceBus__fullyQualifiedNamespace</c> plus the app's one
-    /// <see cref="TokenCredential"/>), one sender for the orders topic, and the outbox publisher.
+    /// <see cref="TokenCredential"/>), one sender for the orders topic, the order event sender and the dead letters.
     /// </summary>
     public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
     {

@@ -1,3 +1,5 @@
+using ServerlessBackend.Functions.Domain.Orders;
+
 namespace ServerlessBackend.Functions.Shared.Messaging;
 
 /// <summary>

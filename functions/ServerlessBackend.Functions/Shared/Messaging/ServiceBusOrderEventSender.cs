@@ -1,4 +1,5 @@
 using Azure.Messaging.ServiceBus;
+using ServerlessBackend.Functions.Domain.Orders;
 
 namespace ServerlessBackend.Functions.Shared.Messaging;
 

@@ -1,4 +1,4 @@
-using ServerlessBackend.Functions.Features.Catalog;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Tests.Infrastructure;
 

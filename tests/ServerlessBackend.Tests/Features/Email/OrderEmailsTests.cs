@@ -1,5 +1,5 @@
+using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Email;
-using ServerlessBackend.Functions.Shared.Messaging;
 
 namespace ServerlessBackend.Tests.Features.Email;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Catalog;
-using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Fulfillment;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Features.Fulfillment;

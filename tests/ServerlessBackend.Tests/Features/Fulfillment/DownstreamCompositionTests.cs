@@ -8,9 +8,11 @@ using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Tests.Features.Fulfillment;
 
@@ -37,6 +39,8 @@ public sealed class DownstreamCompositionTests
         services.AddMessaging(configuration);
         services.AddEmail(configuration);
         services.AddCosmos(configuration, host);
+        services.AddProductStore();
+        services.AddOrderDocuments();
         services.AddOrders();
         services.AddOutbox();
         services.AddFulfillment();
@@ -47,7 +51,7 @@ public sealed class DownstreamCompositionTests
         Assert.NotNull(ActivatorUtilities.CreateInstance<EmailFunction>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<OutboxRelayFunction>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<DeadLetterFunctions>(provider));
-        Assert.IsType<OutboxPublisher>(provider.GetRequiredService<IOutboxPublisher>());
+        Assert.IsType<OrderOutbox>(provider.GetRequiredService<IOrderOutbox>());
         Assert.IsType<CosmosStockStore>(provider.GetRequiredService<IStockStore>());
         Assert.IsType<CosmosNotificationLog>(provider.GetRequiredService<INotificationLog>());
         Assert.IsType<ServiceBusDeadLetters>(provider.GetRequiredService<IDeadLetters>());

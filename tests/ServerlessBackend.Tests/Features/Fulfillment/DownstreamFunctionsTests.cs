@@ -18,7 +18,7 @@ public sealed class DownstreamFunctionsTests(CosmosServerFixture cosmos, SmtpSer
     {
         await _app.StockedAsync("SKU-A", 3);
         var order = await _app.PlacedAsync(("SKU-A", 3));
-        await _app.Publisher.PublishAsync(order.TenantId, order.Id, CancellationToken.None);
+        await _app.Outbox.RelayAsync(order.TenantId, order.Id, CancellationToken.None);
 
         await new FulfillmentFunction(_app.Fulfillment).Run(Assert.Single(_app.Bus.Received(order.Id, OrderEventTypes.OrderPlaced)), CancellationToken.None);
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Fulfillment;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Infrastructure;
 using Xunit.Abstractions;
@@ -112,7 +112,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
                 Assert.Equal(FulfillmentOutcome.Confirmed, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
             }
         });
-        var slow = new FulfillmentHandler(_app.Orders, stock, _app.Publisher, _app.Clock, NullLogger<FulfillmentHandler>.Instance);
+        var slow = new FulfillmentHandler(_app.Orders, stock, _app.Transitions, NullLogger<FulfillmentHandler>.Instance);
 
         Assert.Equal(FulfillmentOutcome.AlreadyDone, await slow.HandleAsync(placed, CancellationToken.None));
 

@@ -1,7 +1,10 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Infrastructure;
 using static ServerlessBackend.Tests.Features.Catalog.CatalogApiTests;
 
@@ -44,7 +47,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
         Assert.False(body.TryGetProperty("tenantId", out _));
         // The publisher gets the document just written with its new ETag, so it need not read it again.
         var etag = response.Headers.ETag.ToString();
-        _api.Publisher.Verify(p => p.PublishPendingAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == _tenant.Id && w.Value.Id == id && w.ETag == etag && w.Value.Outbox.Count == 1), It.IsAny<CancellationToken>()), Times.Once);
+        _api.Publisher.Verify(p => p.PublishAfterWriteAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == _tenant.Id && w.Value.Id == id && w.ETag == etag && w.Value.Outbox.Count == 1), It.IsAny<CancellationToken>()), Times.Once);
         var stored = await Store.GetAsync(_tenant.Id, id, CancellationToken.None);
         Assert.Equal(["OrderPlaced"], stored!.Value.Outbox.Select(e => e.Type));
     }
@@ -77,7 +80,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
         // The order has changed since: the stored version's ETag would not describe this body.
         Assert.False(retry.Headers.ContainsKey("ETag"));
         Assert.Equal(1, (await List(_tenant.Alice, "")).Json.GetProperty("items").GetArrayLength());
-        _api.Publisher.Verify(p => p.PublishPendingAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()), Times.Once);
+        _api.Publisher.Verify(p => p.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]
@@ -94,8 +97,8 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
     {
         await Stock();
         var first = await Place(_tenant.Alice, "key-1", TwoLines);
-        var product = await _api.Get<Functions.Features.Catalog.IProductStore>().GetAsync(_tenant.Id, "BEANS", CancellationToken.None);
-        await _api.Get<Functions.Features.Catalog.IProductStore>().SetAsync(_tenant.Id, "BEANS", new(TestData.Now) { Active = false }, product!.ETag, CancellationToken.None);
+        var product = await _api.Get<Functions.Shared.Catalog.IProductStore>().GetAsync(_tenant.Id, "BEANS", CancellationToken.None);
+        await _api.Get<Functions.Shared.Catalog.IProductStore>().SetAsync(_tenant.Id, "BEANS", new(TestData.Now) { Active = false }, product!.ETag, CancellationToken.None);
 
         var retry = await Place(_tenant.Alice, "key-1", TwoLines);
 
@@ -231,10 +234,12 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
     [Fact]
     public async Task A_failing_publisher_does_not_fail_the_order_the_relay_will_publish_it()
     {
+        var down = new Mock<IOrderEventSender>();
+        down.Setup(s => s.SendAsync(It.IsAny<IReadOnlyList<OrderEvent>>(), It.IsAny<CancellationToken>())).ThrowsAsync(new TimeoutException("Service Bus is down"));
+        var api = new ApiTestHost(cosmos, outbox: new OrderOutbox(new CosmosOrderStore(cosmos.Containers), down.Object, NullLogger<OrderOutbox>.Instance));
         await Stock();
-        _api.Publisher.Setup(p => p.PublishPendingAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>())).ThrowsAsync(new TimeoutException("Service Bus is down"));
 
-        var response = await Place(_tenant.Alice, "key-1", TwoLines);
+        var response = await api.SendAsync("POST", "/api/v1/orders", (r, ct) => api.Orders.Place(r, ct), _tenant.Alice, TwoLines, new Dictionary<string, string> { ["Idempotency-Key"] = "key-1" });
 
         Assert.Equal(201, response.StatusCode);
         var stored = await Store.GetAsync(_tenant.Id, response.Json.GetProperty("id").GetString()!, CancellationToken.None);
@@ -312,8 +317,8 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
         var stored = (await Store.GetAsync(_tenant.Id, id, CancellationToken.None))!.Value;
         Assert.Equal(["OrderPlaced", "OrderCancelled"], stored.Outbox.Select(e => e.Type));
         var cancelledETag = response.Headers.ETag.ToString();
-        _api.Publisher.Verify(p => p.PublishPendingAsync(It.Is<Versioned<Order>>(w => w.Value.Id == id && w.ETag == cancelledETag && w.Value.Status == OrderStatus.Cancelled), It.IsAny<CancellationToken>()), Times.Once);
-        _api.Publisher.Verify(p => p.PublishPendingAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == _tenant.Id && w.Value.Id == id), It.IsAny<CancellationToken>()), Times.Exactly(2));
+        _api.Publisher.Verify(p => p.PublishAfterWriteAsync(It.Is<Versioned<Order>>(w => w.Value.Id == id && w.ETag == cancelledETag && w.Value.Status == OrderStatus.Cancelled), It.IsAny<CancellationToken>()), Times.Once);
+        _api.Publisher.Verify(p => p.PublishAfterWriteAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == _tenant.Id && w.Value.Id == id), It.IsAny<CancellationToken>()), Times.Exactly(2));
     }
 
     [Theory]

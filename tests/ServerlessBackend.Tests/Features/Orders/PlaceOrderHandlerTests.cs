@@ -1,11 +1,10 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Features.Orders;
@@ -17,17 +16,17 @@ public sealed class PlaceOrderHandlerTests
 
     private readonly Mock<IOrderStore> _orders = new();
     private readonly Mock<IProductStore> _products = new();
-    private readonly Mock<IOutboxPublisher> _publisher = new();
+    private readonly Mock<IOrderOutbox> _publisher = new();
 
     public PlaceOrderHandlerTests()
     {
         _products.Setup(p => p.GetManyAsync("t1", It.IsAny<IReadOnlyCollection<string>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync([TestData.Product("t1", "SKU-1", price: 4.25m)]);
-        _publisher.Setup(p => p.PublishPendingAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
+        _publisher.Setup(p => p.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((Versioned<Order> written, CancellationToken _) => written);
     }
 
-    private PlaceOrderHandler Handler => new(_orders.Object, _products.Object, new AfterWritePublisher(_publisher.Object, NullLogger<AfterWritePublisher>.Instance), TimeProvider.System);
+    private PlaceOrderHandler Handler => new(_orders.Object, _products.Object, _publisher.Object, TimeProvider.System);
 
     [Fact]
     public void The_order_id_is_stable_per_tenant_customer_and_key_and_differs_otherwise()
@@ -55,7 +54,7 @@ public sealed class PlaceOrderHandlerTests
         Assert.Equal(PlaceOrderHandler.Hash(Request), written.RequestHash);
         _orders.Verify(o => o.CreateAsync(It.IsAny<Order>(), It.IsAny<CancellationToken>()), Times.Once);
         _orders.Verify(o => o.GetAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Never);
-        _publisher.Verify(p => p.PublishPendingAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == "t1" && w.Value.Id == written.Id && w.ETag == "\"e1\""), It.IsAny<CancellationToken>()), Times.Once);
+        _publisher.Verify(p => p.PublishAfterWriteAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == "t1" && w.Value.Id == written.Id && w.ETag == "\"e1\""), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
+using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
-using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Infrastructure;
 using static ServerlessBackend.Tests.Features.Catalog.CatalogApiTests;
 
@@ -24,7 +24,7 @@ public sealed class ResponseETagTests
     public ResponseETagTests(CosmosServerFixture cosmos)
     {
         _app = new Downstream(cosmos, tenant: _tenant.Id);
-        _api = new ApiTestHost(cosmos, _app.Clock, _app.Publisher);
+        _api = new ApiTestHost(cosmos, _app.Clock, _app.Outbox);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class ResponseETagTests
         Assert.Empty(_app.Bus.Sent);
 
         _app.Clock.Advance(OutboxRelayHandler.Delay + TimeSpan.FromSeconds(1));
-        var relay = new OutboxRelayHandler(_app.Orders, _app.Publisher, _app.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxRelayHandler>.Instance);
+        var relay = new OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxRelayHandler>.Instance);
         Assert.Equal(1, await relay.RunAsync(CancellationToken.None));
 
         // The relay's mark made the response's ETag stale: a 412 tells the client to read again.
@@ -155,6 +155,6 @@ public sealed class ResponseETagTests
 
     private Task<TestResponse> Ship(string id, string ifMatch) =>
         _api.SendAsync("POST", $"/api/v1/orders/{id}/ship",
-            (r, ct) => new ShipOrderFunction(new ShipOrderHandler(_api.Get<IOrderStore>(), _api.Get<AfterWritePublisher>(), _app.Clock)).Run(r, id, ct),
+            (r, ct) => _api.Orders.Ship(r, id, ct),
             _tenant.Admin, headers: new Dictionary<string, string> { ["If-Match"] = ifMatch });
 }

@@ -21,7 +21,7 @@ public sealed class OutboxRelayTests
     public OutboxRelayTests(CosmosServerFixture cosmos)
     {
         _app = new Downstream(cosmos);
-        _relay = new OutboxRelayHandler(_app.Orders, _app.Publisher, _app.Clock, NullLogger<OutboxRelayHandler>.Instance);
+        _relay = new OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, NullLogger<OutboxRelayHandler>.Instance);
     }
 
     [Fact]

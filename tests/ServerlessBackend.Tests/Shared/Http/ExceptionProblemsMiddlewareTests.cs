@@ -3,7 +3,7 @@ using System.Collections.Immutable;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
 using Moq;
-using ServerlessBackend.Functions.Features.Catalog;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Tests.Features.Catalog;

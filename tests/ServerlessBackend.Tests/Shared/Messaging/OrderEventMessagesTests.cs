@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Azure.Messaging.ServiceBus;
+using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Messaging;
 
 namespace ServerlessBackend.Tests.Shared.Messaging;

@@ -1,6 +1,7 @@
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging;
 using Moq;
+using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Infrastructure;
 

@@ -4,18 +4,20 @@ using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Infrastructure;
 
-namespace ServerlessBackend.Tests.Shared.Messaging;
+namespace ServerlessBackend.Tests.Shared.Orders;
 
-public sealed class OutboxPublisherTests
+/// <summary>The one outbox component: send, mark, log a failure once, answer the current version; and the relay's path.</summary>
+public sealed class OrderOutboxTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
     private readonly Mock<ServiceBusSender> _serviceBus = new();
     private readonly List<ServiceBusMessage> _sent = [];
-    private readonly InMemoryOutbox _outbox = new();
+    private readonly InMemoryOrders _outbox = new();
 
-    public OutboxPublisherTests()
+    public OrderOutboxTests()
     {
         _serviceBus
             .Setup(s => s.SendMessagesAsync(It.IsAny<IEnumerable<ServiceBusMessage>>(), It.IsAny<CancellationToken>()))
@@ -28,7 +30,7 @@ public sealed class OutboxPublisherTests
     {
         var written = _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced), Event("o-1", OrderEventTypes.OrderCancelled));
 
-        var published = await Publisher().PublishPendingAsync(written, CancellationToken.None);
+        var published = await Publisher().PublishAfterWriteAsync(written, CancellationToken.None);
 
         _serviceBus.Verify(s => s.SendMessagesAsync(It.IsAny<IEnumerable<ServiceBusMessage>>(), It.IsAny<CancellationToken>()), Times.Once);
         // The order as it stands after the mark, with the mark's ETag: what the route answers with.
@@ -47,7 +49,7 @@ public sealed class OutboxPublisherTests
     {
         var stored = _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced));
 
-        var sent = await Publisher().PublishAsync("tenant-a", "o-1", CancellationToken.None);
+        var sent = await Publisher().RelayAsync("tenant-a", "o-1", CancellationToken.None);
 
         Assert.Equal(1, sent);
         Assert.Equal(1, _outbox.Reads);
@@ -58,10 +60,10 @@ public sealed class OutboxPublisherTests
     [Fact]
     public async Task Nothing_pending_or_no_order_sends_nothing()
     {
-        var empty = _outbox.Store("o-1");
+        _outbox.Store("o-1");
 
-        Assert.Equal(0, await Publisher().PublishAsync(empty, CancellationToken.None));
-        Assert.Equal(0, await Publisher().PublishAsync("tenant-a", "o-missing", CancellationToken.None));
+        Assert.Equal(0, await Publisher().RelayAsync("tenant-a", "o-1", CancellationToken.None));
+        Assert.Equal(0, await Publisher().RelayAsync("tenant-a", "o-missing", CancellationToken.None));
         _serviceBus.VerifyNoOtherCalls();
         Assert.Empty(_outbox.MarkedFrom);
     }
@@ -74,12 +76,12 @@ public sealed class OutboxPublisherTests
             .Setup(s => s.SendMessagesAsync(It.IsAny<IEnumerable<ServiceBusMessage>>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new ServiceBusException("namespace unreachable", ServiceBusFailureReason.ServiceCommunicationProblem));
 
-        var answered = await Publisher().PublishPendingAsync(written, CancellationToken.None);
+        var answered = await Publisher().PublishAfterWriteAsync(written, CancellationToken.None);
 
         Assert.Same(written, answered);
         Assert.Equal(written, _outbox.Current("o-1"));
         Assert.Equal(["o-1.OrderPlaced"], _outbox.Pending("o-1").Select(e => e.Id));
-        await Assert.ThrowsAsync<ServiceBusException>(() => Publisher().PublishAsync("tenant-a", "o-1", CancellationToken.None));
+        await Assert.ThrowsAsync<ServiceBusException>(() => Publisher().RelayAsync("tenant-a", "o-1", CancellationToken.None));
     }
 
     [Fact]
@@ -88,8 +90,8 @@ public sealed class OutboxPublisherTests
         _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced));
         _outbox.FailNextMark = true;
 
-        await Assert.ThrowsAsync<IOException>(() => Publisher().PublishAsync("tenant-a", "o-1", CancellationToken.None));
-        var republished = await Publisher().PublishAsync("tenant-a", "o-1", CancellationToken.None);
+        await Assert.ThrowsAsync<IOException>(() => Publisher().RelayAsync("tenant-a", "o-1", CancellationToken.None));
+        var republished = await Publisher().RelayAsync("tenant-a", "o-1", CancellationToken.None);
 
         Assert.Equal(1, republished);
         Assert.Equal(["o-1.OrderPlaced", "o-1.OrderPlaced"], _sent.Select(m => m.MessageId));
@@ -102,7 +104,7 @@ public sealed class OutboxPublisherTests
         var written = _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced));
         _outbox.FailNextMark = true;
 
-        var answered = await Publisher().PublishPendingAsync(written, CancellationToken.None);
+        var answered = await Publisher().PublishAfterWriteAsync(written, CancellationToken.None);
 
         Assert.Same(written, answered);
         Assert.Equal(written, _outbox.Current("o-1"));
@@ -114,23 +116,50 @@ public sealed class OutboxPublisherTests
     {
         var written = _outbox.Store("o-1");
 
-        Assert.Same(written, await Publisher().PublishPendingAsync(written, CancellationToken.None));
+        Assert.Same(written, await Publisher().PublishAfterWriteAsync(written, CancellationToken.None));
         _serviceBus.VerifyNoOtherCalls();
         Assert.Empty(_outbox.MarkedFrom);
     }
 
+    [Fact]
+    public async Task When_the_order_changed_before_the_mark_the_written_version_is_answered()
+    {
+        // Fulfillment confirmed it between the send and the mark: that ETag does not describe the written body.
+        var written = _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced));
+        _outbox.ChangeBeforeNextMark = order => order.TransitionTo(OrderStatus.Confirmed, Now, null, null);
+
+        var answered = await Publisher().PublishAfterWriteAsync(written, CancellationToken.None);
+
+        Assert.Same(written, answered);
+        Assert.Equal(OrderStatus.Confirmed, _outbox.Current("o-1").Value.Status);
+    }
+
+    [Fact]
+    public async Task Cancellation_is_not_swallowed()
+    {
+        var written = _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced));
+        _serviceBus
+            .Setup(s => s.SendMessagesAsync(It.IsAny<IEnumerable<ServiceBusMessage>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new OperationCanceledException());
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => Publisher().PublishAfterWriteAsync(written, CancellationToken.None));
+    }
+
     private static OrderEvent Event(string orderId, string type) => new($"{orderId}.{type}", type, "tenant-a", orderId, Now);
 
-    private OutboxPublisher Publisher() =>
-        new(_outbox, new ServiceBusOrderEventSender(_serviceBus.Object), NullLogger<OutboxPublisher>.Instance);
+    private OrderOutbox Publisher() =>
+        new(_outbox, new ServiceBusOrderEventSender(_serviceBus.Object), NullLogger<OrderOutbox>.Instance);
 
-    /// <summary>Orders by id with a version counter as ETag; records reads and the versions marks start from.</summary>
-    private sealed class InMemoryOutbox : IOrderOutbox
+    /// <summary>Orders by id with a version counter as ETag; records reads and the versions marks start from. Only what the outbox uses.</summary>
+    private sealed class InMemoryOrders : IOrderStore
     {
         private readonly Dictionary<string, Versioned<Order>> _orders = [];
         private int _version;
 
         public bool FailNextMark { get; set; }
+
+        /// <summary>A concurrent writer's change, applied just before the next mark.</summary>
+        public Func<Order, Order>? ChangeBeforeNextMark { get; set; }
 
         public int Reads { get; private set; }
 
@@ -148,7 +177,7 @@ public sealed class OutboxPublisherTests
 
         public List<OrderEvent> Pending(string orderId) => [.. _orders[orderId].Value.Outbox];
 
-        public Task<Versioned<Order>?> ReadAsync(string tenantId, string orderId, CancellationToken cancellationToken)
+        public Task<Versioned<Order>?> GetAsync(string tenantId, string orderId, CancellationToken cancellationToken)
         {
             Reads++;
             return Task.FromResult(_orders.GetValueOrDefault(orderId));
@@ -162,11 +191,25 @@ public sealed class OutboxPublisherTests
                 throw new IOException("process crashed before the mark was written");
             }
 
+            if (ChangeBeforeNextMark is { } change)
+            {
+                ChangeBeforeNextMark = null;
+                _orders[known.Value.Id] = new Versioned<Order>(change(_orders[known.Value.Id].Value), $"\"{++_version}\"");
+            }
+
             MarkedFrom.Add(known.ETag);
             var current = _orders[known.Value.Id].Value;
             var marked = new Versioned<Order>(current.WithoutPublished(eventIds), $"\"{++_version}\"");
             _orders[known.Value.Id] = marked;
             return Task.FromResult<Versioned<Order>?>(marked);
         }
+
+        public Task<string> CreateAsync(Order order, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<string> ReplaceAsync(Order order, string ifMatch, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Page<Order>> ListAsync(OrderListQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, int maxItems, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

@@ -1,7 +1,7 @@
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 
-namespace ServerlessBackend.Functions.Features.Catalog;
+namespace ServerlessBackend.Functions.Shared.Catalog;
 
 /// <summary>Products of one tenant partition. Every call names the tenant.</summary>
 public interface IProductStore

@@ -1,7 +1,7 @@
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 
-namespace ServerlessBackend.Functions.Features.Orders;
+namespace ServerlessBackend.Functions.Shared.Orders;
 
 /// <summary>Orders of one tenant partition. Every call names the tenant; nothing reads across tenants except the outbox relay query.</summary>
 public interface IOrderStore

@@ -1,27 +1,26 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
-using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Features.Orders;
 
 /// <summary>Races the Cosmos-protocol server cannot stage on demand, with a mocked store.</summary>
-public sealed class CancelOrderHandlerTests
+public sealed class ChangeOrderStatusHandlerTests
 {
     private readonly Mock<IOrderStore> _store = new();
-    private readonly Mock<IOutboxPublisher> _publisher = new();
+    private readonly Mock<IOrderOutbox> _publisher = new();
     private readonly Caller _alice = new("t1", "customer-1", "a@example.test", IsAdmin: false);
 
-    public CancelOrderHandlerTests() =>
-        _publisher.Setup(p => p.PublishPendingAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
+    public ChangeOrderStatusHandlerTests() =>
+        _publisher.Setup(p => p.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((Versioned<Order> written, CancellationToken _) => written);
 
-    private CancelOrderHandler Handler => new(_store.Object, new AfterWritePublisher(_publisher.Object, NullLogger<AfterWritePublisher>.Instance), TimeProvider.System);
+    private ChangeOrderStatusHandler Handler => new(_store.Object, new OrderTransitions(_store.Object, _publisher.Object, TimeProvider.System));
 
     [Fact]
     public async Task When_fulfillment_confirms_between_read_and_write_the_cancel_reads_again_and_cancels_the_confirmed_order()
@@ -34,12 +33,12 @@ public sealed class CancelOrderHandlerTests
         _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
         _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v2\"", It.IsAny<CancellationToken>())).ReturnsAsync("\"v3\"");
 
-        var outcome = await Handler.HandleAsync(_alice, pending.Id, ifMatch: null, CancellationToken.None);
+        var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: null, CancellationToken.None);
 
         Assert.Null(outcome.Error);
         Assert.Equal("\"v3\"", outcome.Value!.ETag);
         Assert.Equal([OrderStatus.Pending, OrderStatus.Confirmed, OrderStatus.Cancelled], outcome.Value.Value.StatusHistory.Select(h => h.Status));
-        _publisher.Verify(p => p.PublishPendingAsync(It.Is<Versioned<Order>>(w => w.Value.Id == pending.Id && w.ETag == "\"v3\"" && w.Value.Status == OrderStatus.Cancelled), It.IsAny<CancellationToken>()), Times.Once);
+        _publisher.Verify(p => p.PublishAfterWriteAsync(It.Is<Versioned<Order>>(w => w.Value.Id == pending.Id && w.ETag == "\"v3\"" && w.Value.Status == OrderStatus.Cancelled), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]
@@ -52,7 +51,7 @@ public sealed class CancelOrderHandlerTests
             .ReturnsAsync(new Versioned<Order>(shipped, "\"v2\""));
         _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(confirmed.Id));
 
-        var outcome = await Handler.HandleAsync(_alice, confirmed.Id, ifMatch: null, CancellationToken.None);
+        var outcome = await Handler.CancelAsync(_alice, confirmed.Id, ifMatch: null, CancellationToken.None);
 
         Assert.Equal(ProblemKind.Conflict, outcome.Error!.Kind);
         _publisher.VerifyNoOtherCalls();
@@ -65,7 +64,7 @@ public sealed class CancelOrderHandlerTests
         _store.Setup(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<Order>(pending, "\"v1\""));
         _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
 
-        var outcome = await Handler.HandleAsync(_alice, pending.Id, ifMatch: "\"v1\"", CancellationToken.None);
+        var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: "\"v1\"", CancellationToken.None);
 
         Assert.Equal(ProblemKind.PreconditionFailed, outcome.Error!.Kind);
         _store.Verify(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Once);
@@ -78,7 +77,7 @@ public sealed class CancelOrderHandlerTests
         _store.Setup(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<Order>(pending, "\"v1\""));
         _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
 
-        var outcome = await Handler.HandleAsync(_alice, pending.Id, ifMatch: null, CancellationToken.None);
+        var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: null, CancellationToken.None);
 
         Assert.Equal(ProblemKind.PreconditionFailed, outcome.Error!.Kind);
         _store.Verify(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Exactly(3));

@@ -1,12 +1,11 @@
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Features.Fulfillment;
-using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Features.Catalog;
 using ServerlessBackend.Tests.Infrastructure;
 
-namespace ServerlessBackend.Tests.Features.Fulfillment;
+namespace ServerlessBackend.Tests.Features.Orders;
 
 /// <summary>POST /api/v1/orders/{id}/ship through the app's middleware against the Cosmos-protocol server.</summary>
 [Collection(CosmosServerCollection.Name)]
@@ -30,7 +29,7 @@ public sealed class ShipOrderApiTests(CosmosServerFixture cosmos)
         Assert.Equal([OrderStatus.Pending, OrderStatus.Confirmed, OrderStatus.Shipped], stored.Value.StatusHistory.Select(h => h.Status));
         Assert.Contains(stored.Value.Outbox, e => e.Id == Order.EventId(order.Id, "OrderShipped"));
         var shippedETag = response.Headers.ETag.ToString();
-        _api.Publisher.Verify(p => p.PublishPendingAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == _tenant.Id && w.Value.Id == order.Id && w.ETag == shippedETag), It.IsAny<CancellationToken>()), Times.Once);
+        _api.Publisher.Verify(p => p.PublishAfterWriteAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == _tenant.Id && w.Value.Id == order.Id && w.ETag == shippedETag), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]
@@ -69,6 +68,6 @@ public sealed class ShipOrderApiTests(CosmosServerFixture cosmos)
 
     private Task<TestResponse> Ship(string? token, string orderId, string? ifMatch) =>
         _api.SendAsync("POST", $"/api/v1/orders/{orderId}/ship",
-            (r, ct) => new ShipOrderFunction(new ShipOrderHandler(_api.Get<IOrderStore>(), _api.Get<AfterWritePublisher>(), TimeProvider.System)).Run(r, orderId, ct),
+            (r, ct) => _api.Orders.Ship(r, orderId, ct),
             token, headers: ifMatch is null ? null : new Dictionary<string, string> { ["If-Match"] = ifMatch });
 }

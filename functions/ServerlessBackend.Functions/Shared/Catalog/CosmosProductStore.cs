@@ -2,7 +2,7 @@ using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 
-namespace ServerlessBackend.Functions.Features.Catalog;
+namespace ServerlessBackend.Functions.Shared.Catalog;
 
 public sealed class CosmosProductStore(CosmosContainers containers) : IProductStore
 {

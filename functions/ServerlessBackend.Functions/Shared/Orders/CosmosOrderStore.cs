@@ -3,7 +3,7 @@ using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
 
-namespace ServerlessBackend.Functions.Features.Orders;
+namespace ServerlessBackend.Functions.Shared.Orders;
 
 public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
 {

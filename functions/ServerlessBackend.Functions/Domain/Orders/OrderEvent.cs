@@ -1,4 +1,4 @@
-namespace ServerlessBackend.Functions.Shared.Messaging;
+namespace ServerlessBackend.Functions.Domain.Orders;
 
 /// <summary>
 /// An integration event about one order, recorded in the order document's outbox in the same write

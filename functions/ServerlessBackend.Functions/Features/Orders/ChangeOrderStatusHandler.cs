@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Orders;
+
+namespace ServerlessBackend.Functions.Features.Orders;
+
+/// <summary>
+/// Cancel (the order's customer or an admin) and ship (admin): read what the caller may see, transition where
+/// the state machine allows, replace on the ETag read. With If-Match the client's ETag must still be current
+/// (412 otherwise); without it (cancel only), a concurrent change such as fulfillment confirming makes us
+/// read again and decide again.
+/// </summary>
+public sealed class ChangeOrderStatusHandler(IOrderStore orders, OrderTransitions transitions)
+{
+    private const int Attempts = 3;
+
+    public Task<Outcome<Versioned<Order>>> CancelAsync(Caller caller, string orderId, string? ifMatch, CancellationToken cancellationToken) =>
+        ChangeAsync(caller, orderId, OrderStatus.Cancelled, ifMatch, cancellationToken);
+
+    public Task<Outcome<Versioned<Order>>> ShipAsync(Caller caller, string orderId, string ifMatch, CancellationToken cancellationToken) =>
+        ChangeAsync(caller, orderId, OrderStatus.Shipped, ifMatch, cancellationToken);
+
+    private async Task<Outcome<Versioned<Order>>> ChangeAsync(Caller caller, string orderId, OrderStatus target, string? ifMatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await ReadOrdersHandler.ReadVisibleAsync(orders, caller, orderId, cancellationToken);
+            if (current is null)
+            {
+                return ApiError.NotFound("The order");
+            }
+
+            if (ifMatch is not null && !string.Equals(ifMatch, current.ETag, StringComparison.Ordinal))
+            {
+                return ApiError.StaleETag();
+            }
+
+            if (!OrderStateMachine.CanTransition(current.Value.Status, target))
+            {
+                return new ApiError(ProblemKind.Conflict, $"An order that is {current.Value.Status} cannot be {target.ToString().ToLowerInvariant()}.");
+            }
+
+            try
+            {
+                return Outcome.Ok(await transitions.ApplyAsync(current, target, Reason(caller, current.Value, target), Activity.Current?.TraceId.ToString(), cancellationToken));
+            }
+            catch (DocumentPreconditionFailedException) when (ifMatch is null && attempt < Attempts)
+            {
+                // Changed since our read: decide again on the new state.
+            }
+            catch (DocumentPreconditionFailedException)
+            {
+                return ApiError.StaleETag();
+            }
+        }
+    }
+
+    private static string? Reason(Caller caller, Order order, OrderStatus target) => target switch
+    {
+        OrderStatus.Cancelled when caller.IsAdmin && caller.UserId != order.CustomerId => "Cancelled by an admin",
+        OrderStatus.Cancelled => "Cancelled by the customer",
+        _ => null,
+    };
+}

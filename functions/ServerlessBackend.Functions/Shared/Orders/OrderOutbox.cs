@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Logging;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Messaging;
+
+namespace ServerlessBackend.Functions.Shared.Orders;
+
+/// <inheritdoc cref="IOrderOutbox"/>
+public sealed partial class OrderOutbox(IOrderStore orders, IOrderEventSender sender, ILogger<OrderOutbox> logger) : IOrderOutbox
+{
+    public async Task<Versioned<Order>> PublishAfterWriteAsync(Versioned<Order> written, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(written);
+        try
+        {
+            var marked = await SendAndMarkAsync(written, cancellationToken);
+
+            // Every status change appends to the history; marking touches only the outbox.
+            return marked.Value.StatusHistory.Count == written.Value.StatusHistory.Count ? marked : written;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A known, handled failure: one warning, no stack trace.
+            LogLeftToRelay(logger, written.Value.TenantId, written.Value.Id, e.GetType().Name, e.Message);
+            return written;
+        }
+    }
+
+    public async Task<int> RelayAsync(string tenantId, string orderId, CancellationToken cancellationToken)
+    {
+        var order = await orders.GetAsync(tenantId, orderId, cancellationToken);
+        if (order is null)
+        {
+            return 0;
+        }
+
+        await SendAndMarkAsync(order, cancellationToken);
+        return order.Value.Outbox.Count;
+    }
+
+    /// <summary>Send, then mark (compare-and-swap on the ETag of <paramref name="order"/>); returns the order as it stands after the mark.</summary>
+    private async Task<Versioned<Order>> SendAndMarkAsync(Versioned<Order> order, CancellationToken cancellationToken)
+    {
+        var pending = order.Value.Outbox;
+        if (pending.Count == 0)
+        {
+            return order;
+        }
+
+        await sender.SendAsync(pending, cancellationToken);
+        var marked = await orders.MarkPublishedAsync(order, pending.Select(e => e.Id).ToList(), cancellationToken);
+        LogPublished(logger, pending.Count, order.Value.TenantId, order.Value.Id);
+
+        // Null only when the order was deleted meanwhile: there is no newer version to report.
+        return marked ?? order;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Published {Count} event(s) of order {TenantId}/{OrderId}")]
+    private static partial void LogPublished(ILogger logger, int count, string tenantId, string orderId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing the outbox of order {TenantId}/{OrderId} failed ({Error}: {Reason}); the outbox relay will publish it")]
+    private static partial void LogLeftToRelay(ILogger logger, string tenantId, string orderId, string error, string reason);
+}
