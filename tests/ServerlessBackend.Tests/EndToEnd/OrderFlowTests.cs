@@ -9,7 +9,7 @@ namespace ServerlessBackend.Tests.EndToEnd;
 
 /// <summary>
 /// The whole flow in one process: HTTP functions through the app's middleware, the real Cosmos adapters
-/// (Cosmos-protocol server), the real outbox publisher into a mocked ServiceBusSender, a small pump that
+/// (Cosmos-protocol server), the real outbox into a mocked ServiceBusSender, a small pump that
 /// delivers each sent message to the subscriptions whose filters match (dropping a repeated MessageId as
 /// the topic's duplicate detection does), the Service Bus functions, and a real SMTP server.
 /// </summary>

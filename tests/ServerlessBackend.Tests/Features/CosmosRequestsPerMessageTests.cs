@@ -11,7 +11,7 @@ namespace ServerlessBackend.Tests.Features;
 
 /// <summary>
 /// How many Cosmos requests each Service Bus message, each relay publish and each route that publishes
-/// sends with the real outbox publisher (the route table in <see cref="CosmosRequestsPerRouteTests"/> mocks it),
+/// sends with the real outbox (the route table in <see cref="CosmosRequestsPerRouteTests"/> mocks it),
 /// counted in the CosmosClient pipeline. Orders have two products. Every count is exact; the table is printed.
 /// </summary>
 [Collection(DownstreamCollection.Name)]

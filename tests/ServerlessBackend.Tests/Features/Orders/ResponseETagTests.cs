@@ -8,7 +8,7 @@ using static ServerlessBackend.Tests.Features.Catalog.CatalogApiTests;
 namespace ServerlessBackend.Tests.Features.Orders;
 
 /// <summary>
-/// The ETag a publishing route answers with is the order's current one, with the real outbox publisher (which
+/// The ETag a publishing route answers with is the order's current one, with the real outbox (which
 /// changes the ETag when it marks the events published): the client's next If-Match write is accepted. Status
 /// 409 after an If-Match means the ETag matched and the state machine refused; a stale ETag would be 412.
 /// </summary>
