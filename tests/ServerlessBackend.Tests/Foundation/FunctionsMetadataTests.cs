@@ -11,8 +11,9 @@ namespace ServerlessBackend.Tests.Foundation;
 /// </summary>
 public sealed class FunctionsMetadataTests
 {
+    // The stand-in attribute comes from a test-support project the app references only with UseServiceBusStandIn=true.
     private static readonly bool IsStandInBuild =
-        typeof(ServiceBusTriggerAttribute).Assembly == typeof(MessagingTopology).Assembly;
+        typeof(ServiceBusTriggerAttribute).Assembly.GetName().Name == "ServerlessBackend.ServiceBusStandIn";
 
     [Fact]
     public void Health_is_an_anonymous_get_on_api_health()
@@ -35,6 +36,32 @@ public sealed class FunctionsMetadataTests
         Assert.Equal("fulfillment", trigger.GetProperty("subscriptionName").GetString());
         Assert.Equal("ServiceBus", trigger.GetProperty("connection").GetString());
         Assert.False(trigger.GetProperty("isSessionsEnabled").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData("Fulfillment")]
+    [InlineData("Email")]
+    public void Service_bus_triggers_take_one_message_bound_by_the_extension_as_the_official_package_declares_them(string function)
+    {
+        var trigger = FunctionsMetadata.Trigger(function);
+
+        // What Microsoft.Azure.Functions.Worker.Extensions.ServiceBus 5.23.0 writes: one message per invocation, and
+        // the host hands the worker the raw message (model binding data) for ServiceBusReceivedMessage parameters.
+        Assert.Equal("One", trigger.GetProperty("cardinality").GetString());
+        Assert.Equal("True", trigger.GetProperty("properties").GetProperty("supportsDeferredBinding").GetString());
+    }
+
+    [Fact]
+    public void The_app_declares_no_binding_attribute_of_its_own()
+    {
+        // Binding attributes come from extension packages (or, for tests, the stand-in project), never from the
+        // deployable app: otherwise a stand-in could ship in it.
+        var own = typeof(MessagingTopology).Assembly.GetTypes()
+            .Where(t => typeof(Microsoft.Azure.Functions.Worker.Extensions.Abstractions.BindingAttribute).IsAssignableFrom(t))
+            .Select(t => t.FullName);
+
+        Assert.Empty(own);
+        Assert.NotEqual(typeof(MessagingTopology).Assembly, typeof(ServiceBusTriggerAttribute).Assembly);
     }
 
     [Fact]
