@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Starts @vercel/cosmosdb-server (same arguments as its CLI, plus --serve-query-plans below) with two fixes that make it answer as Cosmos DB
-// does: a point read of a document that does not exist is a 404 (1.0.1 crashes and answers 500), and ETags
-// are quoted entity tags (1.0.1 issues bare UUIDs).
+// Starts @vercel/cosmosdb-server (same arguments as its CLI, plus --serve-query-plans below) with fixes that make it answer as Cosmos DB
+// does: a point read of a document that does not exist is a 404 (1.0.1 crashes and answers 500), ETags
+// are quoted entity tags (1.0.1 issues bare UUIDs), and GET /_explorer/emulator.pem answers as on the emulator.
 "use strict";
 const readDocument = require("@vercel/cosmosdb-server/lib/handler/read-document");
 const Items = require("@vercel/cosmosdb-server/lib/account/items").default;
@@ -49,5 +49,12 @@ if (plans >= 0) {
   };
 }
 
-// Loaded after the patch: the route table captures the handler when it loads.
+// The emulator's readiness URL, which functions/run-local.sh waits on: this server answers it with its certificate, as the
+// Cosmos DB emulator does, once it listens.
+const https = require("https");
+const createServer = https.createServer;
+https.createServer = (options, listener) => createServer(options, (req, res) =>
+  req.method === "GET" && req.url === "/_explorer/emulator.pem" ? res.end(options.cert) : listener(req, res));
+
+// Loaded after the patches: the route table captures the handler when it loads.
 require("@vercel/cosmosdb-server/lib/cli");

@@ -18,7 +18,10 @@ namespace ServerlessBackend.Tests.Foundation;
 /// <summary>
 /// `functions/run-local.sh`, the README's run command, without Core Tools: `--deps-only` starts the local
 /// dependencies from the settings file's ports, the app's own Cosmos client and SMTP sender work against them,
-/// and a SIGTERM stops everything it started. The full run explains that `func` is missing.
+/// and a SIGTERM stops everything it started. The full run explains that `func` is missing. The Docker path runs
+/// with a stand-in `docker` on PATH (no engine here): what it is asked to start, with which settings, and that it
+/// is asked to remove it; without an engine the script says what is missing. Every test decides whether a Docker
+/// engine "answers", so a machine with Docker (a GitHub runner) runs the same tests.
 /// </summary>
 public sealed partial class RunLocalScriptTests : IDisposable
 {
@@ -30,15 +33,15 @@ public sealed partial class RunLocalScriptTests : IDisposable
     {
         var ports = Enumerable.Range(0, 6).Select(_ => LocalServer.FreePort()).ToArray();
         var (cosmos, smtp, web, blob, queue, table) = (ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]);
-        var settings = WriteSettings(values =>
-        {
-            values[AppSettings.CosmosAccountEndpoint] = $"https://127.0.0.1:{cosmos}/";
-            values[AppSettings.EmailSmtpPort] = smtp.ToString(CultureInfo.InvariantCulture);
-            values["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-                $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1";
-        });
+        var settings = WriteLocalSettings(cosmos, smtp, blob, queue, table);
         _ = NodeTools.BinScript("maildev"); // installs the pinned tools once, as the script would
-        using var run = ScriptRun.Start(["--deps-only"], new() { ["LOCAL_SETTINGS"] = settings, ["MAILDEV_WEB_PORT"] = web.ToString(CultureInfo.InvariantCulture) });
+        var docker = StandInDocker(engineAnswers: false);
+        using var run = ScriptRun.Start(["--deps-only"], new()
+        {
+            ["LOCAL_SETTINGS"] = settings,
+            ["MAILDEV_WEB_PORT"] = web.ToString(CultureInfo.InvariantCulture),
+            ["PATH"] = docker.Path,
+        });
 
         var summary = run.WaitForLine(line => line.StartsWith("ready:", StringComparison.Ordinal), TimeSpan.FromSeconds(120));
         var cosmosEndpoint = new Uri(Endpoint(summary, "cosmos"));
@@ -47,6 +50,8 @@ public sealed partial class RunLocalScriptTests : IDisposable
         Assert.Equal($"127.0.0.1:{smtp}", Endpoint(summary, "smtp"));
         Assert.Equal(web, inbox.Port);
         Assert.All(new[] { blob, queue, table }, port => Assert.True(Answers(port), $"Azurite does not answer on {port}."));
+        Assert.Contains("servicebus  localhost  (not started: no Docker engine answers (docker info failed), and the Service Bus emulator needs Docker", summary, StringComparison.Ordinal);
+        Assert.DoesNotContain(" compose ", docker.Calls, StringComparison.Ordinal);
 
         // Cosmos, with the app's own registration and the sample's certificate opt-in.
         await using (var provider = AppCosmos.ComposeLocal(cosmosEndpoint, "run-local", allowUntrustedCertificate: true))
@@ -105,7 +110,8 @@ public sealed partial class RunLocalScriptTests : IDisposable
             values[AppSettings.EmailSmtpPort] = ((IPEndPoint)smtp.LocalEndpoint).Port.ToString(CultureInfo.InvariantCulture);
             values["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=https;AccountName=contoso;EndpointSuffix=core.windows.net";
         });
-        using var run = ScriptRun.Start(["--deps-only"], new() { ["LOCAL_SETTINGS"] = settings });
+        var docker = StandInDocker(engineAnswers: true);
+        using var run = ScriptRun.Start(["--no-docker", "--deps-only"], new() { ["LOCAL_SETTINGS"] = settings, ["PATH"] = docker.Path });
 
         Assert.True(run.WaitForExit(TimeSpan.FromSeconds(60)), "The script kept running with nothing to start.");
 
@@ -113,7 +119,9 @@ public sealed partial class RunLocalScriptTests : IDisposable
         Assert.Matches(@"cosmos +https://127\.0\.0\.1:\d+/ +\(already running", run.Output);
         Assert.Matches(@"smtp +127\.0\.0\.1:\d+ +\(already running", run.Output);
         Assert.Contains("storage     (not local", run.Output, StringComparison.Ordinal);
+        Assert.Contains("servicebus  localhost  (not started: --no-docker", run.Output, StringComparison.Ordinal);
         Assert.Contains("Nothing to start", run.Output, StringComparison.Ordinal);
+        Assert.Empty(docker.Calls); // --no-docker does not even ask
     }
 
     [Fact]
@@ -141,10 +149,11 @@ public sealed partial class RunLocalScriptTests : IDisposable
         });
         // Stand-ins for Core Tools and `dotnet run` (which would start the Functions host): the latter reports its
         // arguments and whether Cosmos and SMTP answer while it runs.
-        var bin = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
-        WriteExecutable(Path.Combine(bin, "func"), "exit 0");
-        WriteExecutable(Path.Combine(bin, "dotnet"), $$"""
+        var docker = StandInDocker(engineAnswers: false);
+        WriteExecutable(Path.Combine(docker.Bin, "func"), "exit 0");
+        WriteExecutable(Path.Combine(docker.Bin, "dotnet"), $$"""
             echo "dotnet $*"
+            echo "ServiceBus=${ServiceBus:-}"
             for port in {{cosmos}} {{smtp}}; do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && echo "answers $port"; done
             """);
         _ = NodeTools.BinScript("maildev");
@@ -152,19 +161,135 @@ public sealed partial class RunLocalScriptTests : IDisposable
         {
             ["LOCAL_SETTINGS"] = settings,
             ["MAILDEV_WEB_PORT"] = web.ToString(CultureInfo.InvariantCulture),
-            ["PATH"] = $"{bin}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}",
+            ["PATH"] = docker.Path,
         });
 
         Assert.True(run.WaitForExit(TimeSpan.FromSeconds(120)), run.Output);
 
         Assert.Equal(0, run.ExitCode);
         Assert.Contains("dotnet run --project functions/ServerlessBackend.Functions --port 7072", run.Output, StringComparison.Ordinal);
+        Assert.Contains("ServiceBus=\n", run.Output + "\n", StringComparison.Ordinal); // no emulator: the settings' namespace stays
         Assert.Contains($"answers {cosmos}", run.Output, StringComparison.Ordinal);
         Assert.Contains($"answers {smtp}", run.Output, StringComparison.Ordinal);
         Assert.All(new[] { cosmos, smtp, web }, port => Assert.False(Answers(port), $"Port {port} still answers after the script exited."));
     }
 
+    [Fact]
+    public void With_a_docker_engine_the_emulators_start_with_compose_on_the_configured_ports_the_host_gets_the_emulator_connection_and_all_is_removed_on_exit()
+    {
+        var ports = Enumerable.Range(0, 6).Select(_ => LocalServer.FreePort()).ToArray();
+        var (cosmos, smtp, web, blob, queue, table) = (ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]);
+        var settings = WriteLocalSettings(cosmos, smtp, blob, queue, table);
+        // The sample's Service Bus namespace is localhost: the emulator's default AMQP port, 5672, must be free here.
+        // The stand-in `docker compose up` starts, for the services it is asked for, what listens where the real
+        // containers would (the local Cosmos server answers the emulator's readiness URL; Azurite); its `logs
+        // servicebus` reports the emulator up. `dotnet run` reports what the host would get.
+        var docker = StandInDocker(engineAnswers: true);
+        WriteExecutable(Path.Combine(docker.Bin, "func"), "exit 0");
+        WriteExecutable(Path.Combine(docker.Bin, "dotnet"), $$"""
+            echo "dotnet $*"
+            echo "ServiceBus=${ServiceBus:-}"
+            for port in {{cosmos}} {{blob}} {{table}} {{smtp}}; do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && echo "answers $port"; done
+            """);
+        _ = NodeTools.BinScript("azurite");
+        using var run = ScriptRun.Start([], new()
+        {
+            ["LOCAL_SETTINGS"] = settings,
+            ["MAILDEV_WEB_PORT"] = web.ToString(CultureInfo.InvariantCulture),
+            ["PATH"] = docker.Path,
+        });
+
+        Assert.True(run.WaitForExit(TimeSpan.FromSeconds(180)), run.Output);
+
+        Assert.Equal(0, run.ExitCode);
+        var calls = docker.Calls;
+        Assert.Contains(
+            $"compose --project-name serverless-backend-local --file tests/ServerlessBackend.Tests/Emulators/compose.yaml up --detach cosmos azurite servicebus " +
+            $"| COSMOS_PORT={cosmos} BLOB_PORT={blob} QUEUE_PORT={queue} TABLE_PORT={table} SERVICEBUS_PORT=5672",
+            calls, StringComparison.Ordinal);
+        Assert.Contains("compose --project-name serverless-backend-local --file tests/ServerlessBackend.Tests/Emulators/compose.yaml down --volumes", calls, StringComparison.Ordinal);
+        Assert.True(calls.IndexOf(" up --detach", StringComparison.Ordinal) < calls.IndexOf(" down --volumes", StringComparison.Ordinal));
+        Assert.Contains("ServiceBus=Endpoint=sb://localhost:5672;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=SAS_KEY_VALUE;UseDevelopmentEmulator=true;", run.Output, StringComparison.Ordinal);
+        Assert.All(new[] { cosmos, blob, table, smtp }, port => Assert.Contains($"answers {port}", run.Output, StringComparison.Ordinal));
+        Assert.Matches(@"cosmos +https://127\.0\.0\.1:\d+/ +\(started: Cosmos DB emulator in Docker", run.Output);
+        Assert.Contains("(started: Service Bus emulator in Docker with the app's topology", run.Output, StringComparison.Ordinal);
+
+        // The SQL Server password: a fresh strong one for compose, never printed.
+        var password = File.ReadAllText(docker.PasswordFile).Trim();
+        Assert.Matches("^(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])(?=.*[^a-zA-Z0-9]).{16,}$", password);
+        Assert.DoesNotContain(password, run.Output, StringComparison.Ordinal);
+
+        Assert.All(new[] { cosmos, smtp, web, blob, queue, table }, port => Assert.False(Answers(port), $"Port {port} still answers after the script exited."));
+    }
+
+    [Fact]
+    public void The_docker_flag_without_a_docker_engine_says_what_is_missing_and_starts_nothing()
+    {
+        var docker = StandInDocker(engineAnswers: false);
+        using var run = ScriptRun.Start(["--docker", "--deps-only"], new() { ["PATH"] = docker.Path, ["LOCAL_SETTINGS"] = WriteSettings(_ => { }) });
+
+        Assert.True(run.WaitForExit(TimeSpan.FromSeconds(30)), run.Output);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("--docker: no Docker engine answers (docker info failed). Install and start Docker", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("started", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(" compose ", docker.Calls, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>
+    /// A `docker` on PATH (first, before the real PATH) that logs each call with the compose settings it was given
+    /// and answers `docker info` only when <paramref name="engineAnswers"/>. Its `compose up` starts the local servers
+    /// on the exported ports, `compose down` stops them.
+    /// </summary>
+    private StandInDockerCommand StandInDocker(bool engineAnswers)
+    {
+        var bin = Directory.CreateDirectory(Path.Combine(_dir, "bin")).FullName;
+        var log = Path.Combine(_dir, "docker-calls.log");
+        var pids = Path.Combine(_dir, "docker-pids");
+        var password = Path.Combine(_dir, "sql-password");
+        File.WriteAllText(log, "");
+        WriteExecutable(Path.Combine(bin, "docker"), $$"""
+            echo "$* | COSMOS_PORT=${COSMOS_PORT:-} BLOB_PORT=${BLOB_PORT:-} QUEUE_PORT=${QUEUE_PORT:-} TABLE_PORT=${TABLE_PORT:-} SERVICEBUS_PORT=${SERVICEBUS_PORT:-}" >> '{{log}}'
+            [ -n "${SQL_PASSWORD:-}" ] && printf '%s' "$SQL_PASSWORD" > '{{password}}'
+            case "$1" in
+              info) {{(engineAnswers ? "exit 0" : "echo 'Cannot connect to the Docker daemon' >&2; exit 1")}} ;;
+              compose) shift ;;
+              *) exit 1 ;;
+            esac
+            while [ "$1" = --project-name ] || [ "$1" = --file ]; do shift 2; done
+            case "$1" in
+              version) exit 0 ;;
+              up)
+                shift 2
+                for service in "$@"; do
+                  case "$service" in
+                    cosmos) node '{{NodeTools.ToolsScript("cosmosdb-server.js")}}' --host 127.0.0.1 --port "$COSMOS_PORT" >/dev/null 2>&1 & echo $! >> '{{pids}}' ;;
+                    azurite) node '{{NodeTools.BinScript("azurite")}}' --silent --inMemoryPersistence --blobHost 127.0.0.1 --blobPort "$BLOB_PORT"                       --queueHost 127.0.0.1 --queuePort "$QUEUE_PORT" --tableHost 127.0.0.1 --tablePort "$TABLE_PORT" >/dev/null 2>&1 & echo $! >> '{{pids}}' ;;
+                    servicebus) touch '{{pids}}.servicebus' ;;
+                  esac
+                done ;;
+              logs) [ -f '{{pids}}.servicebus' ] && echo "Emulator Service is Successfully Up!" ;;
+              down)
+                # Like compose: SIGTERM, SIGKILL after 10 s, and returns once everything it stopped is gone.
+                for pid in $(cat '{{pids}}' 2>/dev/null); do
+                  kill "$pid" 2>/dev/null
+                  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+                  kill -KILL "$pid" 2>/dev/null
+                  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+                done
+                rm -f '{{pids}}' '{{pids}}.servicebus' ;;
+            esac
+            exit 0
+            """);
+        return new StandInDockerCommand(bin, $"{bin}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}", log, password);
+    }
+
+    private sealed record StandInDockerCommand(string Bin, string Path, string LogFile, string PasswordFile)
+    {
+        public string Calls => File.ReadAllText(LogFile);
+    }
 
     private static void WriteExecutable(string path, string body)
     {
@@ -205,6 +330,15 @@ public sealed partial class RunLocalScriptTests : IDisposable
             await Task.Delay(100);
         }
     }
+
+    /// <summary>The sample settings with every local dependency on the given ports (storage as Azurite's connection string).</summary>
+    private string WriteLocalSettings(int cosmos, int smtp, int blob, int queue, int table) => WriteSettings(values =>
+    {
+        values[AppSettings.CosmosAccountEndpoint] = $"https://127.0.0.1:{cosmos}/";
+        values[AppSettings.EmailSmtpPort] = smtp.ToString(CultureInfo.InvariantCulture);
+        values["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1";
+    });
 
     /// <summary>A copy of local.settings.sample.json with some values changed, in this test's folder.</summary>
     private string WriteSettings(Action<JsonObject> change)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 
 namespace ServerlessBackend.Tests.Infrastructure;
 
@@ -28,6 +29,32 @@ public static class NodeTools
         _ = Installed.Value;
         var script = Path.Combine(RepoPaths.TestTools, fileName);
         return File.Exists(script) ? script : throw new InvalidOperationException($"{script} is missing.");
+    }
+
+    /// <summary>Runs <c>node_modules/.bin/{name}</c> with Node.js in <paramref name="workingDirectory"/>: its exit code, standard output and standard error.</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(string name, string workingDirectory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("node") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { BinScript(name) }.Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {name}.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await errors);
+    }
+
+    /// <summary>A YAML file (a workflow, the compose file) as JSON, parsed by the pinned <c>yaml</c> package.</summary>
+    public static JsonElement ReadYaml(string path)
+    {
+        _ = Installed.Value;
+        var json = TryRun("node", $"-e \"process.stdout.write(JSON.stringify(require('yaml').parse(require('fs').readFileSync(process.argv[1], 'utf8'))))\" \"{path}\"", RepoPaths.TestTools)
+            ?? throw new InvalidOperationException($"{path} is not valid YAML.");
+        return JsonDocument.Parse(json).RootElement.Clone();
     }
 
     private static string EnsureInstalled()

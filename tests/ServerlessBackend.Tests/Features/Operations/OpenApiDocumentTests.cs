@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Shared.Auth;
@@ -31,22 +30,11 @@ public sealed class OpenApiDocumentTests
     [Fact]
     public async Task Redocly_lints_the_document_with_zero_errors_and_zero_warnings()
     {
-        var start = new ProcessStartInfo("node") { WorkingDirectory = RepoPaths.TestTools, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { NodeTools.BinScript("redocly"), "lint", DocumentPath, "--config", Path.Combine(RepoPaths.TestTools, "redocly.yaml"), "--format=json" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var readOutput = process.StandardOutput.ReadToEndAsync();
-        var readErrors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        var (output, errors) = (await readOutput, await readErrors);
+        var (exitCode, output, errors) = await NodeTools.RunAsync("redocly", RepoPaths.TestTools, "lint", DocumentPath, "--config", Path.Combine(RepoPaths.TestTools, "redocly.yaml"), "--format=json");
 
         var totals = JsonDocument.Parse(output).RootElement.GetProperty("totals");
         Assert.True(totals.GetProperty("errors").GetInt32() == 0 && totals.GetProperty("warnings").GetInt32() == 0, output + errors);
-        Assert.Equal(0, process.ExitCode);
+        Assert.Equal(0, exitCode);
     }
 
     [Fact]
