@@ -68,14 +68,39 @@ public sealed class Downstream
     }
 
     /// <summary>A placed order (pending, OrderPlaced in its outbox) for the given (sku, quantity) lines, stored.</summary>
-    public async Task<Order> PlacedAsync(params (string Sku, int Quantity)[] lines)
+    public Task<Order> PlacedAsync(params (string Sku, int Quantity)[] lines) => PlacedAsync($"{Guid.NewGuid():N}@example.test", lines);
+
+    /// <summary>A placed order, as above, whose customer gave <paramref name="contactEmail"/>.</summary>
+    public async Task<Order> PlacedAsync(string contactEmail, params (string Sku, int Quantity)[] lines)
     {
         var order = Order.Place(
-            $"o-{Guid.NewGuid():N}", Tenant, "customer-1", $"{Guid.NewGuid():N}@example.test",
+            $"o-{Guid.NewGuid():N}", Tenant, "customer-1", contactEmail,
             lines.Select(l => OrderLine.Priced(l.Sku, $"Product {l.Sku}", l.Quantity, 2.50m)).ToList(),
             "EUR", "hash", Clock.GetUtcNow(), "corr-1");
         await Orders.CreateAsync(order, CancellationToken.None);
         return order;
+    }
+
+    /// <summary>Moves a stored order along the shortest path to the status <paramref name="eventType"/> announces, as fulfillment and the admin would.</summary>
+    public async Task<Order> AdvancedAsync(Order order, string eventType)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        OrderStatus[] path = eventType switch
+        {
+            OrderEventTypes.OrderConfirmed => [OrderStatus.Confirmed],
+            OrderEventTypes.OrderRejected => [OrderStatus.Rejected],
+            OrderEventTypes.OrderShipped => [OrderStatus.Confirmed, OrderStatus.Shipped],
+            OrderEventTypes.OrderCancelled => [OrderStatus.Cancelled],
+            _ => [],
+        };
+        var current = (await Orders.GetAsync(Tenant, order.Id, CancellationToken.None))!;
+        foreach (var status in path)
+        {
+            var moved = current.Value.TransitionTo(status, Clock.GetUtcNow(), status == OrderStatus.Rejected ? "Not enough stock." : null, "corr-1");
+            current = new(moved, await Orders.ReplaceAsync(moved, current.ETag, CancellationToken.None));
+        }
+
+        return current.Value;
     }
 
     public async Task<Order> OrderAsync(string orderId) => (await Orders.GetAsync(Tenant, orderId, CancellationToken.None))!.Value;

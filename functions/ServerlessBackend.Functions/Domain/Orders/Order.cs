@@ -82,6 +82,16 @@ public sealed record Order
         };
     }
 
+    /// <summary>
+    /// Whether the order's history holds the status change an event of this type announces: the rule every consumer
+    /// applies before acting on an event (each status is reached at most once, so a later change never erases it).
+    /// </summary>
+    public bool HasRecorded(string eventType)
+    {
+        var status = OrderStateMachine.StatusAnnouncedBy(eventType);
+        return StatusHistory.Any(h => h.Status == status);
+    }
+
     /// <summary>This order without the given published events; the pending marker clears when nothing is left.</summary>
     public Order WithoutPublished(IReadOnlyCollection<string> publishedEventIds)
     {

@@ -23,6 +23,13 @@ public static class OrderStateMachine
 
     public static IEnumerable<OrderStatus> AllowedFrom(OrderStatus from) =>
         Transitions.Keys.Where(t => t.From == from).Select(t => t.To);
+
+    /// <summary>The status an event type announces: OrderPlaced is Pending, every other the target of its transitions.</summary>
+    public static OrderStatus StatusAnnouncedBy(string eventType) =>
+        eventType == OrderEventTypes.OrderPlaced
+            ? OrderStatus.Pending
+            : Transitions.Where(t => t.Value == eventType).Select(t => (OrderStatus?)t.Key.To).FirstOrDefault()
+                ?? throw new ArgumentException($"'{eventType}' is not an order event type.", nameof(eventType));
 }
 
 public sealed class InvalidOrderTransitionException(OrderStatus from, OrderStatus to)

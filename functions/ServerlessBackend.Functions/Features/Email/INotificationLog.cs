@@ -1,13 +1,51 @@
+using ServerlessBackend.Functions.Shared.Cosmos;
+
 namespace ServerlessBackend.Functions.Features.Email;
 
-/// <summary>The notifications already sent, keyed by event id, so a redelivered event sends nothing twice.</summary>
+/// <summary>
+/// One record per notification (keyed by event id): the claim a delivery takes before it sends, then its outcome.
+/// Every write is conditional (create only if absent, replace and delete only at the ETag read), so two deliveries
+/// can never both hold the claim.
+/// </summary>
 public interface INotificationLog
 {
-    Task<bool> WasSentAsync(string tenantId, string eventId, CancellationToken cancellationToken);
+    Task<Versioned<Notification>?> ReadAsync(string tenantId, string eventId, CancellationToken cancellationToken);
 
-    /// <summary>Records a sent notification; recording one that is already there is not an error.</summary>
-    Task RecordSentAsync(SentNotification notification, CancellationToken cancellationToken);
+    /// <summary>Creates the record and returns its ETag; null, writing nothing, when the event already has one.</summary>
+    Task<string?> TryCreateAsync(Notification notification, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the record if it is still at <paramref name="etag"/> and returns the new ETag; null, writing nothing, when it changed or is gone.</summary>
+    Task<string?> TryReplaceAsync(Notification notification, string etag, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the record if it is still at <paramref name="etag"/>; does nothing when it changed or is gone.</summary>
+    Task TryDeleteAsync(string tenantId, string eventId, string etag, CancellationToken cancellationToken);
 }
 
-/// <summary>One sent email (notifications container, id = event id, partition key = tenant, expires by the container's TTL).</summary>
-public sealed record SentNotification(string Id, string TenantId, string OrderId, string Type, string To, DateTimeOffset SentAt);
+/// <summary>
+/// The notification of one event (notifications container, id = event id, partition key = tenant, expires by the
+/// container's TTL). <see cref="DeliveryId"/> names the delivery that holds or held the claim; a
+/// <see cref="NotificationState.Sending"/> claim whose <see cref="LeaseUntil"/> has passed belongs to a delivery that
+/// died, and another may take it over. No recipient address: the order holds it.
+/// </summary>
+public sealed record Notification(
+    string Id,
+    string TenantId,
+    string OrderId,
+    string Type,
+    NotificationState State,
+    string DeliveryId,
+    DateTimeOffset LeaseUntil,
+    DateTimeOffset UpdatedAt,
+    int? SmtpStatus = null);
+
+public enum NotificationState
+{
+    /// <summary>Claimed by a delivery that is sending it (or died doing so).</summary>
+    Sending,
+
+    /// <summary>The relay accepted the email.</summary>
+    Sent,
+
+    /// <summary>The relay refused the recipient for good (SMTP 5xx to RCPT TO, in <see cref="Notification.SmtpStatus"/>): an outcome, never retried.</summary>
+    RejectedByRelay,
+}

@@ -10,7 +10,7 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSend
 {
     private readonly EmailOptions _options = options.Value;
 
-    public async Task SendAsync(EmailMessage message, CancellationToken cancellationToken)
+    public async Task<RelayAnswer> SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
         using var mime = new MimeMessage
@@ -33,7 +33,27 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSend
             await client.AuthenticateAsync(userName, _options.Password ?? "", cancellationToken);
         }
 
-        await client.SendAsync(mime, cancellationToken);
+        try
+        {
+            await client.SendAsync(mime, cancellationToken);
+        }
+        catch (SmtpCommandException e) when (e.ErrorCode == SmtpErrorCode.RecipientNotAccepted && (int)e.StatusCode >= 500)
+        {
+            // RFC 5321: a 5yz reply is permanent; the same recipient will be refused on every retry.
+            return RelayAnswer.RecipientRefused((int)e.StatusCode);
+        }
+        catch (SmtpCommandException e)
+        {
+            throw new RelayRefusedException((int)e.StatusCode, e.ErrorCode switch
+            {
+                SmtpErrorCode.RecipientNotAccepted => "RCPT TO",
+                SmtpErrorCode.SenderNotAccepted => "MAIL FROM",
+                SmtpErrorCode.MessageNotAccepted => "DATA",
+                _ => "a command",
+            });
+        }
+
         await client.DisconnectAsync(quit: true, cancellationToken);
+        return RelayAnswer.Accepted;
     }
 }

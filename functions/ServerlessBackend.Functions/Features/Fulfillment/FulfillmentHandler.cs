@@ -96,7 +96,8 @@ public sealed partial class FulfillmentHandler(
     private async Task<FulfillmentOutcome> ReleaseAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
     {
         var order = await LoadAsync(orderEvent, cancellationToken);
-        if (order.Value.Status != OrderStatus.Cancelled)
+        // Cancelled and Shipped are final: the history holds them exactly while they are the order's status.
+        if (!order.Value.HasRecorded(orderEvent.Type))
         {
             throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status}, not cancelled");
         }
@@ -108,7 +109,7 @@ public sealed partial class FulfillmentHandler(
     private async Task<FulfillmentOutcome> CommitAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
     {
         var order = await LoadAsync(orderEvent, cancellationToken);
-        if (order.Value.Status != OrderStatus.Shipped)
+        if (!order.Value.HasRecorded(orderEvent.Type))
         {
             // Forgetting the markers of an order that has not shipped would keep its stock taken for good.
             throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status}, not shipped");

@@ -70,6 +70,33 @@ public sealed class OrderStateMachineTests
         Assert.Empty(OrderStateMachine.AllowedFrom(OrderStatus.Cancelled));
     }
 
+    [Theory]
+    [InlineData(OrderStatus.Pending, "OrderPlaced")]
+    [InlineData(OrderStatus.Confirmed, "OrderPlaced OrderConfirmed")]
+    [InlineData(OrderStatus.Rejected, "OrderPlaced OrderRejected")]
+    [InlineData(OrderStatus.Shipped, "OrderPlaced OrderConfirmed OrderShipped")]
+    [InlineData(OrderStatus.Cancelled, "OrderPlaced OrderCancelled")]
+    public void An_order_has_recorded_exactly_the_events_of_the_statuses_in_its_history(OrderStatus status, string recorded)
+    {
+        var order = InStatus(status);
+
+        foreach (var type in new[] { "OrderPlaced", "OrderConfirmed", "OrderRejected", "OrderShipped", "OrderCancelled" })
+        {
+            Assert.True(recorded.Split(' ').Contains(type) == order.HasRecorded(type), $"{status}: {type}");
+        }
+    }
+
+    [Fact]
+    public void A_confirmed_then_cancelled_order_still_has_recorded_its_confirmation()
+    {
+        var order = InStatus(OrderStatus.Confirmed).TransitionTo(OrderStatus.Cancelled, TestData.Now, null, null);
+
+        Assert.True(order.HasRecorded("OrderConfirmed"));
+        Assert.True(order.HasRecorded("OrderCancelled"));
+        Assert.False(order.HasRecorded("OrderShipped"));
+        Assert.Throws<ArgumentException>(() => order.HasRecorded("OrderLost"));
+    }
+
     [Fact]
     public void A_placed_order_is_pending_totals_its_lines_and_holds_the_placed_event()
     {
