@@ -27,12 +27,12 @@ public sealed class ApiTestHost
 
     private readonly ServiceProvider _services;
 
-    public ApiTestHost(CosmosServerFixture cosmos, TimeProvider? clock = null, IOrderOutbox? outbox = null)
-        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock, outbox)
+    public ApiTestHost(CosmosServerFixture cosmos, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null)
+        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock, outbox, signing)
     {
     }
 
-    public ApiTestHost(CosmosContainers containers, TimeProvider? clock = null, IOrderOutbox? outbox = null)
+    public ApiTestHost(CosmosContainers containers, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null)
     {
         Publisher
             .Setup(p => p.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
@@ -43,7 +43,7 @@ public sealed class ApiTestHost
         services.AddSingleton(containers);
         services.AddSingleton(outbox ?? Publisher.Object);
         services.AddSingleton(Options.Create(TestTokens.Options));
-        services.AddSingleton<ISigningConfiguration>(Tokens.SigningConfiguration());
+        services.AddSingleton(signing ?? Tokens.SigningConfiguration());
         services.AddSingleton<BearerAuthenticator>();
         services.AddProductStore();
         services.AddOrderDocuments();

@@ -72,9 +72,9 @@ public sealed class CosmosStockStore(CosmosContainers containers) : IStockStore
                 // Someone changed the product since our read: decide again on fresh data, after a short random pause.
                 await Task.Delay(Random.Shared.Next(1, 10 * Math.Min(attempt, 10)), cancellationToken).ConfigureAwait(false);
             }
-            catch (CosmosException e) when (e.StatusCode == HttpStatusCode.TooManyRequests)
+            catch (Exception e) when (CosmosErrors.Unavailable(e) is { } unavailable)
             {
-                throw new StoreThrottledException(e.RetryAfter, e);
+                throw unavailable;
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
@@ -8,7 +9,7 @@ using ServerlessBackend.Functions.Shared.Http;
 namespace ServerlessBackend.Functions.Features.Operations;
 
 /// <summary>
-/// Anonymous readiness probe: every dependency check must pass within a short timeout, else 503.
+/// Anonymous readiness probe: every dependency check must pass within a short timeout, else 503 with Retry-After.
 /// It names the failing dependency but never shows error details to an anonymous caller (they are logged).
 /// </summary>
 public sealed partial class ReadinessFunction(IEnumerable<IReadinessCheck> checks, TimeProvider clock, ILogger<ReadinessFunction> logger)
@@ -27,6 +28,11 @@ public sealed partial class ReadinessFunction(IEnumerable<IReadinessCheck> check
         var results = await Task.WhenAll(checks.Select(check => RunAsync(check, cancellationToken)));
         var ready = results.All(r => r.Healthy);
         var report = new ReadinessReport(ready ? "Ready" : "NotReady", clock.GetUtcNow(), results.ToDictionary(r => r.Name, r => r.Healthy ? "Healthy" : "Unhealthy"));
+        if (!ready)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = ((int)DependencyUnavailableException.DefaultRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        }
+
         return Results.Json(report, ApiJson.Options, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
@@ -41,13 +47,19 @@ public sealed partial class ReadinessFunction(IEnumerable<IReadinessCheck> check
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            LogUnhealthy(logger, e, check.Name);
+            // Probed every few seconds while a dependency is down: one line per failed check, no stack trace.
+            var failure = e switch
+            {
+                OperationCanceledException => $"no answer within {Timeout.TotalSeconds:0.###} s",
+                _ => DependencyUnavailableException.In(e)?.Message.TrimEnd('.') ?? e.GetType().Name,
+            };
+            LogUnhealthy(logger, check.Name, failure);
             return (check.Name, false);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Readiness check {Check} failed")]
-    private static partial void LogUnhealthy(ILogger logger, Exception exception, string check);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Readiness check {Check} failed: {Failure}")]
+    private static partial void LogUnhealthy(ILogger logger, string check, string failure);
 }
 
 public sealed record ReadinessReport(string Status, DateTimeOffset CheckedAt, IReadOnlyDictionary<string, string> Checks);

@@ -1,6 +1,7 @@
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
+using ServerlessBackend.Functions.Shared.Hosting;
 
 namespace ServerlessBackend.Functions.Shared.Auth;
 
@@ -25,11 +26,35 @@ public sealed class OpenIdSigningConfiguration(string authority, IDocumentRetrie
 
     public async Task<SigningInfo> GetAsync(CancellationToken cancellationToken)
     {
-        var configuration = await _manager.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        OpenIdConnectConfiguration configuration;
+        try
+        {
+            configuration = await _manager.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e) when (Unreachable(e))
+        {
+            // No metadata cached yet and the issuer does not answer: no token can be checked, which is not the caller's fault.
+            throw new DependencyUnavailableException("the token issuer", "metadata unreachable", inner: e);
+        }
+
         return new SigningInfo(configuration.Issuer, [.. configuration.SigningKeys], [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512]);
     }
 
     public void RequestRefresh() => _manager.RequestRefresh();
+
+    // IdentityModel wraps the failed download (IOException, HttpRequestException) in an InvalidOperationException.
+    private static bool Unreachable(Exception e)
+    {
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is IOException or HttpRequestException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>Local development: tokens from functions/dev-token.sh, signed with <see cref="DevelopmentSigningKey"/>.</summary>

@@ -1,11 +1,14 @@
 using System.Net;
 using Microsoft.Azure.Cosmos;
+using ServerlessBackend.Functions.Shared.Hosting;
 
 namespace ServerlessBackend.Functions.Shared.Cosmos;
 
 /// <summary>Translates Cosmos status codes into the store exceptions the handlers understand.</summary>
 internal static class CosmosErrors
 {
+    public const string Dependency = "Cosmos DB";
+
     public static async Task<T> Translate<T>(string id, Func<Task<T>> operation)
     {
         try
@@ -24,11 +27,25 @@ internal static class CosmosErrors
         {
             throw new DocumentNotFoundException(id, e);
         }
-        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.TooManyRequests)
+        catch (Exception e) when (Unavailable(e) is { } unavailable)
         {
-            throw new StoreThrottledException(e.RetryAfter, e);
+            throw unavailable;
         }
     }
+
+    /// <summary>
+    /// Throttling that outlasted the SDK's retries (429), the service unavailable or timing out (503, 408: what the
+    /// SDK answers once its own retries are spent), or the endpoint unreachable (the SDK lets HttpRequestException
+    /// through); null for any other failure.
+    /// </summary>
+    public static DependencyUnavailableException? Unavailable(Exception exception) => exception switch
+    {
+        CosmosException { StatusCode: HttpStatusCode.TooManyRequests } e => new StoreThrottledException(e.RetryAfter, e),
+        CosmosException { StatusCode: HttpStatusCode.ServiceUnavailable or HttpStatusCode.RequestTimeout } e =>
+            new DependencyUnavailableException(Dependency, ((int)e.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), inner: e),
+        HttpRequestException e => new DependencyUnavailableException(Dependency, "unreachable", inner: e),
+        _ => null,
+    };
 
     /// <summary>A point read that maps 404 to null.</summary>
     public static async Task<Versioned<T>?> ReadOrNull<T>(Container container, string id, string partitionKey, CancellationToken cancellationToken)
@@ -42,9 +59,9 @@ internal static class CosmosErrors
         {
             return null;
         }
-        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.TooManyRequests)
+        catch (Exception e) when (Unavailable(e) is { } unavailable)
         {
-            throw new StoreThrottledException(e.RetryAfter, e);
+            throw unavailable;
         }
     }
 

@@ -7,5 +7,6 @@ public sealed class CosmosReadinessCheck(CosmosContainers containers) : IReadine
 {
     public string Name => "cosmos";
 
-    public Task CheckAsync(CancellationToken cancellationToken) => containers.Database.ReadAsync(cancellationToken: cancellationToken);
+    public Task CheckAsync(CancellationToken cancellationToken) =>
+        CosmosErrors.Translate("database", () => containers.Database.ReadAsync(cancellationToken: cancellationToken));
 }

@@ -1,3 +1,5 @@
+using ServerlessBackend.Functions.Shared.Hosting;
+
 namespace ServerlessBackend.Functions.Shared.Cosmos;
 
 /// <summary>A create hit an existing id (Cosmos 409).</summary>
@@ -12,12 +14,9 @@ public sealed class DocumentPreconditionFailedException(string id, Exception? in
 public sealed class DocumentNotFoundException(string id, Exception? inner = null)
     : Exception($"Document '{id}' was not found.", inner);
 
-/// <summary>Cosmos kept throttling (429) after the SDK's own retries; the API answers 503 with Retry-After.</summary>
+/// <summary>Cosmos kept throttling (429) after the SDK's own retries; the API answers 503 with Retry-After (Cosmos's hint, else 1 s).</summary>
 public sealed class StoreThrottledException(TimeSpan? retryAfter, Exception? inner = null)
-    : Exception("The database is busy; retry later.", inner)
-{
-    public TimeSpan? RetryAfter { get; } = retryAfter;
-}
+    : DependencyUnavailableException(CosmosErrors.Dependency, "throttled (429)", retryAfter ?? TimeSpan.FromSeconds(1), inner);
 
 /// <summary>The store refused a continuation token (tampered with, or from another list).</summary>
 public sealed class InvalidContinuationTokenException(Exception inner)

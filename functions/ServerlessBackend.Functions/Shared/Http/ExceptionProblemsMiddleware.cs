@@ -5,12 +5,14 @@ using Microsoft.Azure.Functions.Worker.Middleware;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Hosting;
 
 namespace ServerlessBackend.Functions.Shared.Http;
 
 /// <summary>
-/// HTTP functions only: an exception becomes problem details (throttling: 503 with Retry-After; a request the server
-/// could not read, such as a body cut short: its 4xx; anything else: 500 without internals). Service Bus functions never pass through here, so their failures still abandon the message.
+/// HTTP functions only: an exception becomes problem details (a dependency down or throttling: 503 with Retry-After; a
+/// request the server could not read, such as a body cut short: its 4xx; anything else: 500 without internals).
+/// Service Bus functions never pass through here, so their failures still abandon the message.
 /// </summary>
 public sealed partial class ExceptionProblemsMiddleware(ILogger<ExceptionProblemsMiddleware> logger) : IFunctionsWorkerMiddleware
 {
@@ -24,7 +26,15 @@ public sealed partial class ExceptionProblemsMiddleware(ILogger<ExceptionProblem
         }
         catch (Exception e) when (context.GetHttpContext() is { Response.HasStarted: false } http && e is not OperationCanceledException)
         {
-            if (Unwrap<StoreThrottledException>(e) is null && Unwrap<BadHttpRequestException>(e) is null)
+            // A known failure logs once, as a warning without a stack trace; throttling not at all (the client is told to wait).
+            if (DependencyUnavailableException.In(e) is { } unavailable)
+            {
+                if (unavailable is not StoreThrottledException)
+                {
+                    LogUnavailable(logger, context.FunctionDefinition.Name, unavailable.Dependency, unavailable.Reason);
+                }
+            }
+            else if (Unwrap<BadHttpRequestException>(e) is null)
             {
                 LogUnhandled(logger, e, context.FunctionDefinition.Name);
             }
@@ -37,11 +47,15 @@ public sealed partial class ExceptionProblemsMiddleware(ILogger<ExceptionProblem
     public static IResult ToResult(Exception exception, HttpResponse response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        if (Unwrap<StoreThrottledException>(exception) is { } throttled)
+        if (DependencyUnavailableException.In(exception) is { } unavailable)
         {
-            var seconds = Math.Max(1, (int)Math.Ceiling((throttled.RetryAfter ?? TimeSpan.FromSeconds(1)).TotalSeconds));
+            var seconds = Math.Max(1, (int)Math.Ceiling(unavailable.RetryAfter.TotalSeconds));
             response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
-            return Results.Problem("The service is busy; retry after the delay in Retry-After.", statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Results.Problem(
+                unavailable is StoreThrottledException
+                    ? "The service is busy; retry after the delay in Retry-After."
+                    : "A service this request needs is unavailable; retry after the delay in Retry-After.",
+                statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         // The server could not read the request (e.g. the body ended before its Content-Length): the client's side, a 4xx.
@@ -70,4 +84,7 @@ public sealed partial class ExceptionProblemsMiddleware(ILogger<ExceptionProblem
 
     [LoggerMessage(Level = LogLevel.Error, Message = "HTTP function {Function} failed")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string function);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "HTTP function {Function} answered 503: {Dependency} is unavailable ({Reason})")]
+    private static partial void LogUnavailable(ILogger logger, string function, string dependency, string reason);
 }

@@ -20,7 +20,14 @@ public sealed partial class ServiceBusDeadLetters(ServiceBusClient client, Servi
     /// <summary>How many dead letters one peek asks for while a list looks for the tenant's.</summary>
     public const int PeekBatch = 100;
 
-    public async Task<DeadLetterPage> PeekAsync(string subscription, string tenantId, long fromSequenceNumber, int maxMessages, CancellationToken cancellationToken)
+    // Service Bus unreachable (or timing out, busy) is a DependencyUnavailableException, which the API answers with 503.
+    public Task<DeadLetterPage> PeekAsync(string subscription, string tenantId, long fromSequenceNumber, int maxMessages, CancellationToken cancellationToken) =>
+        ServiceBusErrors.Translate(() => PeekTranslatedAsync(subscription, tenantId, fromSequenceNumber, maxMessages, cancellationToken));
+
+    public Task<IReadOnlyList<long>> ReplayAsync(string subscription, string tenantId, IReadOnlyCollection<long> sequenceNumbers, CancellationToken cancellationToken) =>
+        ServiceBusErrors.Translate(() => ReplayTranslatedAsync(subscription, tenantId, sequenceNumbers, cancellationToken));
+
+    private async Task<DeadLetterPage> PeekTranslatedAsync(string subscription, string tenantId, long fromSequenceNumber, int maxMessages, CancellationToken cancellationToken)
     {
         await using var receiver = client.CreateReceiver(MessagingTopology.OrdersTopic, subscription, new ServiceBusReceiverOptions { SubQueue = SubQueue.DeadLetter });
         var items = new List<DeadLetteredMessage>();
@@ -48,7 +55,7 @@ public sealed partial class ServiceBusDeadLetters(ServiceBusClient client, Servi
         }
     }
 
-    public async Task<IReadOnlyList<long>> ReplayAsync(string subscription, string tenantId, IReadOnlyCollection<long> sequenceNumbers, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<long>> ReplayTranslatedAsync(string subscription, string tenantId, IReadOnlyCollection<long> sequenceNumbers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sequenceNumbers);
         await using var receiver = client.CreateReceiver(

@@ -3,7 +3,7 @@ using ServerlessBackend.Functions.Domain.Orders;
 
 namespace ServerlessBackend.Functions.Shared.Messaging;
 
-/// <summary>Sends through the app's one <see cref="ServiceBusSender"/> for the orders topic.</summary>
+/// <summary>Sends through the app's one <see cref="ServiceBusSender"/> for the orders topic; Service Bus unreachable is a <see cref="Hosting.DependencyUnavailableException"/>.</summary>
 public sealed class ServiceBusOrderEventSender(ServiceBusSender sender) : IOrderEventSender
 {
     public Task SendAsync(IReadOnlyList<OrderEvent> events, CancellationToken cancellationToken)
@@ -11,6 +11,6 @@ public sealed class ServiceBusOrderEventSender(ServiceBusSender sender) : IOrder
         ArgumentNullException.ThrowIfNull(events);
         return events.Count == 0
             ? Task.CompletedTask
-            : sender.SendMessagesAsync(events.Select(OrderEventMessages.ToMessage).ToList(), cancellationToken);
+            : ServiceBusErrors.Translate(() => sender.SendMessagesAsync(events.Select(OrderEventMessages.ToMessage).ToList(), cancellationToken));
     }
 }

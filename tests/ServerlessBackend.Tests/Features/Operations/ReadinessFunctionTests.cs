@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Moq;
 using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Shared.Cosmos;
@@ -29,8 +31,24 @@ public sealed class ReadinessFunctionTests(CosmosServerFixture cosmos)
         var response = await Probe(new CosmosReadinessCheck(missing));
 
         Assert.Equal(503, response.StatusCode);
+        Assert.Equal("5", response.Headers.RetryAfter.ToString());
         Assert.Equal("NotReady", response.Json.GetProperty("status").GetString());
         Assert.Equal("Unhealthy", response.Json.GetProperty("checks").GetProperty("cosmos").GetString());
+    }
+
+    [Fact]
+    public async Task Not_ready_503_with_retry_after_and_one_warning_without_a_stack_trace_when_cosmos_is_unreachable()
+    {
+        using var client = CosmosServerFixture.CreateClient(new Uri($"https://127.0.0.1:{LocalServer.FreePort()}/"), new CosmosRequestCounter());
+        var logs = new FakeLogger<ReadinessFunction>();
+
+        var response = await Probe(new CosmosReadinessCheck(new CosmosContainers(client, "db")), logs, TimeSpan.FromSeconds(30));
+
+        Assert.Equal(503, response.StatusCode);
+        Assert.Equal("5", response.Headers.RetryAfter.ToString());
+        var warning = Assert.Single(logs.Collector.GetSnapshot());
+        Assert.Equal((LogLevel.Warning, null), (warning.Level, warning.Exception));
+        Assert.Equal("Readiness check cosmos failed: Cosmos DB is unavailable (unreachable)", warning.Message);
     }
 
     [Fact]
@@ -43,12 +61,13 @@ public sealed class ReadinessFunctionTests(CosmosServerFixture cosmos)
         var response = await Probe(hanging.Object);
 
         Assert.Equal(503, response.StatusCode);
+        Assert.Equal("5", response.Headers.RetryAfter.ToString());
         Assert.DoesNotContain("Exception", response.Body, StringComparison.Ordinal);
     }
 
-    private static async Task<TestResponse> Probe(IReadinessCheck check)
+    private static async Task<TestResponse> Probe(IReadinessCheck check, ILogger<ReadinessFunction>? logger = null, TimeSpan? timeout = null)
     {
-        var function = new ReadinessFunction([check], TimeProvider.System, NullLogger<ReadinessFunction>.Instance) { Timeout = TimeSpan.FromMilliseconds(500) };
+        var function = new ReadinessFunction([check], TimeProvider.System, logger ?? NullLogger<ReadinessFunction>.Instance) { Timeout = timeout ?? TimeSpan.FromMilliseconds(500) };
         var http = HttpTestContext.Create("GET", "/api/health/ready");
         return await http.ExecuteAsync(await function.Run(http.Request, CancellationToken.None));
     }
