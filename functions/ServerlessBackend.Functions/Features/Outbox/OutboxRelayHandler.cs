@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Logging;
+using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Functions.Features.Outbox;
 
 /// <summary>
 /// Re-publishes events still pending <see cref="Delay"/> after they were recorded: the publish right
-/// after the write failed or the process died before it. One failing order does not hold up the others;
-/// the run logs one summary and still fails at the end so the failure shows up in monitoring.
+/// after the write failed or the process died before it. One failing order does not hold up the others.
+/// A run logs one summary; failures it knows (a dependency down) make it a warning without a stack trace, and the
+/// orders stay pending for the next run; any other failure also fails the run, so it shows up in monitoring.
 /// </summary>
 public sealed partial class OutboxRelayHandler(IOrderStore orders, IOrderOutbox outbox, TimeProvider clock, ILogger<OutboxRelayHandler> logger)
 {
@@ -39,9 +41,15 @@ public sealed partial class OutboxRelayHandler(IOrderStore orders, IOrderOutbox 
             return published;
         }
 
-        var reasons = string.Join("; ", failures.Select(f => $"{f.GetType().Name}: {f.Message}").Distinct().Take(3));
+        // Counted by cause; a dependency's own message is a fixed text, never the SDK's (which carries a stack trace).
+        var reasons = string.Join("; ", failures
+            .GroupBy(f => DependencyUnavailableException.In(f)?.Message.TrimEnd('.') ?? f.GetType().Name)
+            .Select(g => $"{g.Count()} x {g.Key}"));
         LogRunFailed(logger, stale.Count, published, failures.Count, reasons);
-        throw new AggregateException($"The outbox relay could not publish {failures.Count} of {stale.Count} order(s).", failures);
+        var unexpected = failures.Where(f => DependencyUnavailableException.In(f) is null).ToList();
+        return unexpected.Count == 0
+            ? published
+            : throw new AggregateException($"The outbox relay could not publish {unexpected.Count} of {stale.Count} order(s) for unexpected reasons.", unexpected);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbox relay: {Orders} order(s) with stale events, {Published} event(s) published")]

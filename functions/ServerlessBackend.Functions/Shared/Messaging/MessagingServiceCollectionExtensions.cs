@@ -4,12 +4,16 @@ using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Shared.Hosting;
 
 namespace ServerlessBackend.Functions.Shared.Messaging;
 
 public static class MessagingServiceCollectionExtensions
 {
+    /// <summary>The logger category (and prefix) of the Service Bus SDK's forwarded events.</summary>
+    public const string ServiceBusLogCategory = "Azure.Messaging.ServiceBus";
+
     /// <summary>
     /// One <see cref="ServiceBusClient"/> (from the <c>ServiceBus</c> section, the same identity-based
     /// connection the triggers use: <c>ServiceBus__fullyQualifiedNamespace</c> plus the app's one
@@ -38,6 +42,10 @@ public static class MessagingServiceCollectionExtensions
                 });
             clients.UseCredential(provider => provider.GetRequiredService<TokenCredential>());
         });
+        // Microsoft.Extensions.Azure forwards the SDK's event source to ILogger, where a failed send is an Error carrying the
+        // whole exception text (a stack trace per attempt). Every operation the worker makes surfaces its failure to the
+        // app, which logs the outcome once (the triggers' own client runs in the host, untouched by this filter).
+        services.AddLogging(logging => logging.AddFilter(ServiceBusLogCategory, LogLevel.None));
         services.AddSingleton(provider => provider.GetRequiredService<ServiceBusClient>().CreateSender(MessagingTopology.OrdersTopic));
         services.AddSingleton<IOrderEventSender, ServiceBusOrderEventSender>();
         services.AddSingleton<IDeadLetters, ServiceBusDeadLetters>();
