@@ -102,6 +102,9 @@ var hostSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   // DefaultAzureCredential in the app picks the user-assigned identity from this.
   AZURE_CLIENT_ID: identityClientId
+  // The host reads a whole request body before the worker (100 MiB by default): stop at 1 MiB, above the app's own
+  // 64 KiB (JsonBody.HostBodyLimitBytes), so an oversized body still gets the app's 413 problem.
+  FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '1048576'
 }
 
 resource settings 'Microsoft.Web/sites/config@2025-03-01' = {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Infrastructure;
 
@@ -39,6 +40,19 @@ public sealed class AppSettingsTests
         // Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION in app settings.
         Assert.False(Settings.ContainsKey(AppSettings.FunctionsWorkerRuntime));
         Assert.False(Settings.ContainsKey("FUNCTIONS_EXTENSION_VERSION"));
+    }
+
+    [Fact]
+    public void The_hosts_body_limit_is_set_just_above_the_apps_own_in_azure_and_locally()
+    {
+        // The host reads the whole body before the worker: its limit (100 MiB by default) is lowered so it buffers little,
+        // and kept above the app's, so a body the app refuses still gets the app's 413 problem.
+        using var sample = JsonDocument.Parse(File.ReadAllText(RepoPaths.InRoot("local.settings.sample.json")));
+        var expected = JsonBody.HostBodyLimitBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        Assert.Equal(expected, Settings[AppSettings.FunctionsRequestBodySizeLimit]);
+        Assert.Equal(expected, sample.RootElement.GetProperty("Values").GetProperty(AppSettings.FunctionsRequestBodySizeLimit).GetString());
+        Assert.InRange(JsonBody.HostBodyLimitBytes, JsonBody.MaxBytes + 1, 1024 * 1024);
     }
 
     [Fact]

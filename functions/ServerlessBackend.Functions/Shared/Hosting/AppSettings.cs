@@ -16,6 +16,9 @@ public static class AppSettings
 
     public const string FunctionsWorkerRuntime = "FUNCTIONS_WORKER_RUNTIME";
 
+    /// <summary>Read by the Functions host, not the app: its request body limit, set to <see cref="Http.JsonBody.HostBodyLimitBytes"/>.</summary>
+    public const string FunctionsRequestBodySizeLimit = "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT";
+
     /// <summary>Identity-based Service Bus connection used by triggers (Connection = "ServiceBus") and the publisher.</summary>
     public const string ServiceBusNamespace = "ServiceBus__fullyQualifiedNamespace";
 

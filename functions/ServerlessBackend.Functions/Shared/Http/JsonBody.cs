@@ -13,6 +13,13 @@ public static class JsonBody
 {
     public const int MaxBytes = 64 * 1024;
 
+    /// <summary>
+    /// The Functions host's own limit (app setting FUNCTIONS_REQUEST_BODY_SIZE_LIMIT, 100 MiB by default; host.json has
+    /// no such setting): the host reads a whole body before the worker sees it, so it should stop early, yet above
+    /// <see cref="MaxBytes"/>, so a body the app refuses still gets the app's 413 problem rather than the host's answer.
+    /// </summary>
+    public const int HostBodyLimitBytes = 1024 * 1024;
+
     private const int ChunkBytes = 8192;
 
     public static async Task<Outcome<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
