@@ -22,6 +22,7 @@ public static class ApiProblems
         ProblemKind.Unauthorized => StatusCodes.Status401Unauthorized,
         ProblemKind.Forbidden => StatusCodes.Status403Forbidden,
         ProblemKind.NotFound => StatusCodes.Status404NotFound,
+        ProblemKind.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         ProblemKind.Conflict => StatusCodes.Status409Conflict,
         ProblemKind.PreconditionFailed => StatusCodes.Status412PreconditionFailed,
         ProblemKind.PayloadTooLarge => StatusCodes.Status413PayloadTooLarge,

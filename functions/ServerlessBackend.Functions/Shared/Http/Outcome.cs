@@ -27,6 +27,7 @@ public enum ProblemKind
     Unauthorized,
     Forbidden,
     NotFound,
+    MethodNotAllowed,
     Conflict,
     PreconditionFailed,
     PayloadTooLarge,
