@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Features.Operations;
@@ -12,10 +13,15 @@ public sealed class OpenApiDocumentTests
 
     private static JsonElement Document => JsonDocument.Parse(File.ReadAllText(DocumentPath)).RootElement;
 
-    private static IEnumerable<(string Name, string Path, string Method, string EntryPoint)> HttpFunctions =>
+    private static IEnumerable<(JsonElement Function, JsonElement Trigger)> HttpTriggers =>
         FunctionsMetadata.Functions
             .Select(f => (Function: f, Trigger: FunctionsMetadata.Trigger(f.GetProperty("name").GetString()!)))
-            .Where(x => x.Trigger.GetProperty("type").GetString() == "httpTrigger")
+            .Where(x => x.Trigger.GetProperty("type").GetString() == "httpTrigger");
+
+    // The catch-all that answers 404/405 for what no operation serves is not an operation itself.
+    private static IEnumerable<(string Name, string Path, string Method, string EntryPoint)> HttpFunctions =>
+        HttpTriggers
+            .Where(x => !RouteTable.IsCatchAll(x.Trigger.GetProperty("route").GetString()!))
             .SelectMany(x => x.Trigger.GetProperty("methods").EnumerateArray().Select(m => (
                 x.Function.GetProperty("name").GetString()!,
                 "/" + x.Trigger.GetProperty("route").GetString()!,
@@ -63,6 +69,19 @@ public sealed class OpenApiDocumentTests
 
         Assert.All(DocumentedOperations, o => Assert.True(functions.Contains((o.Path, o.Method)), $"openapi.json lists {o.Method.ToUpperInvariant()} {o.Path}, which no function serves"));
         Assert.NotEmpty(functions);
+    }
+
+    [Fact]
+    public void The_one_catch_all_route_serves_every_method_needs_a_token_and_is_described_but_not_an_operation()
+    {
+        var catchAll = Assert.Single(HttpTriggers, x => RouteTable.IsCatchAll(x.Trigger.GetProperty("route").GetString()!));
+
+        Assert.Equal(UnmatchedRouteFunction.Name, catchAll.Function.GetProperty("name").GetString());
+        // No "methods" in the binding: the host then routes every method to it (known routes are tried first).
+        Assert.False(catchAll.Trigger.TryGetProperty("methods", out _));
+        Assert.False(PublicEndpointAttribute.IsPublic(catchAll.Function.GetProperty("entryPoint").GetString()!));
+        Assert.DoesNotContain(Document.GetProperty("paths").EnumerateObject(), p => p.Name.Contains('*', StringComparison.Ordinal));
+        Assert.Contains("405", Document.GetProperty("info").GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
