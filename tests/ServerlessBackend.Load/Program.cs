@@ -29,7 +29,19 @@ var run = new LoadRun(http, identities)
     ProductId = options.GetValueOrDefault("--product"),
 };
 Console.WriteLine($"Placing and reading orders at {baseUrl} for {seconds} s with {concurrency} workers...");
-var report = await run.RunAsync(CancellationToken.None);
+LoadReport report;
+try
+{
+    report = await run.RunAsync(CancellationToken.None);
+}
+catch (Exception e) when (e is HttpRequestException or InvalidOperationException)
+{
+    // Setting up failed (no token, the product could not be created, nothing answers): nothing was measured.
+    Console.Error.WriteLine($"The run could not start: {e.Message}");
+    return 1;
+}
+
+
 Console.Write(report.Format());
 if (report.HasServerErrors)
 {

@@ -56,7 +56,7 @@ public sealed class LocalHostApp : IContractApp, IDisposable
 
     public string Description => _app.Description;
 
-    public bool WithoutServiceBus => _app.WithoutServiceBus;
+    public IReadOnlyDictionary<string, string> Settings => _app.Settings;
 
     public void Dispose()
     {

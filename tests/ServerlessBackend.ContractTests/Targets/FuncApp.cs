@@ -138,7 +138,8 @@ public sealed class FuncApp : IContractApp, IDisposable
         WaitForHealth(func);
     }
 
-    private static Dictionary<string, string> AppSettings(string scriptRoot, int cosmos, int smtp, string storage, string? serviceBus)
+    /// <summary>The app settings func gets: the local servers' endpoints, the development key, and Service Bus as given (or its functions disabled).</summary>
+    public static Dictionary<string, string> AppSettings(string scriptRoot, int cosmos, int smtp, string storage, string? serviceBus)
     {
         // The documented development issuer and audience, as the sample settings hold them.
         using var sample = JsonDocument.Parse(File.ReadAllText(RepoPaths.InRoot("local.settings.sample.json")));

@@ -20,10 +20,7 @@ public sealed class StandInFunc : IDisposable
             exec dotnet "{LocalHostAssembly}" "$@"
 
             """.ReplaceLineEndings("\n"));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
+        File.SetUnixFileMode(Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     public string Folder { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "standin-func-" + Guid.NewGuid().ToString("N"));

@@ -34,7 +34,7 @@ public static class TargetDiscovery
     public static string? FindOnPath(string name, string? path) =>
         (path ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(file => File.Exists(file) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(file) & UnixFileMode.UserExecute) != 0));
+            .FirstOrDefault(file => File.Exists(file) && (File.GetUnixFileMode(file) & UnixFileMode.UserExecute) != 0);
 
     public static Uri WithTrailingSlash(Uri url) => url.AbsoluteUri.EndsWith('/') ? url : new Uri(url.AbsoluteUri + "/");
 }

@@ -49,7 +49,7 @@ public sealed partial class RunLocalScriptTests : IDisposable
         Assert.Equal(cosmos, cosmosEndpoint.Port);
         Assert.Equal($"127.0.0.1:{smtp}", Endpoint(summary, "smtp"));
         Assert.Equal(web, inbox.Port);
-        Assert.All(new[] { blob, queue, table }, port => Assert.True(Answers(port), $"Azurite does not answer on {port}."));
+        Assert.All(new[] { blob, queue, table }, port => Assert.True(LocalServer.Accepts(port), $"Azurite does not answer on {port}."));
         Assert.Contains("servicebus  localhost  (not started: no Docker engine answers (docker info failed), and the Service Bus emulator needs Docker", summary, StringComparison.Ordinal);
         Assert.DoesNotContain(" compose ", docker.Calls, StringComparison.Ordinal);
 
@@ -94,7 +94,7 @@ public sealed partial class RunLocalScriptTests : IDisposable
         run.Terminate();
 
         Assert.True(run.WaitForExit(TimeSpan.FromSeconds(30)), "The script did not exit on SIGTERM.");
-        Assert.All(new[] { cosmos, smtp, web, blob, queue, table }, port => Assert.False(Answers(port), $"Port {port} still answers after the script exited."));
+        Assert.All(new[] { cosmos, smtp, web, blob, queue, table }, port => Assert.False(LocalServer.Accepts(port), $"Port {port} still answers after the script exited."));
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public sealed partial class RunLocalScriptTests : IDisposable
         Assert.Contains("ServiceBus=\n", run.Output + "\n", StringComparison.Ordinal); // no emulator: the settings' namespace stays
         Assert.Contains($"answers {cosmos}", run.Output, StringComparison.Ordinal);
         Assert.Contains($"answers {smtp}", run.Output, StringComparison.Ordinal);
-        Assert.All(new[] { cosmos, smtp, web }, port => Assert.False(Answers(port), $"Port {port} still answers after the script exited."));
+        Assert.All(new[] { cosmos, smtp, web }, port => Assert.False(LocalServer.Accepts(port), $"Port {port} still answers after the script exited."));
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public sealed partial class RunLocalScriptTests : IDisposable
         Assert.Matches("^(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9])(?=.*[^a-zA-Z0-9]).{16,}$", password);
         Assert.DoesNotContain(password, run.Output, StringComparison.Ordinal);
 
-        Assert.All(new[] { cosmos, smtp, web, blob, queue, table }, port => Assert.False(Answers(port), $"Port {port} still answers after the script exited."));
+        Assert.All(new[] { cosmos, smtp, web, blob, queue, table }, port => Assert.False(LocalServer.Accepts(port), $"Port {port} still answers after the script exited."));
     }
 
     [Fact]
@@ -303,19 +303,6 @@ public sealed partial class RunLocalScriptTests : IDisposable
     private static string Endpoint(string summary, string name) =>
         SummaryLine().Matches(summary).Single(m => m.Groups["name"].Value == name).Groups["endpoint"].Value;
 
-    private static bool Answers(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            client.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 
     private static async Task<List<ReceivedMail>> WaitForMailAsync(HttpClient http)
     {

@@ -75,6 +75,21 @@ public sealed class LocalServer : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>Whether something accepts TCP connections on 127.0.0.1:<paramref name="port"/> right now.</summary>
+    public static bool Accepts(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            client.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     public void Dispose()
     {
         try
@@ -122,19 +137,7 @@ public sealed class LocalServer : IDisposable
                 throw new TimeoutException($"{tool} did not listen on {string.Join(", ", pending)} within {timeout.TotalSeconds} s:\n{Output}");
             }
 
-            foreach (var port in pending.ToArray())
-            {
-                using var client = new TcpClient();
-                try
-                {
-                    client.Connect(IPAddress.Loopback, port);
-                    pending.Remove(port);
-                }
-                catch (SocketException)
-                {
-                    // Not yet.
-                }
-            }
+            pending.RemoveWhere(Accepts);
 
             if (pending.Count > 0)
             {
