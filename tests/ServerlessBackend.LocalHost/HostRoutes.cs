@@ -82,6 +82,12 @@ public sealed class HostRoutes
             }
 
             var name = f.GetProperty("name").GetString()!;
+            // The host would demand a function key for any other level; the local host has no keys.
+            if (trigger.TryGetProperty("authLevel", out var level) && level.GetString() != "Anonymous")
+            {
+                throw new NotSupportedException($"{name}: the local host serves only anonymous HTTP functions (authLevel {level.GetString()}).");
+            }
+
             return new HttpFunction(
                 name,
                 f.GetProperty("entryPoint").GetString()!,
