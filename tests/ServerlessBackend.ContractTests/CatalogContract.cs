@@ -112,13 +112,13 @@ public abstract class CatalogContract(IContractApp app) : ContractSuite(app)
             created.Add((await CreateProductAsync()).Sku);
         }
 
-        var pages = await Api.PagesAsync("v1/products", Identity.Admin, pageSize: 2);
+        var pages = await Api.PagesAsync("v1/products", Identity.Admin, pageSize: SmallPage);
         var badSize = await Api.SendAsync("GET", "v1/products?pageSize=0", Identity.Admin);
         var badToken = await Api.SendAsync("GET", "v1/products?continuationToken=not-a-token", Identity.Admin);
 
         var ids = pages.SelectMany(p => p).Select(p => p.GetProperty("id").GetString()!).ToList();
         Assert.All(created, sku => Assert.Single(ids, sku));
-        Assert.All(pages.SkipLast(1), page => Assert.Equal(2, page.Count));
+        Assert.All(pages.SkipLast(1), page => Assert.Equal(SmallPage, page.Count));
         badSize.AssertProblem(400);
         badToken.AssertProblem(400);
     }

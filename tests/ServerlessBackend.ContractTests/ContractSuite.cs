@@ -8,6 +8,9 @@ public abstract class ContractSuite(IContractApp app) : IDisposable
 {
     protected ContractClient Api { get; } = new(app);
 
+    /// <summary>Small pages for the fresh tenants of minted tokens; on a deployment's long-lived tenant, pages that keep a walk to the end short.</summary>
+    protected int SmallPage => Api.App.Identities.Mints ? 2 : 100;
+
     public void Dispose()
     {
         Api.Dispose();

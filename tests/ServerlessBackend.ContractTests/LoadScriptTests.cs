@@ -50,7 +50,7 @@ public sealed class LoadScriptTests(LocalHostApp app)
         });
 
         var (exitCode, output) = await RunAsync(
-            ["--duration", "1", "--concurrency", "1", "--product", "SKU-1"], ("API_BASE_URL", $"http://127.0.0.1:{port}/api"), ("API_TOKEN_CUSTOMER", "t"));
+            ["--duration", "3", "--concurrency", "1", "--product", "SKU-1"], ("API_BASE_URL", $"http://127.0.0.1:{port}/api"), ("API_TOKEN_CUSTOMER", "t"));
         await stop.CancelAsync();
 
         Assert.True(exitCode == 1, output);

@@ -112,12 +112,12 @@ public abstract class OrdersContract(IContractApp app) : ContractSuite(app)
             placed.Add((await PlaceOrderAsync(sku: sku)).Json.GetProperty("id").GetString()!);
         }
 
-        var pages = await Api.PagesAsync("v1/orders", Identity.Customer, pageSize: 2);
+        var pages = await Api.PagesAsync("v1/orders", Identity.Customer, pageSize: SmallPage);
         var badStatus = await Api.SendAsync("GET", "v1/orders?status=lost", Identity.Customer);
 
         var listed = pages.SelectMany(p => p).Select(o => o.GetProperty("id").GetString()!).ToList();
         Assert.Equal(Enumerable.Reverse(placed), listed.Where(placed.Contains));
-        Assert.All(pages.SkipLast(1), page => Assert.Equal(2, page.Count));
+        Assert.All(pages.SkipLast(1), page => Assert.Equal(SmallPage, page.Count));
         badStatus.AssertProblem(400);
     }
 }

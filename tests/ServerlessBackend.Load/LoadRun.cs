@@ -107,6 +107,9 @@ public sealed record LoadReport(TimeSpan Elapsed, IReadOnlyDictionary<string, IR
 {
     public bool HasServerErrors => Samples.Values.Any(s => s.Any(x => x.Status >= 500 || x.Status == 0));
 
+    /// <summary>No request finished within the run: nothing was measured.</summary>
+    public bool IsEmpty => Samples.Values.All(s => s.Count == 0);
+
     public string Format()
     {
         var text = new StringBuilder();

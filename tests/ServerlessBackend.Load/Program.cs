@@ -3,7 +3,7 @@ using ServerlessBackend.Load;
 
 // Usage: dotnet run -c Release --project tests/ServerlessBackend.Load -- [--duration 30] [--concurrency 8] [--product SKU]
 // Target and tokens from the environment: API_BASE_URL (e.g. https://<app>.azurewebsites.net/api) and the token
-// variables of ApiIdentities (README, "Performance"). Exit code 1 when any request got a 5xx or no answer, 2 on bad usage.
+// variables of ApiIdentities (README, "Performance"). Exit code 1 when any request got a 5xx or no answer, or none finished; 2 on bad usage.
 const int MaxSeconds = 600;
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
 for (var i = 0; i + 1 < args.Length; i += 2)
@@ -43,9 +43,9 @@ catch (Exception e) when (e is HttpRequestException or InvalidOperationException
 
 
 Console.Write(report.Format());
-if (report.HasServerErrors)
+if (report.HasServerErrors || report.IsEmpty)
 {
-    Console.Error.WriteLine("Some requests got a 5xx or no answer.");
+    Console.Error.WriteLine(report.IsEmpty ? "No request finished within the run." : "Some requests got a 5xx or no answer.");
     return 1;
 }
 
