@@ -1,6 +1,6 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
-using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 

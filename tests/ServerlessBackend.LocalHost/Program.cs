@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions;
 using ServerlessBackend.LocalHost;
 
 // Usage, like `func start` in a Functions build output: ServerlessBackend.LocalHost [start] [--port 7071]

@@ -73,7 +73,7 @@ public sealed class ApiTestHost
         ArgumentNullException.ThrowIfNull(function);
 
         // The function the host routes this request to, so the attributes declared on it ([AdminOnly], [PublicEndpoint]) apply.
-        entryPoint ??= FunctionsMetadata.EntryPointFor(method, path) ?? "ServerlessBackend.Functions.Unrouted.Run";
+        entryPoint ??= await FunctionsMetadata.EntryPointForAsync(method, path) ?? "ServerlessBackend.Functions.Unrouted.Run";
         var allHeaders = new Dictionary<string, string>(headers ?? new Dictionary<string, string>());
         if (token is not null)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ServerlessBackend.LocalHost;
 
 namespace ServerlessBackend.Tests.Infrastructure;
 
@@ -16,6 +17,8 @@ public static class FunctionsMetadata
         return JsonDocument.Parse(File.ReadAllText(path)).RootElement.Clone();
     });
 
+    private static readonly Lazy<HostRoutes> Routes = new(() => HostRoutes.Load(RepoPaths.FunctionsOutput));
+
     public static IEnumerable<JsonElement> Functions => Document.Value.EnumerateArray();
 
     public static JsonElement Function(string name) =>
@@ -29,27 +32,12 @@ public static class FunctionsMetadata
         Bindings(name).Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
 
     /// <summary>
-    /// The entry point of the HTTP function whose route template and method match, as the host routes: literal
-    /// segments must be equal, a parameter takes one segment, and the template with more literal segments wins.
+    /// The entry point of the function the host routes this request to: ASP.NET Core routing over functions.metadata in
+    /// the host's route order (<see cref="HostRoutes"/>); null outside the route prefix.
     /// </summary>
-    public static string? EntryPointFor(string method, string path)
+    public static async Task<string?> EntryPointForAsync(string method, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var segments = path.Split('?')[0].Trim('/').Split('/');
-        if (segments.Length == 0 || segments[0] != "api")
-        {
-            return null;
-        }
-
-        segments = segments[1..];
-        return Functions
-            .Select(f => (EntryPoint: f.GetProperty("entryPoint").GetString()!, Trigger: f.GetProperty("bindings").EnumerateArray().FirstOrDefault(b => b.GetProperty("type").GetString() == "httpTrigger")))
-            .Where(f => f.Trigger.ValueKind == JsonValueKind.Object
-                && f.Trigger.GetProperty("methods").EnumerateArray().Any(m => string.Equals(m.GetString(), method, StringComparison.OrdinalIgnoreCase)))
-            .Select(f => (f.EntryPoint, Template: f.Trigger.GetProperty("route").GetString()!.Split('/')))
-            .Where(f => f.Template.Length == segments.Length && f.Template.Zip(segments).All(s => s.First.StartsWith('{') || s.First == s.Second))
-            .OrderByDescending(f => f.Template.Count(s => !s.StartsWith('{')))
-            .Select(f => f.EntryPoint)
-            .FirstOrDefault();
+        return (await Routes.Value.MatchAsync(method, path.Split('?')[0]))?.Function.EntryPoint;
     }
 }

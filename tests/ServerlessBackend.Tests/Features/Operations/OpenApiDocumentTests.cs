@@ -79,7 +79,7 @@ public sealed class OpenApiDocumentTests
         Assert.Equal(UnmatchedRouteFunction.Name, catchAll.Function.GetProperty("name").GetString());
         // No "methods" in the binding: the host then routes every method to it (known routes are tried first).
         Assert.False(catchAll.Trigger.TryGetProperty("methods", out _));
-        Assert.False(PublicEndpointAttribute.IsPublic(catchAll.Function.GetProperty("entryPoint").GetString()!));
+        Assert.False(EntryPointAttributes.Has<PublicEndpointAttribute>(catchAll.Function.GetProperty("entryPoint").GetString()!));
         Assert.DoesNotContain(Document.GetProperty("paths").EnumerateObject(), p => p.Name.Contains('*', StringComparison.Ordinal));
         Assert.Contains("405", Document.GetProperty("info").GetProperty("description").GetString(), StringComparison.Ordinal);
     }

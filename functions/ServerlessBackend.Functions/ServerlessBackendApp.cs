@@ -10,11 +10,12 @@ using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
 
-namespace ServerlessBackend.Functions.Shared.Hosting;
+namespace ServerlessBackend.Functions;
 
 /// <summary>
 /// The composition root: the HTTP middleware and one AddX per area. Program.cs applies it to the Functions worker; the
