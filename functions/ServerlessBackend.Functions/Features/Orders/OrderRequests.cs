@@ -77,7 +77,7 @@ public static class IdempotencyKey
             return ApiError.Field(Header, "Give one key, once.");
         }
 
-        var value = header.ToString().Trim();
+        var value = HeaderValues.TrimOptionalWhiteSpace(header.ToString());
         if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
         {
             value = value[1..^1];

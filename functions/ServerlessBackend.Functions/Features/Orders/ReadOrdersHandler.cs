@@ -68,6 +68,6 @@ public sealed partial class ReadOrdersHandler(IOrderStore orders)
         return order is not null && (caller.IsAdmin || string.Equals(order.Value.CustomerId, caller.UserId, StringComparison.Ordinal)) ? order : null;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     private static partial Regex OrderIdPattern();
 }

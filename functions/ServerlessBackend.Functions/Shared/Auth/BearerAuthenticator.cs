@@ -23,7 +23,7 @@ public sealed class BearerAuthenticator(ISigningConfiguration signing, IOptions<
             return new ApiError(ProblemKind.Unauthorized, "A bearer token is required.");
         }
 
-        var token = header[7..].Trim();
+        var token = HeaderValues.TrimOptionalWhiteSpace(header[7..]);
         var result = await ValidateAsync(token, cancellationToken).ConfigureAwait(false);
         if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
         {

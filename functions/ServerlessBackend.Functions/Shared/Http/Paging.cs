@@ -44,7 +44,8 @@ public sealed record PageRequest(int PageSize, string? ContinuationToken)
 
     private static string? Decode(string text)
     {
-        if (text.Length > 8192)
+        // Only the base64url alphabet: the decoder would skip white space, so "token\n" would pass for "token".
+        if (text.Length > 8192 || !text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
             return null;
         }

@@ -24,7 +24,7 @@ public static class Preconditions
     public static Outcome<string?> OptionalIfMatch(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var value = request.Headers[HeaderNames.IfMatch].ToString().Trim();
+        var value = HeaderValues.TrimOptionalWhiteSpace(request.Headers[HeaderNames.IfMatch].ToString());
         if (value.Length == 0)
         {
             return Outcome.Ok<string?>(null);
