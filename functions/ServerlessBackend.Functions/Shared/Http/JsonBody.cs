@@ -59,13 +59,13 @@ public static class JsonBody
 
         if (buffer.Length == 0)
         {
-            return ApiError.Field("$", "A JSON body is required.");
+            return BodyError("A JSON body is required.");
         }
 
         try
         {
             var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ApiJson.Options);
-            return value is null ? ApiError.Field("$", "A JSON object is required.") : Outcome.Ok<T>(value);
+            return value is null ? BodyError("The body must be a JSON object.") : Outcome.Ok<T>(value);
         }
         catch (JsonException e)
         {
@@ -75,24 +75,41 @@ public static class JsonBody
 
     private static ApiError TooLarge() => new(ProblemKind.PayloadTooLarge, $"The body is larger than {MaxBytes} bytes.");
 
-    // Messages name the JSON path and never the .NET types behind it.
+    // Messages name the field and never the .NET types behind it.
     private static ApiError Describe(JsonException e)
     {
-        var path = string.IsNullOrEmpty(e.Path) ? "$" : e.Path;
+        var field = FieldOf(e.Path);
         var message = e.Message;
         if (message.Contains("could not be mapped", StringComparison.Ordinal))
         {
-            var start = message.IndexOf('\'', StringComparison.Ordinal) + 1;
-            var end = message.IndexOf('\'', start);
-            var name = start > 0 && end > start ? message[start..end] : "?";
-            return ApiError.Field(path == "$" ? $"$.{name}" : path, "Unknown property: this API refuses properties it does not define.");
+            return field is null
+                ? BodyError("The body has a property this API does not define.")
+                : ApiError.Field(field, "Unknown property: this API refuses properties it does not define.");
         }
 
         if (message.Contains("missing required properties", StringComparison.Ordinal))
         {
-            return ApiError.Field(path, "Required properties are missing.");
+            return field is null ? BodyError("Required properties are missing.") : ApiError.Field(field, "Required properties are missing.");
         }
 
-        return ApiError.Field(path, "The value is not valid JSON of the expected type.");
+        return field is null ? BodyError("The body is not a JSON object of the expected shape.") : ApiError.Field(field, "The value is not valid JSON of the expected type.");
     }
+
+    /// <summary>
+    /// The error key of the field at a System.Text.Json path: the path without its "$" root, the format the request
+    /// rules use too (<c>$.lines[0].productId</c> is <c>lines[0].productId</c>, <c>$['a.b']</c> is <c>['a.b']</c>);
+    /// null for the body as a whole.
+    /// </summary>
+    public static string? FieldOf(string? jsonPath)
+    {
+        if (string.IsNullOrEmpty(jsonPath) || jsonPath == "$")
+        {
+            return null;
+        }
+
+        return jsonPath.StartsWith("$.", StringComparison.Ordinal) ? jsonPath[2..] : jsonPath.TrimStart('$');
+    }
+
+    // A mistake in the body as a whole names no field: it is told in detail, and errors stays empty.
+    private static ApiError BodyError(string detail) => new(ProblemKind.Validation, detail);
 }

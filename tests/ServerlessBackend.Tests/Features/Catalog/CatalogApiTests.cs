@@ -72,7 +72,7 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos)
         var response = await Create(_tenant.Admin, Espresso.Replace("}", ""","tenantId":"someone-else"}""", StringComparison.Ordinal));
 
         AssertProblem(response, 400);
-        Assert.True(response.Json.GetProperty("errors").TryGetProperty("$.tenantId", out _), response.Body);
+        Assert.True(response.Json.GetProperty("errors").TryGetProperty("tenantId", out _), response.Body);
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos)
         var response = await Create(_tenant.Admin, Espresso.Replace("12.5", "\"12.5\"", StringComparison.Ordinal));
 
         AssertProblem(response, 400);
-        Assert.True(response.Json.GetProperty("errors").TryGetProperty("$.price", out _));
+        Assert.True(response.Json.GetProperty("errors").TryGetProperty("price", out _));
     }
 
     [Fact]

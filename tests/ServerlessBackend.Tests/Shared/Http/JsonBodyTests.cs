@@ -53,13 +53,33 @@ public sealed class JsonBodyTests
         Assert.Null(outcome.Value.ContactEmail);
     }
 
-    [Fact]
-    public async Task An_empty_body_is_a_validation_problem_on_the_root()
+    [Theory]
+    [InlineData("")]
+    [InlineData("{")]
+    [InlineData("[]")]
+    [InlineData("null")]
+    public async Task A_body_that_is_empty_or_not_an_object_is_a_400_about_the_body_with_no_field_named(string body)
     {
-        var outcome = await Read("", contentLength: null, readSize: 8192);
+        var outcome = await Read(body, contentLength: null, readSize: 8192);
 
         Assert.Equal(ProblemKind.Validation, outcome.Error?.Kind);
-        Assert.Equal(["$"], outcome.Error!.Errors!.Keys);
+        Assert.Null(outcome.Error!.Errors);
+    }
+
+    /// <summary>One key format for parse errors and rule errors alike: the field's path in the body, no "$." root (issue 8, item 9).</summary>
+    [Theory]
+    [InlineData("""{"lines":[{"productId":"A","quantity":1}],"tenantId":"x"}""", "tenantId")]
+    [InlineData("""{"lines":[{"productId":"A","quantity":1,"unitPrice":1}]}""", "lines[0].unitPrice")]
+    [InlineData("""{"lines":[{"productId":"A","quantity":1},{"productId":"B","quantity":"2"}]}""", "lines[1].quantity")]
+    [InlineData("""{"lines":[{"productId":"A","quantity":1}],"contactEmail":5}""", "contactEmail")]
+    [InlineData("""{"lines":{"productId":"A"}}""", "lines")]
+    [InlineData("""{"lines":[{"productId":"A","quantity":1}],"a.b":1}""", "['a.b']")]
+    [InlineData("""{"lines":[{"productId":"A","quantity":1,"x y":1}]}""", "lines[0]['x y']")]
+    public async Task A_parse_error_is_keyed_by_the_fields_path_without_a_root_prefix(string body, string field)
+    {
+        var outcome = await Read(body, contentLength: null, readSize: 8192);
+
+        Assert.Equal([field], outcome.Error!.Errors!.Keys);
     }
 
     /// <summary>A valid place-order body of exactly <paramref name="bytes"/> bytes (JSON whitespace as padding).</summary>
