@@ -78,6 +78,10 @@ public sealed class TestTokens : IDocumentRetriever
         return new JsonWebTokenHandler().CreateToken(descriptor);
     }
 
+    /// <summary>A token signed with the published key over exactly this payload JSON (e.g. with a claim given twice).</summary>
+    public static string MintPayload(string payloadJson) =>
+        new JsonWebTokenHandler().CreateToken(payloadJson, new SigningCredentials(SigningKey, SecurityAlgorithms.RsaSha256));
+
     public Task<string> GetDocumentAsync(string address, CancellationToken cancel)
     {
         MetadataRequests++;

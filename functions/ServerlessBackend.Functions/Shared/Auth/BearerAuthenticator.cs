@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -37,7 +37,7 @@ public sealed class BearerAuthenticator(ISigningConfiguration signing, IOptions<
             return new ApiError(ProblemKind.Unauthorized, "The bearer token is not valid (signature, issuer, audience or lifetime).");
         }
 
-        return ToCaller(result.ClaimsIdentity);
+        return ToCaller(result.SecurityToken);
     }
 
     private async Task<TokenValidationResult> ValidateAsync(string token, CancellationToken cancellationToken)
@@ -60,26 +60,24 @@ public sealed class BearerAuthenticator(ISigningConfiguration signing, IOptions<
         return await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
     }
 
-    private Outcome<Caller> ToCaller(ClaimsIdentity identity)
+    /// <summary>
+    /// The caller from the token's payload as JSON, so each claim is read with its JSON type: the tenant and the
+    /// subject must be one JSON string each (a number, boolean, object or array is not taken as its text, so 42 and
+    /// "42" never name one tenant), not blank, at most <see cref="AuthOptions.MaxIdentifierLength"/> characters and
+    /// <see cref="PrintableText"/> (they become a partition key and a stored owner id). The email counts only when it
+    /// is a string (whether it is an address the API accepts is the orders' rule); roles are a string or an array of strings.
+    /// </summary>
+    private Outcome<Caller> ToCaller(SecurityToken token)
     {
-        var tenant = SingleIdentifier(identity, _options.TenantClaim);
-        var user = SingleIdentifier(identity, _options.CustomerClaim);
-        if (tenant is null || user is null)
+        using var payload = TokenClaims.Parse((JsonWebToken)token);
+        var tenant = payload?.Identifier(_options.TenantClaim);
+        var user = payload?.Identifier(_options.CustomerClaim);
+        if (payload is null || tenant is null || user is null)
         {
-            return new ApiError(ProblemKind.Forbidden, $"The token lacks a usable '{_options.TenantClaim}' or '{_options.CustomerClaim}' claim.");
+            return new ApiError(ProblemKind.Forbidden, $"The token lacks a usable '{_options.TenantClaim}' or '{_options.CustomerClaim}' claim: each must be one JSON string of printable characters.");
         }
 
-        var isAdmin = identity.FindAll(_options.RoleClaim).Any(c => string.Equals(c.Value, AuthOptions.AdminRole, StringComparison.Ordinal));
-        return Outcome.Ok<Caller>(new Caller(tenant, user, identity.FindFirst(_options.EmailClaim)?.Value, isAdmin));
-    }
-
-    /// <summary>
-    /// The claim's value when the token carries it exactly once, not blank, at most <see cref="AuthOptions.MaxIdentifierLength"/>
-    /// characters and without control characters (it becomes a partition key or a stored owner id); otherwise null.
-    /// </summary>
-    private static string? SingleIdentifier(ClaimsIdentity identity, string type)
-    {
-        var values = identity.FindAll(type).Select(c => c.Value).ToList();
-        return values is [{ Length: <= AuthOptions.MaxIdentifierLength } value] && !string.IsNullOrWhiteSpace(value) && !value.Any(char.IsControl) ? value : null;
+        var email = payload.Single(_options.EmailClaim) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+        return Outcome.Ok<Caller>(new Caller(tenant, user, email, payload.HasString(_options.RoleClaim, AuthOptions.AdminRole)));
     }
 }

@@ -32,10 +32,7 @@ public static partial class ProductRules
     {
         ArgumentNullException.ThrowIfNull(errors);
         errors.RequireText("name", name, MaxNameLength);
-        if (description is { Length: > MaxDescriptionLength })
-        {
-            errors.Add("description", $"At most {MaxDescriptionLength} characters.");
-        }
+        errors.OptionalText("description", description, MaxDescriptionLength);
 
         if (price is null)
         {

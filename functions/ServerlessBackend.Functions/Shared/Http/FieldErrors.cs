@@ -1,6 +1,6 @@
 namespace ServerlessBackend.Functions.Shared.Http;
 
-/// <summary>Collects per-field validation messages, keyed by the field's JSON path.</summary>
+/// <summary>Collects per-field validation messages, keyed by the field's path in the body (e.g. <c>lines[0].productId</c>), a header's or a query parameter's name.</summary>
 public sealed class FieldErrors
 {
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
@@ -17,16 +17,35 @@ public sealed class FieldErrors
         messages.Add(message);
     }
 
-    /// <summary>Adds an error when <paramref name="value"/> is missing or blank, or longer than <paramref name="maxLength"/>.</summary>
+    /// <summary>Adds an error when <paramref name="value"/> is missing or blank, longer than <paramref name="maxLength"/>, or not <see cref="PrintableText"/>.</summary>
     public void RequireText(string field, string? value, int maxLength)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
             Add(field, "Required.");
         }
-        else if (value.Length > maxLength)
+        else
+        {
+            OptionalText(field, value, maxLength);
+        }
+    }
+
+    /// <summary>Adds an error when <paramref name="value"/> is given and longer than <paramref name="maxLength"/>, or not <see cref="PrintableText"/>.</summary>
+    public void OptionalText(string field, string? value, int maxLength)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Length > maxLength)
         {
             Add(field, $"At most {maxLength} characters.");
+        }
+
+        if (!PrintableText.IsPrintable(value))
+        {
+            Add(field, PrintableText.Rule);
         }
     }
 

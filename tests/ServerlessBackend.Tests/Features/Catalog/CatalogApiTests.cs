@@ -57,6 +57,44 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos)
         Assert.Equal(["availableStock", "currency", "id", "name", "price"], errors.EnumerateObject().Select(p => p.Name).Order());
     }
 
+    /// <summary>Control (Cc) and format (Cf) characters, and the line and paragraph separators, as JSON escapes.</summary>
+    public static TheoryData<string> UnprintableText() =>
+    [
+        "\\u0001", "\\u0000", "\\n", "\\t", "\\u001b[31m", "\\u007f", "\\u0085", "\\u202e", "\\u2066", "\\u200b", "\\u200d", "\\ufeff", "\\u00ad", "\\u2028", "\\u2029",
+    ];
+
+    [Theory]
+    [MemberData(nameof(UnprintableText))]
+    public async Task A_name_or_description_with_a_control_or_format_character_is_400_naming_the_field_on_create_and_update(string escaped)
+    {
+        var created = await Create(_tenant.Admin, Espresso);
+        var etag = created.Headers.ETag.ToString();
+
+        var responses = new[]
+        {
+            (await Create(_tenant.Admin, $$"""{"id":"N-1","name":"Beans{{escaped}}","price":1,"currency":"EUR","availableStock":1}"""), "name"),
+            (await Create(_tenant.Admin, $$"""{"id":"N-1","name":"Beans","description":"Dark{{escaped}}roast","price":1,"currency":"EUR","availableStock":1}"""), "description"),
+            (await Update(_tenant.Admin, "ESP-1", $$"""{"name":"{{escaped}}","price":1,"currency":"EUR"}""", etag), "name"),
+            (await Update(_tenant.Admin, "ESP-1", $$"""{"name":"Beans","description":"{{escaped}}","price":1,"currency":"EUR"}""", etag), "description"),
+        };
+
+        Assert.All(responses, r => Assert.True(r.Item1.StatusCode == 400 && r.Item1.Json.GetProperty("errors").TryGetProperty(r.Item2, out _), $"{r.Item2}: {r.Item1.StatusCode} {r.Item1.Body}"));
+        AssertProblem(await GetProduct(_tenant.Admin, "N-1"), 404);
+        Assert.Equal(etag, (await GetProduct(_tenant.Admin, "ESP-1")).Headers.ETag.ToString());
+    }
+
+    [Fact]
+    public async Task Names_and_descriptions_in_any_script_with_emoji_and_combining_marks_are_stored_as_sent()
+    {
+        const string name = "Café crème ☕ 日本茶 🇳🇱 e\u0301";
+
+        var response = await Create(_tenant.Admin, $$"""{"id":"U-1","name":"{{name}}","description":"Ünïcödé — “quoted” 😀","price":1,"currency":"EUR","availableStock":1}""");
+
+        Assert.Equal(201, response.StatusCode);
+        Assert.Equal("Café crème ☕ 日本茶 🇳🇱 e\u0301", response.Json.GetProperty("name").GetString());
+        Assert.Equal("Ünïcödé — “quoted” 😀", response.Json.GetProperty("description").GetString());
+    }
+
     [Fact]
     public async Task Price_with_more_than_two_decimals_is_400()
     {

@@ -113,28 +113,72 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos)
     public static TheoryData<string, object> UnusableIdentifiers() => new()
     {
         { "blank", "  " },
+        { "empty", "" },
         { "longer than 256 characters", new string('t', 257) },
         { "a control character", "shop\u0001" },
         { "a line break", "shop\n1" },
+        { "a trailing line feed", "shop-1\n" },
+        { "a C1 control character", "shop\u00851" },
+        { "the line separator U+2028", "shop\u20281" },
+        { "only a zero-width space", "\u200b" },
+        { "a bidi override", "shop\u202e1" },
+        { "a byte order mark", "\ufeffshop-1" },
         { "two values", new[] { "shop-1", "shop-2" } },
+        { "a one-element array", new[] { "shop-1" } },
+        { "a number", 42 },
+        { "a fraction", 4.2 },
+        { "a boolean", true },
+        { "an object", new Dictionary<string, object> { ["id"] = "shop-1" } },
     };
 
+    /// <summary>
+    /// The claims that identify the tenant and the caller are JSON strings of printable characters, nothing else: a number,
+    /// boolean, object or array is not taken as its text (42 and "42" would be one tenant), and an invisible or
+    /// control character is refused (issue 8, token hygiene). Each is a 403 with a problem body, and the function never runs.
+    /// </summary>
     [Theory]
     [MemberData(nameof(UnusableIdentifiers))]
-    public async Task A_tenant_or_subject_claim_that_cannot_name_a_partition_or_an_owner_is_403_and_the_function_never_runs(string why, object value)
+    public async Task A_tenant_or_subject_claim_that_is_not_a_printable_json_string_is_403_with_a_problem_and_the_function_never_runs(string why, object value)
     {
         var ran = false;
         var badTenant = TestTokens.MintClaims(new Dictionary<string, object> { ["tid"] = value, ["sub"] = "alice", ["roles"] = "admin" });
         var badSubject = TestTokens.MintClaims(new Dictionary<string, object> { ["tid"] = _tenant.Id, ["sub"] = value, ["roles"] = "admin" });
 
-        // The token library itself refuses a subject that is not one string (401); a tenant array is the app's to refuse.
-        foreach (var (name, token) in value is string ? new[] { ("tenant", badTenant), ("subject", badSubject) } : [("tenant", badTenant)])
+        // RFC 7519 makes "sub" a string: the token library refuses to read a token whose sub is an array, boolean or
+        // object (401, the token is not valid); one with a numeric sub it reads, and the app refuses that (403).
+        var libraryRefuses = value is Array or bool or IDictionary<string, object>;
+        foreach (var (name, token, status) in new[] { ("tenant", badTenant, 403), ("subject", badSubject, libraryRefuses ? 401 : 403) })
         {
             var response = await _api.SendAsync("POST", "/api/v1/products", (r, ct) => { ran = true; return _api.Catalog.Create(r, ct); }, token, """{"id":"X","name":"x","price":1,"currency":"EUR","availableStock":1}""");
-            Assert.True(response.StatusCode == 403, $"{name}: {response.StatusCode} {response.Body}");
+            Assert.True(response.StatusCode == status && response.ContentType == "application/problem+json", $"{why}, {name}: {response.StatusCode} {response.Body}");
         }
 
         Assert.False(ran, why);
+    }
+
+    [Fact]
+    public async Task A_tenant_claim_given_twice_in_the_payload_is_403()
+    {
+        var payload = $$"""{"tid":"{{_tenant.Id}}","tid":"other","sub":"alice","iss":"{{TestTokens.Issuer}}","aud":"{{TestTokens.Audience}}","exp":{{DateTimeOffset.UtcNow.AddMinutes(30).ToUnixTimeSeconds()}}}""";
+
+        var response = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, TestTokens.MintPayload(payload));
+
+        Assert.True(response.StatusCode == 403 && response.ContentType == "application/problem+json", $"{response.StatusCode} {response.Body}");
+    }
+
+    public static TheoryData<object> NonStringEmails() => new() { 42, true, new[] { "alice@example.test" }, new Dictionary<string, object> { ["address"] = "alice@example.test" } };
+
+    [Theory]
+    [MemberData(nameof(NonStringEmails))]
+    public async Task An_email_claim_that_is_not_a_json_string_is_no_email(object email)
+    {
+        Caller? seen = null;
+        var token = TestTokens.MintClaims(new Dictionary<string, object> { ["tid"] = _tenant.Id, ["sub"] = "alice", ["email"] = email });
+
+        var response = await _api.SendAsync("GET", "/api/v1/products", (r, ct) => { seen = r.HttpContext.GetCaller(); return _api.Catalog.List(r, ct); }, token);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Null(seen!.Email);
     }
 
     [Theory]
@@ -161,6 +205,8 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos)
         { "Admin", false },
         { "admin reader", false },
         { new[] { "reader" }, false },
+        { true, false },
+        { new Dictionary<string, object> { ["admin"] = "admin" }, false },
     };
 
     [Theory]
