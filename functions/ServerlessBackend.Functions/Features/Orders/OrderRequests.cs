@@ -11,7 +11,6 @@ public sealed record PlaceOrderRequest(IReadOnlyList<OrderLineRequest?>? Lines, 
 {
     public const int MaxLines = 50;
     public const int MaxQuantity = 1000;
-    public const int MaxEmailLength = 254;
 
     public FieldErrors Validate()
     {
@@ -46,18 +45,13 @@ public sealed record PlaceOrderRequest(IReadOnlyList<OrderLineRequest?>? Lines, 
             errors.Range($"lines[{i}].quantity", line.Quantity, 1, MaxQuantity);
         }
 
-        if (ContactEmail is not null && !IsEmail(ContactEmail))
+        if (ContactEmail is not null && !Orders.ContactEmail.IsAcceptable(ContactEmail))
         {
-            errors.Add("contactEmail", $"A plain email address of at most {MaxEmailLength} characters.");
+            errors.Add("contactEmail", Orders.ContactEmail.Rule);
         }
 
         return errors;
     }
-
-    public static bool IsEmail(string value) =>
-        value.Length <= MaxEmailLength
-        && System.Net.Mail.MailAddress.TryCreate(value, out var address)
-        && string.Equals(address.Address, value, StringComparison.Ordinal);
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

@@ -31,7 +31,7 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
         ArgumentNullException.ThrowIfNull(request);
         var errors = request.Validate();
         var contactEmail = request.ContactEmail ?? caller.Email;
-        if (contactEmail is null || !PlaceOrderRequest.IsEmail(contactEmail))
+        if (contactEmail is null || !ContactEmail.IsAcceptable(contactEmail))
         {
             errors.Add("contactEmail", "Required when the token carries no usable email address.");
         }

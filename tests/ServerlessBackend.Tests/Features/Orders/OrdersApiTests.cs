@@ -202,6 +202,21 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
         Assert.True(response.Json.GetProperty("errors").TryGetProperty("lines", out _));
     }
 
+    [Theory]
+    [InlineData("\"quoted local\"@example.test")]
+    [InlineData("alice@[192.0.2.1]")]
+    [InlineData("alice(comment)@example.test")]
+    [InlineData("jörg@example.test")]
+    public async Task A_contact_email_that_mail_relays_refuse_is_400_and_places_nothing(string address)
+    {
+        await Stock();
+        var inBody = await Place(_tenant.Alice, "key-1", $$"""{"lines":[{"productId":"BEANS","quantity":1}],"contactEmail":{{System.Text.Json.JsonSerializer.Serialize(address)}}}""");
+        var inToken = await Place(TestTokens.Mint(_tenant.Id, "dave", email: address), "key-2", """{"lines":[{"productId":"BEANS","quantity":1}]}""");
+
+        Assert.All(new[] { inBody, inToken }, r => Assert.True(r.StatusCode == 400 && r.Json.GetProperty("errors").TryGetProperty("contactEmail", out _), $"{r.StatusCode} {r.Body}"));
+        Assert.Equal(0, (await List(_tenant.Admin, "")).Json.GetProperty("items").GetArrayLength());
+    }
+
     [Fact]
     public async Task Without_an_email_in_the_token_the_body_must_give_one()
     {
