@@ -33,8 +33,11 @@ public sealed class CosmosRequestsPerRouteTests(CosmosServerFixture cosmos, ITes
         await Measure("POST /v1/products/{id}/deactivate", 1, () => Send("POST", "/api/v1/products/WARM/deactivate", (r, ct) => _api.Catalog.Deactivate(r, "WARM", ct), _tenant.Admin, ifMatch: stocked.Headers.ETag.ToString()), table, expectedStatus: 412);
 
         const string order = """{"lines":[{"productId":"BEANS","quantity":2}]}""";
-        var placed = await Measure("POST /v1/orders", 2, () => Send("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, order, idempotencyKey: "k1"), table);
-        await Measure("POST /v1/orders (idempotent replay)", 3, () => Send("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, order, idempotencyKey: "k1"), table);
+        var placed = await Measure("POST /v1/orders", 3, () => Send("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, order, idempotencyKey: "k1"), table);
+        await Measure("POST /v1/orders (idempotent replay)", 1, () => Send("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, order, idempotencyKey: "k1"), table);
+        const string unpriceable = """{"lines":[{"productId":"NOPE","quantity":2}]}""";
+        await Measure("POST /v1/orders (refused: not priceable)", 3, () => Send("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, unpriceable, idempotencyKey: "k2"), table, expectedStatus: 422);
+        await Measure("POST /v1/orders (refused, replayed)", 1, () => Send("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, unpriceable, idempotencyKey: "k2"), table, expectedStatus: 422);
         var id = placed.Json.GetProperty("id").GetString()!;
         await Measure("GET /v1/orders/{id}", 1, () => Send("GET", $"/api/v1/orders/{id}", (r, ct) => _api.Orders.Get(r, id, ct), _tenant.Alice), table);
         await Measure("GET /v1/orders", 1, () => Send("GET", "/api/v1/orders", _api.Orders.List, _tenant.Alice), table);

@@ -86,5 +86,9 @@ public sealed class InterceptingOrderStore(CosmosContainers containers, string t
 
     public Task<string> CreateAsync(Order order, CancellationToken cancellationToken) => _inner.CreateAsync(order, cancellationToken);
 
+    public Task<Placement?> GetPlacementAsync(string tenantId, string orderId, CancellationToken cancellationToken) => _inner.GetPlacementAsync(tenantId, orderId, cancellationToken);
+
+    public Task CreateRefusalAsync(RefusedPlacement refused, CancellationToken cancellationToken) => _inner.CreateRefusalAsync(refused, cancellationToken);
+
     public Task<Page<Order>> ListAsync(OrderListQuery query, CancellationToken cancellationToken) => _inner.ListAsync(query, cancellationToken);
 }

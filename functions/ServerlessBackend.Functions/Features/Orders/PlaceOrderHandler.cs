@@ -18,10 +18,14 @@ namespace ServerlessBackend.Functions.Features.Orders;
 public sealed record PlacedOrder(Order Order, string? ETag, bool Replayed);
 
 /// <summary>
-/// A customer places an order. Idempotent without a separate key store: the order id is derived from
-/// (tenant, customer, Idempotency-Key), so the create is one conditional write and a retry or a concurrent
-/// duplicate is a 409 from Cosmos; the stored request hash then tells a true retry (same body: the original
-/// 201 again) from a reused key (different body: 422).
+/// A customer places an order. Idempotent without a separate key store: the order id is derived from (tenant,
+/// customer, Idempotency-Key), and what that id holds answers every attempt but the first. So a retry is decided
+/// first, before any check that only the first attempt had to pass (the body rules of its day, the token's email,
+/// the catalog as it was): the stored request hash tells a true retry (same body: the first outcome again) from a
+/// reused key (another body: 422). A first attempt writes its outcome at that id with one create: the order, or,
+/// when it is refused for something outside its body (no contact email, a product the catalog cannot price), a
+/// <see cref="RefusedPlacement"/>. Concurrent attempts race on that one create; the loser gets a 409 from Cosmos and
+/// answers what the winner wrote, so no attempt is ever told the opposite of another's outcome.
 /// </summary>
 public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products, IOrderOutbox outbox, TimeProvider clock)
 {
@@ -29,30 +33,36 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(request);
-        var errors = request.Validate();
-        var contactEmail = request.ContactEmail ?? caller.Email;
-        if (contactEmail is null || !ContactEmail.IsAcceptable(contactEmail))
+        var orderId = OrderId(caller, idempotencyKey);
+        var requestHash = Hash(request);
+        if (await orders.GetPlacementAsync(caller.TenantId, orderId, cancellationToken) is { } earlier)
         {
-            errors.Add("contactEmail", "Required when the token carries no usable email address.");
+            return Replay(earlier, requestHash);
         }
 
+        // A mistake in the body itself is not recorded: every attempt with this body gets the same 400, and the
+        // client may fix the body and keep its key.
+        var errors = request.Validate();
         if (!errors.IsEmpty)
         {
             return errors.ToError();
         }
 
-        var orderId = OrderId(caller, idempotencyKey);
-        var requestHash = Hash(request);
+        var contactEmail = request.ContactEmail ?? caller.Email;
+        if (contactEmail is null || !ContactEmail.IsAcceptable(contactEmail))
+        {
+            return await RefuseAsync(caller, orderId, requestHash, ApiError.Field("contactEmail", "Required when the token carries no usable email address."), cancellationToken);
+        }
+
         var lines = request.Lines!.Select(l => l!).ToList();
         var catalog = await products.GetManyAsync(caller.TenantId, lines.Select(l => l.ProductId!).ToList(), cancellationToken);
         var priced = Price(lines, catalog);
         if (priced.Error is { } unpriceable)
         {
-            // The products may have changed since a first attempt that did succeed: a retry must still replay it.
-            return await ExistingAsync(caller.TenantId, orderId, requestHash, cancellationToken) ?? unpriceable;
+            return await RefuseAsync(caller, orderId, requestHash, unpriceable, cancellationToken);
         }
 
-        var order = Order.Place(orderId, caller.TenantId, caller.UserId, contactEmail!, priced.Value!, catalog[0].Currency, requestHash, clock.GetUtcNow(), Activity.Current?.TraceId.ToString());
+        var order = Order.Place(orderId, caller.TenantId, caller.UserId, contactEmail, priced.Value!, catalog[0].Currency, requestHash, clock.GetUtcNow(), Activity.Current?.TraceId.ToString());
         try
         {
             var etag = await orders.CreateAsync(order, cancellationToken);
@@ -61,8 +71,7 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
         }
         catch (DocumentConflictException)
         {
-            return await ExistingAsync(caller.TenantId, orderId, requestHash, cancellationToken)
-                ?? throw new InvalidOperationException($"Order {orderId} conflicted on create but cannot be read.");
+            return await ReplayWinnerAsync(caller.TenantId, orderId, requestHash, cancellationToken);
         }
     }
 
@@ -78,21 +87,52 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
     public static string Hash(PlaceOrderRequest request) =>
         Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, ApiJson.Options)));
 
-    private async Task<Outcome<PlacedOrder>?> ExistingAsync(string tenantId, string orderId, string requestHash, CancellationToken cancellationToken)
+    /// <summary>Records the refusal at the order id, so a concurrent attempt that priced the order earlier cannot still create it.</summary>
+    private async Task<Outcome<PlacedOrder>> RefuseAsync(Caller caller, string orderId, string requestHash, ApiError refusal, CancellationToken cancellationToken)
     {
-        var existing = await orders.GetAsync(tenantId, orderId, cancellationToken);
-        if (existing is null)
+        var refused = new RefusedPlacement
         {
-            return null;
+            Id = orderId,
+            TenantId = caller.TenantId,
+            CustomerId = caller.UserId,
+            RequestHash = requestHash,
+            RefusedAt = clock.GetUtcNow(),
+            Refusal = refusal,
+        };
+        try
+        {
+            await orders.CreateRefusalAsync(refused, cancellationToken);
+            return refusal;
         }
+        catch (DocumentConflictException)
+        {
+            return await ReplayWinnerAsync(caller.TenantId, orderId, requestHash, cancellationToken);
+        }
+    }
 
-        if (!string.Equals(existing.Value.RequestHash, requestHash, StringComparison.Ordinal))
+    /// <summary>Another attempt wrote at this id first (its create was answered 409): answer what it wrote.</summary>
+    private async Task<Outcome<PlacedOrder>> ReplayWinnerAsync(string tenantId, string orderId, string requestHash, CancellationToken cancellationToken)
+    {
+        var winner = await orders.GetPlacementAsync(tenantId, orderId, cancellationToken)
+            ?? throw new InvalidOperationException($"Order {orderId} conflicted on create but cannot be read.");
+        return Replay(winner, requestHash);
+    }
+
+    private static Outcome<PlacedOrder> Replay(Placement earlier, string requestHash)
+    {
+        var (order, refused) = earlier;
+        if (!string.Equals(order?.Value.RequestHash ?? refused!.RequestHash, requestHash, StringComparison.Ordinal))
         {
             return new ApiError(ProblemKind.Unprocessable, "This Idempotency-Key was already used with a different request body.");
         }
 
-        var unchanged = existing.Value.StatusHistory.Count == 1;
-        return Outcome.Ok(new PlacedOrder(existing.Value.AsPlaced(), unchanged ? existing.ETag : null, Replayed: true));
+        if (order is null)
+        {
+            return refused!.Refusal;
+        }
+
+        var unchanged = order.Value.StatusHistory.Count == 1;
+        return Outcome.Ok(new PlacedOrder(order.Value.AsPlaced(), unchanged ? order.ETag : null, Replayed: true));
     }
 
     private static Outcome<List<OrderLine>> Price(List<OrderLineRequest> lines, IReadOnlyList<Domain.Catalog.Product> catalog)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
@@ -11,8 +12,30 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
 
     private Container Orders => containers.Orders;
 
-    public Task<Versioned<Order>?> GetAsync(string tenantId, string orderId, CancellationToken cancellationToken) =>
-        CosmosErrors.ReadOrNull<Order>(Orders, orderId, tenantId, cancellationToken);
+    public async Task<Versioned<Order>?> GetAsync(string tenantId, string orderId, CancellationToken cancellationToken) =>
+        (await GetPlacementAsync(tenantId, orderId, cancellationToken).ConfigureAwait(false))?.Order;
+
+    public async Task<Placement?> GetPlacementAsync(string tenantId, string orderId, CancellationToken cancellationToken)
+    {
+        // Read raw: the id may hold an order or a refused attempt, told apart by the refusal's own property.
+        var read = await CosmosErrors.ReadJsonOrNull(Orders, orderId, tenantId, cancellationToken).ConfigureAwait(false);
+        if (read is null)
+        {
+            return null;
+        }
+
+        var json = read.Value;
+        return HasTopLevelProperty(json, "refusal"u8)
+            ? new Placement(null, JsonSerializer.Deserialize<RefusedPlacement>(json, ApiJson.Options))
+            : new Placement(new Versioned<Order>(JsonSerializer.Deserialize<Order>(json, ApiJson.Options)!, read.ETag), null);
+    }
+
+    public Task CreateRefusalAsync(RefusedPlacement refused, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(refused);
+        return CosmosErrors.Translate(refused.Id, async () =>
+            await Orders.CreateItemAsync(refused, new PartitionKey(refused.TenantId), NoContent(), cancellationToken).ConfigureAwait(false));
+    }
 
     public Task<string> CreateAsync(Order order, CancellationToken cancellationToken)
     {
@@ -39,7 +62,8 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
     public Task<Page<Order>> ListAsync(OrderListQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var text = "SELECT * FROM c WHERE c.tenantId = @tenantId";
+        // Orders only: every order has a status, a refused attempt stored among them has none.
+        var text = "SELECT * FROM c WHERE c.tenantId = @tenantId AND IS_DEFINED(c.status)";
         var parameters = new List<(string Name, object Value)> { ("@tenantId", query.TenantId) };
         if (query.CustomerId is not null)
         {
@@ -105,4 +129,25 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
         });
 
     private static ItemRequestOptions NoContent() => new() { EnableContentResponseOnWrite = false };
+
+    private static bool HasTopLevelProperty(ReadOnlySpan<byte> json, ReadOnlySpan<byte> name)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals(name))
+            {
+                return true;
+            }
+
+            reader.Skip();
+        }
+
+        return false;
+    }
 }

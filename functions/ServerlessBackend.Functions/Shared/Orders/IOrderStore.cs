@@ -6,7 +6,14 @@ namespace ServerlessBackend.Functions.Shared.Orders;
 /// <summary>Orders of one tenant partition. Every call names the tenant; nothing reads across tenants except the outbox relay query.</summary>
 public interface IOrderStore
 {
+    /// <summary>The order, or null when the id holds none (nothing, or a <see cref="RefusedPlacement"/>).</summary>
     Task<Versioned<Order>?> GetAsync(string tenantId, string orderId, CancellationToken cancellationToken);
+
+    /// <summary>What the id holds, order or refused attempt; null when nothing. One point read.</summary>
+    Task<Placement?> GetPlacementAsync(string tenantId, string orderId, CancellationToken cancellationToken);
+
+    /// <summary>Records a refused attempt at its order id; throws <see cref="DocumentConflictException"/> when the id holds an order or a refusal.</summary>
+    Task CreateRefusalAsync(RefusedPlacement refused, CancellationToken cancellationToken);
 
     /// <summary>One write; throws <see cref="DocumentConflictException"/> when the id exists. Returns the new ETag.</summary>
     Task<string> CreateAsync(Order order, CancellationToken cancellationToken);
@@ -14,7 +21,7 @@ public interface IOrderStore
     /// <summary>Replaces the order if its ETag still is <paramref name="ifMatch"/>; throws <see cref="DocumentPreconditionFailedException"/> otherwise.</summary>
     Task<string> ReplaceAsync(Order order, string ifMatch, CancellationToken cancellationToken);
 
-    /// <summary>A page of one tenant's orders, newest first, optionally one customer's and/or one status.</summary>
+    /// <summary>A page of one tenant's orders (never a refused attempt), newest first, optionally one customer's and/or one status.</summary>
     Task<Page<Order>> ListAsync(OrderListQuery query, CancellationToken cancellationToken);
 
     /// <summary>

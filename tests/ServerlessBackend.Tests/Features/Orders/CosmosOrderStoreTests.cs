@@ -3,6 +3,7 @@ using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
+using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Tests.Features.Orders;
@@ -79,6 +80,33 @@ public sealed class CosmosOrderStoreTests(CosmosServerFixture cosmos)
         var results = await Task.WhenAll(attempts);
 
         Assert.Equal(1, results.Count(created => created));
+    }
+
+    [Fact]
+    public async Task A_refused_attempt_and_an_order_exclude_each_other_at_one_id_and_the_refusal_is_never_read_or_listed_as_an_order()
+    {
+        var tenant = TestData.NewTenant();
+        var order = TestData.Order(tenant, "alice");
+        var refused = Refused(tenant, "alice", TestData.Order(tenant).Id);
+        await _store.CreateAsync(order, CancellationToken.None);
+        await _store.CreateRefusalAsync(refused, CancellationToken.None);
+
+        await Assert.ThrowsAsync<DocumentConflictException>(() => _store.CreateRefusalAsync(refused with { Id = order.Id }, CancellationToken.None));
+        await Assert.ThrowsAsync<DocumentConflictException>(() => _store.CreateAsync(order with { Id = refused.Id }, CancellationToken.None));
+        await Assert.ThrowsAsync<DocumentConflictException>(() => _store.CreateRefusalAsync(refused, CancellationToken.None));
+
+        var placement = await _store.GetPlacementAsync(tenant, refused.Id, CancellationToken.None);
+        Assert.Null(placement!.Order);
+        Assert.Equal(refused.Refusal.Detail, placement.Refused!.Refusal.Detail);
+        Assert.Equal(refused.Refusal.Errors!["lines[0].productId"], placement.Refused.Refusal.Errors!["lines[0].productId"]);
+        Assert.Equal(refused with { Refusal = placement.Refused.Refusal }, placement.Refused);
+        Assert.Equal(order.Id, (await _store.GetPlacementAsync(tenant, order.Id, CancellationToken.None))!.Order!.Value.Id);
+        Assert.Null(await _store.GetAsync(tenant, refused.Id, CancellationToken.None));
+        foreach (var (customer, status) in new[] { ((string?)null, (OrderStatus?)null), ("alice", null), (null, OrderStatus.Pending), ("alice", OrderStatus.Pending) })
+        {
+            var listed = await _store.ListAsync(new OrderListQuery(tenant, customer, status, 10, null), CancellationToken.None);
+            Assert.Equal([order.Id], listed.Items.Select(o => o.Id));
+        }
     }
 
     [Fact]
@@ -256,4 +284,14 @@ public sealed class CosmosOrderStoreTests(CosmosServerFixture cosmos)
     }
 
     private static string[] OrderEventTypes(Order order) => [.. order.Outbox.Select(e => e.Type)];
+
+    private static RefusedPlacement Refused(string tenant, string customer, string id) => new()
+    {
+        Id = id,
+        TenantId = tenant,
+        CustomerId = customer,
+        RequestHash = "hash",
+        RefusedAt = TestData.Now,
+        Refusal = ApiError.Validation(new Dictionary<string, string[]> { ["lines[0].productId"] = ["There is no active product with this id."] }) with { Kind = ProblemKind.Unprocessable },
+    };
 }

@@ -107,6 +107,132 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
         Assert.Equal(first.Headers.ETag.ToString(), retry.Headers.ETag.ToString());
     }
 
+    /// <summary>
+    /// Issue 8, item 4: two attempts with one key and body overlap while the admin deactivates the product. The one
+    /// that reads the catalog after the deactivation is refused, and that refusal is recorded at the order's id, so
+    /// the attempt that priced the order earlier finds it when it creates and answers the same refusal: no order.
+    /// </summary>
+    [Fact]
+    public async Task Overlapping_attempts_while_the_product_is_deactivated_never_contradict_a_refusal_recorded_first()
+    {
+        await Stock();
+        var (products, orders) = Intercepted();
+        TestResponse? second = null;
+        products.AfterGetMany = async read =>
+        {
+            if (read == 1)
+            {
+                await Deactivate("BEANS");
+                second = await PlaceWith(orders, _tenant.Alice, "key-1", TwoLines);
+            }
+        };
+
+        var first = await PlaceWith(orders, _tenant.Alice, "key-1", TwoLines);
+
+        Assert.Equal(422, second!.StatusCode);
+        Assert.Equal((second.StatusCode, Problem(second)), (first.StatusCode, Problem(first)));
+        Assert.Equal(0, (await List(_tenant.Admin, "")).Json.GetProperty("items").GetArrayLength());
+    }
+
+    /// <summary>The other interleaving: the first attempt creates the order while the refused one is about to record its refusal; the refused one answers the order.</summary>
+    [Fact]
+    public async Task Overlapping_attempts_while_the_product_is_deactivated_never_contradict_an_order_created_first()
+    {
+        await Stock();
+        var (products, orders) = Intercepted();
+        var secondParked = new TaskCompletionSource();
+        var firstDone = new TaskCompletionSource();
+        Task<TestResponse>? second = null;
+        products.AfterGetMany = async read =>
+        {
+            if (read == 1)
+            {
+                await Deactivate("BEANS");
+                second = Task.Run(() => PlaceWith(orders, _tenant.Alice, "key-1", TwoLines));
+                await secondParked.Task;
+            }
+            else
+            {
+                secondParked.SetResult();
+                await firstDone.Task;
+            }
+        };
+
+        var first = await PlaceWith(orders, _tenant.Alice, "key-1", TwoLines);
+        firstDone.SetResult();
+        var retry = await second!;
+
+        Assert.Equal(201, first.StatusCode);
+        Assert.Equal(201, retry.StatusCode);
+        Assert.Equal(first.Json.GetProperty("id").GetString(), retry.Json.GetProperty("id").GetString());
+        Assert.Equal("true", retry.Headers[OrderResponse.ReplayedHeader].ToString());
+        Assert.Equal(1, (await List(_tenant.Admin, "")).Json.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_refused_attempt_is_refused_again_on_retry_even_once_the_product_exists()
+    {
+        await Stock();
+        const string body = """{"lines":[{"productId":"LATER","quantity":1}]}""";
+        var first = await Place(_tenant.Alice, "key-1", body);
+        Assert.Equal(201, (await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, """{"id":"LATER","name":"Later","price":1,"currency":"EUR","availableStock":5}""")).StatusCode);
+
+        var retry = await Place(_tenant.Alice, "key-1", body);
+        var withNewKey = await Place(_tenant.Alice, "key-2", body);
+
+        Assert.Equal(422, first.StatusCode);
+        Assert.Equal((422, Problem(first)), (retry.StatusCode, Problem(retry)));
+        Assert.Equal(201, withNewKey.StatusCode);
+        AssertProblem(await Place(_tenant.Alice, "key-1", TwoLines), 422);
+        Assert.Equal(1, (await List(_tenant.Admin, "")).Json.GetProperty("items").GetArrayLength());
+    }
+
+    /// <summary>Issue 8, item 5: the retry comes with a token that has no email claim; it must still get the order the first attempt placed.</summary>
+    [Fact]
+    public async Task A_retry_from_a_token_without_an_email_replays_the_order_the_first_attempt_placed()
+    {
+        await Stock();
+        var first = await Place(TestTokens.Mint(_tenant.Id, "erin", email: "erin@example.test"), "key-1", TwoLines);
+
+        var retry = await Place(TestTokens.Mint(_tenant.Id, "erin", email: null), "key-1", TwoLines);
+
+        Assert.Equal(201, first.StatusCode);
+        Assert.Equal(201, retry.StatusCode);
+        Assert.Equal(first.Body, retry.Body);
+        Assert.Equal("true", retry.Headers[OrderResponse.ReplayedHeader].ToString());
+    }
+
+    [Fact]
+    public async Task A_retry_replays_its_order_even_when_the_body_rules_have_tightened_since()
+    {
+        // An order placed before the contact email rule refused quoted local parts: the retry is a replay, not a 400.
+        var placed = TestData.Order(_tenant.Id, "alice") with { ContactEmail = "\"old rule\"@example.test" };
+        var request = new PlaceOrderRequest([new OrderLineRequest("BEANS", 1)], placed.ContactEmail);
+        var order = placed with { Id = PlaceOrderHandler.OrderId(new Functions.Shared.Auth.Caller(_tenant.Id, "alice", null, false), "key-1"), RequestHash = PlaceOrderHandler.Hash(request) };
+        await Store.CreateAsync(order, CancellationToken.None);
+
+        var retry = await Place(_tenant.Alice, "key-1", """{"lines":[{"productId":"BEANS","quantity":1}],"contactEmail":"\"old rule\"@example.test"}""");
+
+        Assert.Equal(201, retry.StatusCode);
+        Assert.Equal(order.Id, retry.Json.GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_refused_order_id_is_404_on_every_order_route_and_in_no_list()
+    {
+        await Stock();
+        var refused = await Place(_tenant.Alice, "key-1", """{"lines":[{"productId":"NOPE","quantity":1}]}""");
+        var id = PlaceOrderHandler.OrderId(new Functions.Shared.Auth.Caller(_tenant.Id, "alice", null, false), "key-1");
+
+        Assert.Equal(422, refused.StatusCode);
+        AssertProblem(await Get(_tenant.Alice, id), 404);
+        AssertProblem(await Get(_tenant.Admin, id), 404);
+        AssertProblem(await Cancel(_tenant.Alice, id), 404);
+        Assert.Null(await Store.GetAsync(_tenant.Id, id, CancellationToken.None));
+        Assert.Empty(Ids(await List(_tenant.Admin, "")));
+        Assert.Empty(Ids(await List(_tenant.Alice, "")));
+    }
+
     [Fact]
     public async Task Concurrent_duplicates_create_exactly_one_order_and_all_get_its_201()
     {
@@ -388,6 +514,32 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
         AssertProblem(await Cancel(_tenant.Alice, id, "\"stale\""), 412);
         AssertProblem(await Cancel(_tenant.Alice, id, "stale"), 400);
         Assert.Equal(200, (await Cancel(_tenant.Alice, id, placed.Headers.ETag.ToString())).StatusCode);
+    }
+
+    /// <summary>The orders functions over the real stores, with the catalog read intercepted.</summary>
+    private (InterceptingProductStore Products, OrdersFunctions Orders) Intercepted()
+    {
+        var products = new InterceptingProductStore(cosmos.Containers);
+        var place = new PlaceOrderHandler(Store, products, _api.Get<IOrderOutbox>(), TimeProvider.System);
+        return (products, new OrdersFunctions(place, _api.Get<ReadOrdersHandler>(), _api.Get<ChangeOrderStatusHandler>()));
+    }
+
+    private Task<TestResponse> PlaceWith(OrdersFunctions orders, string token, string key, string body) =>
+        _api.SendAsync("POST", "/api/v1/orders", orders.Place, token, body, new Dictionary<string, string> { ["Idempotency-Key"] = key });
+
+    private async Task Deactivate(string productId)
+    {
+        var products = _api.Get<Functions.Shared.Catalog.IProductStore>();
+        var product = await products.GetAsync(_tenant.Id, productId, CancellationToken.None);
+        await products.SetAsync(_tenant.Id, productId, new(TestData.Now) { Active = false }, product!.ETag, CancellationToken.None);
+    }
+
+    /// <summary>A problem body without its per-request trace id.</summary>
+    private static string Problem(TestResponse response)
+    {
+        var problem = System.Text.Json.Nodes.JsonNode.Parse(response.Body)!.AsObject();
+        problem.Remove("traceId");
+        return problem.ToJsonString();
     }
 
     private async Task Stock()

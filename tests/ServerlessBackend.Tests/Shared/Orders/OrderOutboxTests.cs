@@ -206,6 +206,10 @@ public sealed class OrderOutboxTests
 
         public Task<string> CreateAsync(Order order, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<Placement?> GetPlacementAsync(string tenantId, string orderId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task CreateRefusalAsync(RefusedPlacement refused, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<string> ReplaceAsync(Order order, string ifMatch, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<Page<Order>> ListAsync(OrderListQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
