@@ -27,4 +27,7 @@ public sealed record Product
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Hash of the create request (null for products created before it was recorded): a retried create is told it succeeded.</summary>
+    public string? CreateRequestHash { get; init; }
 }

@@ -15,7 +15,7 @@ public sealed class CatalogFunctions(CreateProductHandler create, ChangeProductH
         await HttpEndpoint.HandleAsync(
             await JsonBody.ReadAsync<CreateProductRequest>(request, cancellationToken),
             body => create.HandleAsync(request.RequireCaller(), body, cancellationToken),
-            product => ProductResponse.Result(request.HttpContext.Response, product, created: true));
+            created => ProductResponse.Created(request.HttpContext.Response, created));
 
     [Function("ListProducts")]
     public Task<IResult> List(

@@ -7,10 +7,14 @@ using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Catalog;
 
-/// <summary>An admin adds a product to the tenant's catalog; its id (SKU) is unique per tenant.</summary>
+/// <summary>
+/// An admin adds a product to the tenant's catalog; its id (SKU) is unique per tenant. The id is the natural
+/// idempotency key: a create that finds its id taken by a product created from the same request (same meaning)
+/// is a retry and is told it succeeded, with the product as it stands; another request for that id is a 409.
+/// </summary>
 public sealed class CreateProductHandler(IProductStore store, TimeProvider clock)
 {
-    public async Task<Outcome<Versioned<Product>>> HandleAsync(Caller caller, CreateProductRequest request, CancellationToken cancellationToken)
+    public async Task<Outcome<CreatedProduct>> HandleAsync(Caller caller, CreateProductRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = request.Validate();
@@ -32,15 +36,29 @@ public sealed class CreateProductHandler(IProductStore store, TimeProvider clock
             Active = true,
             CreatedAt = now,
             UpdatedAt = now,
+            CreateRequestHash = Hash(request),
         };
         try
         {
             var etag = await store.CreateAsync(product, cancellationToken);
-            return Outcome.Ok(new Versioned<Product>(product, etag));
+            return Outcome.Ok(new CreatedProduct(new Versioned<Product>(product, etag), Replayed: false));
         }
         catch (DocumentConflictException)
         {
-            return new ApiError(ProblemKind.Conflict, $"A product with id '{product.Id}' already exists.");
+            var existing = await store.GetAsync(caller.TenantId, product.Id, cancellationToken);
+            return existing is not null && string.Equals(existing.Value.CreateRequestHash, product.CreateRequestHash, StringComparison.Ordinal)
+                ? Outcome.Ok(new CreatedProduct(existing, Replayed: true))
+                : new ApiError(ProblemKind.Conflict, $"A product with id '{product.Id}' already exists.");
         }
     }
+
+    /// <summary>The request's meaning: 12.5 and 12.50 are one price.</summary>
+    public static string Hash(CreateProductRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return Idempotency.Hash(request with { Price = request.Price is { } price ? Money.Normalize(price) : null });
+    }
 }
+
+/// <summary>The created product; <see cref="Replayed"/> when a retried create found it already made.</summary>
+public sealed record CreatedProduct(Versioned<Product> Product, bool Replayed);

@@ -17,6 +17,19 @@ public sealed record ProductResponse(
 
     public static string Location(string id) => $"/api/v1/products/{Uri.EscapeDataString(id)}";
 
+    /// <summary>201 with Location, ETag and the product; a retried create says so in Idempotent-Replayed.</summary>
+    public static IResult Created(HttpResponse response, CreatedProduct created)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(created);
+        if (created.Replayed)
+        {
+            response.Headers[Idempotency.ReplayedHeader] = "true";
+        }
+
+        return Result(response, created.Product, created: true);
+    }
+
     /// <summary>200 (or 201 with Location) with the product and its ETag.</summary>
     public static IResult Result(HttpResponse response, Versioned<Product> product, bool created = false)
     {

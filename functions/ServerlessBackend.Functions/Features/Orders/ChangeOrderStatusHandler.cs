@@ -11,7 +11,9 @@ namespace ServerlessBackend.Functions.Features.Orders;
 /// Cancel (the order's customer or an admin) and ship (admin): read what the caller may see, transition where
 /// the state machine allows, replace on the ETag read. With If-Match the client's ETag must still be current
 /// (412 otherwise); without it (cancel only), a concurrent change such as fulfillment confirming makes us
-/// read again and decide again.
+/// read again and decide again. An order already in the status asked for is the 200 with the order, whatever
+/// If-Match (RFC 9110, 13.1.1: the change has been made): a retry whose first attempt made the change, or that
+/// lost the race to a concurrent one, is never told 412 or 409, and nothing is recorded twice.
 /// </summary>
 public sealed class ChangeOrderStatusHandler(IOrderStore orders, OrderTransitions transitions)
 {
@@ -34,6 +36,11 @@ public sealed class ChangeOrderStatusHandler(IOrderStore orders, OrderTransition
                 return ApiError.NotFound("The order");
             }
 
+            if (current.Value.Status == target)
+            {
+                return Outcome.Ok(current);
+            }
+
             if (ifMatch is not null && !string.Equals(ifMatch, current.ETag, StringComparison.Ordinal))
             {
                 return ApiError.StaleETag();
@@ -48,9 +55,10 @@ public sealed class ChangeOrderStatusHandler(IOrderStore orders, OrderTransition
             {
                 return Outcome.Ok(await transitions.ApplyAsync(current, target, Reason(caller, current.Value, target), Activity.Current?.TraceId.ToString(), cancellationToken));
             }
-            catch (DocumentPreconditionFailedException) when (ifMatch is null && attempt < Attempts)
+            catch (DocumentPreconditionFailedException) when (attempt < Attempts)
             {
-                // Changed since our read: decide again on the new state.
+                // Changed since our read: decide again on the new state (a concurrent change to the same status is a
+                // 200; with If-Match, anything else is a 412 without a second write).
             }
             catch (DocumentPreconditionFailedException)
             {

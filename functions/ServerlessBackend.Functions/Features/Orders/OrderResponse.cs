@@ -10,7 +10,7 @@ public sealed record OrderResponse(
     string Id, OrderStatus Status, string CustomerId, string ContactEmail, IReadOnlyList<OrderLine> Lines, string Currency, decimal Total,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<StatusChange> StatusHistory)
 {
-    public const string ReplayedHeader = "Idempotent-Replayed";
+    public const string ReplayedHeader = Idempotency.ReplayedHeader;
 
     public static OrderResponse From(Order order)
     {

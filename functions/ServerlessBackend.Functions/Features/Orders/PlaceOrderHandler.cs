@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Catalog;
@@ -84,8 +83,7 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
     }
 
     /// <summary>Hash of the request's meaning (not its bytes): whitespace and property order do not matter.</summary>
-    public static string Hash(PlaceOrderRequest request) =>
-        Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, ApiJson.Options)));
+    public static string Hash(PlaceOrderRequest request) => Idempotency.Hash(request);
 
     /// <summary>Records the refusal at the order id, so a concurrent attempt that priced the order earlier cannot still create it.</summary>
     private async Task<Outcome<PlacedOrder>> RefuseAsync(Caller caller, string orderId, string requestHash, ApiError refusal, CancellationToken cancellationToken)

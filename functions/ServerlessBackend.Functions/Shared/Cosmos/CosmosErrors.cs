@@ -68,24 +68,23 @@ internal static class CosmosErrors
     /// <summary>A point read of the document's JSON as stored (for a container that holds more than one kind), 404 as null.</summary>
     public static async Task<Versioned<byte[]>?> ReadJsonOrNull(Container container, string id, string partitionKey, CancellationToken cancellationToken)
     {
-        using var response = await container.ReadItemStreamAsync(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-
         try
         {
-            response.EnsureSuccessStatusCode();
-        }
-        catch (CosmosException e) when (e.StatusCode == HttpStatusCode.TooManyRequests)
-        {
-            throw new StoreThrottledException(e.RetryAfter, e);
-        }
+            using var response = await container.ReadItemStreamAsync(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
 
-        using var json = new MemoryStream();
-        await response.Content.CopyToAsync(json, cancellationToken).ConfigureAwait(false);
-        return new Versioned<byte[]>(json.ToArray(), response.Headers.ETag);
+            response.EnsureSuccessStatusCode();
+            using var json = new MemoryStream();
+            await response.Content.CopyToAsync(json, cancellationToken).ConfigureAwait(false);
+            return new Versioned<byte[]>(json.ToArray(), response.Headers.ETag);
+        }
+        catch (Exception e) when (Unavailable(e) is { } unavailable)
+        {
+            throw unavailable;
+        }
     }
 
     /// <summary>

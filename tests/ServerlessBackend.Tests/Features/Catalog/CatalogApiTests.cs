@@ -39,12 +39,56 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos)
     }
 
     [Fact]
-    public async Task The_same_id_twice_in_a_tenant_is_409_but_another_tenant_may_use_it()
+    public async Task The_same_id_twice_in_a_tenant_with_another_body_is_409_but_another_tenant_may_use_it()
     {
         await Create(_tenant.Admin, Espresso);
 
-        AssertProblem(await Create(_tenant.Admin, Espresso), 409);
+        AssertProblem(await Create(_tenant.Admin, Espresso.Replace("12.5", "13", StringComparison.Ordinal)), 409);
         Assert.Equal(201, (await Create(_other.Admin, Espresso)).StatusCode);
+    }
+
+    /// <summary>
+    /// A retry is never told the opposite of what its first attempt did (issue 8, the class of items 4 and 5): a create
+    /// retried with the same body is the 201 again, even once the product has changed since (an order took stock).
+    /// </summary>
+    [Fact]
+    public async Task A_create_retried_with_the_same_body_is_201_again_with_the_product_as_it_stands()
+    {
+        var first = await Create(_tenant.Admin, Espresso);
+        var stocked = await SetStock(_tenant.Admin, "ESP-1", """{"availableStock":7}""", first.Headers.ETag.ToString());
+
+        // Same meaning, other bytes: property order and whitespace do not matter.
+        var retry = await Create(_tenant.Admin, """{ "currency":"EUR", "id":"ESP-1","name":"Espresso beans","description":"Dark roast","price":12.50,"availableStock":10}""");
+
+        Assert.Equal(201, retry.StatusCode);
+        Assert.Equal("true", retry.Headers["Idempotent-Replayed"].ToString());
+        Assert.Equal("/api/v1/products/ESP-1", retry.Headers.Location.ToString());
+        Assert.Equal(stocked.Headers.ETag.ToString(), retry.Headers.ETag.ToString());
+        Assert.Equal(stocked.Body, retry.Body);
+        Assert.False(first.Headers.ContainsKey("Idempotent-Replayed"));
+    }
+
+    [Fact]
+    public async Task A_change_retried_with_the_if_match_of_its_first_attempt_is_200_once_that_change_is_made_and_412_otherwise()
+    {
+        var created = await Create(_tenant.Admin, Espresso);
+        var etag = created.Headers.ETag.ToString();
+        const string details = """{"name":"Decaf","description":"Mild","price":9.5,"currency":"EUR"}""";
+
+        var updated = await Update(_tenant.Admin, "ESP-1", details, etag);
+        var updateRetry = await Update(_tenant.Admin, "ESP-1", details, etag);
+        var stocked = await SetStock(_tenant.Admin, "ESP-1", """{"availableStock":3}""", updated.Headers.ETag.ToString());
+        var stockRetry = await SetStock(_tenant.Admin, "ESP-1", """{"availableStock":3}""", updated.Headers.ETag.ToString());
+        var deactivated = await Deactivate(_tenant.Admin, "ESP-1", stocked.Headers.ETag.ToString());
+        var deactivateRetry = await Deactivate(_tenant.Admin, "ESP-1", stocked.Headers.ETag.ToString());
+
+        Assert.All(new[] { updateRetry, stockRetry, deactivateRetry }, r => Assert.Equal(200, r.StatusCode));
+        Assert.Equal(deactivated.Headers.ETag.ToString(), deactivateRetry.Headers.ETag.ToString());
+        Assert.Equal(deactivated.Body, deactivateRetry.Body);
+        Assert.Equal(deactivated.Headers.ETag.ToString(), (await GetProduct(_tenant.Admin, "ESP-1")).Headers.ETag.ToString());
+        // A stale If-Match for a change not made is still a 412.
+        AssertProblem(await Update(_tenant.Admin, "ESP-1", details.Replace("Decaf", "Other", StringComparison.Ordinal), etag), 412);
+        AssertProblem(await SetStock(_tenant.Admin, "ESP-1", """{"availableStock":4}""", etag), 412);
     }
 
     [Fact]
@@ -380,7 +424,6 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos)
 
         Assert.Equal(200, response.StatusCode);
         Assert.False(response.Json.GetProperty("active").GetBoolean());
-        AssertProblem(await Deactivate(_tenant.Admin, "ESP-1", etag), 412);
     }
 
     private async Task CatalogWithInactive(params string[] inactive)

@@ -58,16 +58,36 @@ public sealed class ChangeOrderStatusHandlerTests
     }
 
     [Fact]
-    public async Task With_if_match_a_race_is_412_and_not_retried()
+    public async Task With_if_match_a_race_is_412_after_one_more_read_and_never_a_second_write()
     {
         var pending = TestData.Order("t1");
-        _store.Setup(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<Order>(pending, "\"v1\""));
+        var confirmed = pending.TransitionTo(OrderStatus.Confirmed, TestData.Now, null, null);
+        _store.SetupSequence(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new Versioned<Order>(pending, "\"v1\""))
+            .ReturnsAsync(new Versioned<Order>(confirmed, "\"v2\""));
         _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
 
         var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: "\"v1\"", CancellationToken.None);
 
         Assert.Equal(ProblemKind.PreconditionFailed, outcome.Error!.Kind);
         _store.Verify(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    /// <summary>Two attempts of one cancel (a retry while the first still runs): the one that loses the race is told the order is cancelled, not 412.</summary>
+    [Fact]
+    public async Task With_if_match_a_race_lost_to_a_cancel_is_the_cancelled_order()
+    {
+        var pending = TestData.Order("t1");
+        var cancelled = pending.TransitionTo(OrderStatus.Cancelled, TestData.Now, "Cancelled by the customer", null);
+        _store.SetupSequence(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new Versioned<Order>(pending, "\"v1\""))
+            .ReturnsAsync(new Versioned<Order>(cancelled, "\"v2\""));
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
+
+        var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: "\"v1\"", CancellationToken.None);
+
+        Assert.Equal(("\"v2\"", OrderStatus.Cancelled), (outcome.Value!.ETag, outcome.Value.Value.Status));
+        _publisher.VerifyNoOtherCalls();
     }
 
     [Fact]

@@ -464,7 +464,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
 
     [Theory]
     [InlineData(OrderStatus.Confirmed, 200)]
-    [InlineData(OrderStatus.Cancelled, 409)]
+    [InlineData(OrderStatus.Cancelled, 200)]
     [InlineData(OrderStatus.Rejected, 409)]
     [InlineData(OrderStatus.Shipped, 409)]
     public async Task Cancel_follows_the_state_machine(OrderStatus from, int expected)
@@ -486,6 +486,27 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos)
         {
             AssertProblem(response, 409);
         }
+    }
+
+    /// <summary>A cancel retried (its response was lost) with the If-Match of its first attempt is told what happened: cancelled, not 412 or 409.</summary>
+    [Fact]
+    public async Task A_cancel_retried_with_the_same_if_match_is_200_with_the_cancelled_order_and_records_nothing_twice()
+    {
+        await Stock();
+        var placed = await Place(_tenant.Alice, "key-1", TwoLines);
+        var id = placed.Json.GetProperty("id").GetString()!;
+
+        var first = await Cancel(_tenant.Alice, id, placed.Headers.ETag.ToString());
+        var retry = await Cancel(_tenant.Alice, id, placed.Headers.ETag.ToString());
+        var withoutIfMatch = await Cancel(_tenant.Alice, id);
+
+        Assert.Equal((200, 200, 200), (first.StatusCode, retry.StatusCode, withoutIfMatch.StatusCode));
+        Assert.Equal(first.Body, retry.Body);
+        Assert.Equal(first.Headers.ETag.ToString(), retry.Headers.ETag.ToString());
+        var stored = (await Store.GetAsync(_tenant.Id, id, CancellationToken.None))!;
+        Assert.Equal([OrderStatus.Pending, OrderStatus.Cancelled], stored.Value.StatusHistory.Select(h => h.Status));
+        Assert.Equal(stored.ETag, retry.Headers.ETag.ToString());
+        _api.Publisher.Verify(p => p.PublishAfterWriteAsync(It.Is<Versioned<Order>>(w => w.Value.Status == OrderStatus.Cancelled), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Fact]

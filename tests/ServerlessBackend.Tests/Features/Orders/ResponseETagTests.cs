@@ -10,7 +10,8 @@ namespace ServerlessBackend.Tests.Features.Orders;
 /// <summary>
 /// The ETag a publishing route answers with is the order's current one, with the real outbox (which
 /// changes the ETag when it marks the events published): the client's next If-Match write is accepted. Status
-/// 409 after an If-Match means the ETag matched and the state machine refused; a stale ETag would be 412.
+/// 409 after an If-Match means the ETag matched and the state machine refused; a stale ETag would be 412. (Asking
+/// for the state the order is already in is a 200 whatever the ETag, so the checks ask for a move it cannot make.)
 /// </summary>
 [Collection(CosmosServerCollection.Name)]
 public sealed class ResponseETagTests
@@ -41,7 +42,7 @@ public sealed class ResponseETagTests
         await AssertCurrentAndPublishedAsync(id, cancelled);
         Assert.NotEqual(ETag(placed), ETag(cancelled));
 
-        AssertProblem(await Cancel(id, ETag(cancelled)), 409);
+        AssertProblem(await Ship(id, ETag(cancelled)), 409);
         Assert.Equal(["OrderPlaced", "OrderCancelled"], _app.Bus.Sent.Where(m => m.SessionId == id).Select(m => m.Subject));
     }
 
@@ -59,7 +60,6 @@ public sealed class ResponseETagTests
         Assert.Equal(200, shipped.StatusCode);
         await AssertCurrentAndPublishedAsync(id, shipped);
         AssertProblem(await Cancel(id, ETag(shipped)), 409);
-        AssertProblem(await Ship(id, ETag(shipped)), 409);
     }
 
     [Fact]

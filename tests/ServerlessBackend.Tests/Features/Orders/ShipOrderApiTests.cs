@@ -32,6 +32,23 @@ public sealed class ShipOrderApiTests(CosmosServerFixture cosmos)
         _api.Publisher.Verify(p => p.PublishAfterWriteAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == _tenant.Id && w.Value.Id == order.Id && w.ETag == shippedETag), It.IsAny<CancellationToken>()), Times.Once);
     }
 
+    /// <summary>A ship retried with the If-Match of its first attempt is told what happened (shipped), not 412.</summary>
+    [Fact]
+    public async Task A_ship_retried_with_the_same_if_match_is_200_with_the_shipped_order_and_records_nothing_twice()
+    {
+        var (order, etag) = await StoredAsync(OrderStatus.Confirmed);
+
+        var first = await Ship(_tenant.Admin, order.Id, etag);
+        var retry = await Ship(_tenant.Admin, order.Id, etag);
+
+        Assert.Equal((200, 200), (first.StatusCode, retry.StatusCode));
+        Assert.Equal(first.Body, retry.Body);
+        Assert.Equal(first.Headers.ETag.ToString(), retry.Headers.ETag.ToString());
+        var stored = (await _api.Get<IOrderStore>().GetAsync(_tenant.Id, order.Id, CancellationToken.None))!;
+        Assert.Single(stored.Value.StatusHistory, h => h.Status == OrderStatus.Shipped);
+        _api.Publisher.Verify(p => p.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
     [Fact]
     public async Task Every_refusal_is_a_problem_and_changes_nothing()
     {
