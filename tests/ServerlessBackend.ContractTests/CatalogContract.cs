@@ -24,13 +24,17 @@ public abstract class CatalogContract(IContractApp app) : ContractSuite(app)
     }
 
     [ContractFact(Identity.Admin)]
-    public async Task A_sku_that_exists_is_409()
+    public async Task A_sku_that_exists_is_409_for_another_body_and_a_retry_of_its_create_is_the_201_again()
     {
-        var (sku, _) = await CreateProductAsync();
+        var (sku, etag) = await CreateProductAsync();
 
-        var again = await Api.SendAsync("POST", "v1/products", Identity.Admin, Samples.Product(sku));
+        var other = await Api.SendAsync("POST", "v1/products", Identity.Admin, Samples.Product(sku, price: 99m));
+        var retry = await Api.SendAsync("POST", "v1/products", Identity.Admin, Samples.Product(sku));
 
-        again.AssertProblem(409);
+        other.AssertProblem(409);
+        retry.AssertStatus(201);
+        Assert.Equal("true", retry.Header("Idempotent-Replayed"));
+        Assert.Equal(etag, retry.Header("ETag"));
     }
 
     [ContractFact(Identity.Customer)]
