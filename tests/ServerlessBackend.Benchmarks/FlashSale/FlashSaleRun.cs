@@ -53,7 +53,7 @@ public static class FlashSaleRun
         var containers = new CosmosContainers(client, "flash-sale");
         var orders = new CosmosOrderStore(containers);
         var publisher = new OutboxPublisher(new OrderOutbox(orders), new DroppingSender(), NullLogger<OutboxPublisher>.Instance);
-        var fulfillment = new FulfillmentHandler(orders, tally.Tallied(new CosmosStockStore(containers)), publisher, TimeProvider.System, NullLogger<FulfillmentHandler>.Instance);
+        var fulfillment = new FulfillmentHandler(orders, tally.Tallied(new CosmosStockStore(containers, TimeProvider.System)), publisher, TimeProvider.System, NullLogger<FulfillmentHandler>.Instance);
 
         await new CosmosProductStore(containers).CreateAsync(Product(options.Stock), cancellationToken);
         var placed = Enumerable.Range(0, options.Orders).Select(PlacedOrder).ToList();
@@ -62,7 +62,7 @@ public static class FlashSaleRun
         var random = new Random(42);
         var deliveries = placed.Concat(placed).Select(o => Event(o, OrderEventTypes.OrderPlaced)).OrderBy(_ => random.Next()).ToList();
         var clock = Stopwatch.StartNew();
-        var failed = await DeliverAsync(fulfillment, deliveries, options.Consumers, cancellationToken);
+        var (failed, soldOut) = await DeliverAsync(fulfillment, deliveries, options.Consumers, clock, cancellationToken);
         var seconds = clock.Elapsed.TotalSeconds;
 
         var statuses = new ConcurrentDictionary<string, OrderStatus>(StringComparer.Ordinal);
@@ -76,15 +76,16 @@ public static class FlashSaleRun
         var cancelled = confirmed.Where((_, i) => i % 10 == 0).ToList();
         await ForEachAsync(cancelled, options.Consumers, order => cancel.HandleAsync(admin, order.Id, ifMatch: null, cancellationToken));
         var cancellations = cancelled.Concat(cancelled).Select(o => Event(o, OrderEventTypes.OrderCancelled)).OrderBy(_ => random.Next()).ToList();
-        failed += await DeliverAsync(fulfillment, cancellations, options.Consumers, cancellationToken);
+        failed += (await DeliverAsync(fulfillment, cancellations, options.Consumers, Stopwatch.StartNew(), cancellationToken)).Failed;
 
         var product = await ProductDocument.ReadAsync(containers.Products, cancellationToken);
-        var released = Calls(tally, "release True");
+        var released = Calls(tally, "release True") + Calls(tally, "release leftover True");
         var reserved = tally.ByOutcome.GetValueOrDefault("reserve Reserved");
         var preconditionFailures = tally.ByOutcome.Values.Sum(t => t.PreconditionFailures);
         var perReservation = reserved is null ? 0 : (double)reserved.Requests / reserved.Calls;
 
-        await output.WriteLineAsync(Breakdown(tally, failed, product));
+        await output.WriteLineAsync(Breakdown(tally, failed, product) + string.Create(CultureInfo.InvariantCulture,
+            $"; deliveries took {seconds:0.0} s, the last confirmation came after {soldOut.TotalSeconds:0.0} s ({confirmed.Count / soldOut.TotalSeconds:0.0} confirmations/s until then)"));
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"flash-sale: {options.Orders} orders, {options.Stock} stock, {options.Consumers} consumers: {confirmed.Count} confirmed, {rejected} rejected, {released} released, {product.AvailableStock} final stock, {perReservation:0.00} cosmos requests per reservation, {preconditionFailures} precondition failures, {confirmed.Count / seconds:0.0} confirmations/s"));
 
@@ -107,18 +108,30 @@ public static class FlashSaleRun
 
     private static int Calls(StockRequestTally tally, string outcome) => tally.ByOutcome.GetValueOrDefault(outcome)?.Calls ?? 0;
 
-    /// <summary>Consumers pulling deliveries until none is left; a delivery that throws is delivered again (up to <see cref="MaxDeliveries"/> times). Returns how many failed.</summary>
-    private static async Task<int> DeliverAsync(FulfillmentHandler handler, IReadOnlyList<OrderEvent> events, int consumers, CancellationToken cancellationToken)
+    /// <summary>
+    /// Consumers pulling deliveries until none is left; a delivery that throws is delivered again (up to <see cref="MaxDeliveries"/> times).
+    /// Returns how many failed, and when (on <paramref name="clock"/>) the last one that confirmed its order ended.
+    /// </summary>
+    private static async Task<(int Failed, TimeSpan LastConfirmation)> DeliverAsync(
+        FulfillmentHandler handler, IReadOnlyList<OrderEvent> events, int consumers, Stopwatch clock, CancellationToken cancellationToken)
     {
         var queue = new ConcurrentQueue<(OrderEvent Event, int Delivery)>(events.Select(e => (e, 1)));
         var failed = 0;
+        long lastConfirmation = 0;
         await Task.WhenAll(Enumerable.Range(0, consumers).Select(_ => Task.Run(async () =>
         {
             while (queue.TryDequeue(out var next))
             {
                 try
                 {
-                    await handler.HandleAsync(next.Event, cancellationToken);
+                    if (await handler.HandleAsync(next.Event, cancellationToken) == FulfillmentOutcome.Confirmed)
+                    {
+                        var now = clock.ElapsedTicks;
+                        for (var seen = Interlocked.Read(ref lastConfirmation); now > seen; seen = Interlocked.Read(ref lastConfirmation))
+                        {
+                            Interlocked.CompareExchange(ref lastConfirmation, now, seen);
+                        }
+                    }
                 }
                 catch (Exception) when (next.Delivery < MaxDeliveries)
                 {
@@ -127,7 +140,7 @@ public static class FlashSaleRun
                 }
             }
         }, cancellationToken)));
-        return failed;
+        return (failed, TimeSpan.FromSeconds((double)lastConfirmation / Stopwatch.Frequency));
     }
 
     private static Task ForEachAsync<T>(IEnumerable<T> items, int parallelism, Func<T, Task> action) =>
@@ -142,8 +155,8 @@ public static class FlashSaleRun
         Currency = "EUR",
         AvailableStock = stock,
         Active = true,
-        CreatedAt = SampleOrders.Now,
-        UpdatedAt = SampleOrders.Now,
+        CreatedAt = DateTimeOffset.UtcNow,
+        UpdatedAt = DateTimeOffset.UtcNow,
     };
 
     /// <summary>A placed single-unit order whose OrderPlaced counts as published: the run delivers it itself.</summary>

@@ -84,10 +84,13 @@ public sealed class StockRequestTally : RequestHandler
         public Task<ReservationOutcome> ReserveAsync(string tenantId, string productId, string orderId, int quantity, CancellationToken cancellationToken) =>
             tally.Run("reserve", () => inner.ReserveAsync(tenantId, productId, orderId, quantity, cancellationToken));
 
-        public Task<bool> ReleaseAsync(string tenantId, string productId, string orderId, CancellationToken cancellationToken) =>
-            tally.Run("release", () => inner.ReleaseAsync(tenantId, productId, orderId, cancellationToken));
+        public Task<bool> ReleaseAsync(string tenantId, string productId, string orderId, int quantity, CancellationToken cancellationToken) =>
+            tally.Run("release", () => inner.ReleaseAsync(tenantId, productId, orderId, quantity, cancellationToken));
 
-        public Task<bool> CommitAsync(string tenantId, string productId, string orderId, CancellationToken cancellationToken) =>
-            tally.Run("commit", () => inner.CommitAsync(tenantId, productId, orderId, cancellationToken));
+        public Task<bool> ReleaseLeftoverAsync(string tenantId, string productId, string orderId, CancellationToken cancellationToken) =>
+            tally.Run("release leftover", () => inner.ReleaseLeftoverAsync(tenantId, productId, orderId, cancellationToken));
+
+        public Task<bool> CommitAsync(string tenantId, string productId, string orderId, int quantity, CancellationToken cancellationToken) =>
+            tally.Run("commit", () => inner.CommitAsync(tenantId, productId, orderId, quantity, cancellationToken));
     }
 }
