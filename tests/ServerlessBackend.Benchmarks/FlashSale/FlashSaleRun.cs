@@ -6,13 +6,13 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Orders;
-using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Infrastructure;
 
 namespace ServerlessBackend.Benchmarks.FlashSale;
@@ -52,8 +52,8 @@ public static class FlashSaleRun
         await CosmosBootstrap.EnsureCreatedAsync(client, "flash-sale", cancellationToken);
         var containers = new CosmosContainers(client, "flash-sale");
         var orders = new CosmosOrderStore(containers);
-        var publisher = new OutboxPublisher(new OrderOutbox(orders), new DroppingSender(), NullLogger<OutboxPublisher>.Instance);
-        var fulfillment = new FulfillmentHandler(orders, tally.Tallied(new CosmosStockStore(containers, TimeProvider.System)), publisher, TimeProvider.System, NullLogger<FulfillmentHandler>.Instance);
+        var transitions = new OrderTransitions(orders, new OrderOutbox(orders, new DroppingSender(), NullLogger<OrderOutbox>.Instance), TimeProvider.System);
+        var fulfillment = new FulfillmentHandler(orders, tally.Tallied(new CosmosStockStore(containers, TimeProvider.System)), transitions, TimeProvider.System, NullLogger<FulfillmentHandler>.Instance);
 
         await new CosmosProductStore(containers).CreateAsync(Product(options.Stock), cancellationToken);
         var placed = Enumerable.Range(0, options.Orders).Select(PlacedOrder).ToList();
@@ -71,10 +71,10 @@ public static class FlashSaleRun
         var confirmed = placed.Where(o => statuses[o.Id] == OrderStatus.Confirmed).ToList();
         var rejected = placed.Count(o => statuses[o.Id] == OrderStatus.Rejected);
 
-        var cancel = new CancelOrderHandler(orders, new AfterWritePublisher(publisher, NullLogger<AfterWritePublisher>.Instance), TimeProvider.System);
+        var cancel = new ChangeOrderStatusHandler(orders, transitions);
         var admin = new Caller(Tenant, "admin-flash", Email: null, IsAdmin: true);
         var cancelled = confirmed.Where((_, i) => i % 10 == 0).ToList();
-        await ForEachAsync(cancelled, options.Consumers, order => cancel.HandleAsync(admin, order.Id, ifMatch: null, cancellationToken));
+        await ForEachAsync(cancelled, options.Consumers, order => cancel.CancelAsync(admin, order.Id, ifMatch: null, cancellationToken));
         var cancellations = cancelled.Concat(cancelled).Select(o => Event(o, OrderEventTypes.OrderCancelled)).OrderBy(_ => random.Next()).ToList();
         failed += (await DeliverAsync(fulfillment, cancellations, options.Consumers, Stopwatch.StartNew(), cancellationToken)).Failed;
 

@@ -112,7 +112,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
                 Assert.Equal(FulfillmentOutcome.Confirmed, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
             }
         });
-        var slow = new FulfillmentHandler(_app.Orders, stock, _app.Transitions, NullLogger<FulfillmentHandler>.Instance);
+        var slow = new FulfillmentHandler(_app.Orders, stock, _app.Transitions, _app.Clock, NullLogger<FulfillmentHandler>.Instance);
 
         Assert.Equal(FulfillmentOutcome.AlreadyDone, await slow.HandleAsync(placed, CancellationToken.None));
 
@@ -317,7 +317,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
             _app.Clock.Advance(StockReservation.SnapshotLimit);
             return Task.CompletedTask;
         });
-        var slow = new FulfillmentHandler(_app.Orders, stalled, _app.Publisher, _app.Clock, NullLogger<FulfillmentHandler>.Instance);
+        var slow = new FulfillmentHandler(_app.Orders, stalled, _app.Transitions, _app.Clock, NullLogger<FulfillmentHandler>.Instance);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
 
