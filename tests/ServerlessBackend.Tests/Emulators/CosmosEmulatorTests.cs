@@ -1,5 +1,9 @@
 using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Time.Testing;
+using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Features.Fulfillment;
+using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Infrastructure;
@@ -9,11 +13,53 @@ namespace ServerlessBackend.Tests.Emulators;
 /// <summary>
 /// What the Cosmos-protocol server cannot do, against the official emulator (opt-in, COSMOS_EMULATOR_ENDPOINT):
 /// ORDER BY with continuation tokens, cross-partition queries, point-read 404s across partitions, the
-/// indexing policy as created, and the orders list paged through the HTTP function.
+/// indexing policy as created, and the orders list paged through the HTTP function; and the stock reservations'
+/// conditional patches on Cosmos itself (the local server's predicate evaluation is a fix of ours).
 /// </summary>
 public sealed class CosmosEmulatorTests(CosmosEmulatorFixture emulator) : IClassFixture<CosmosEmulatorFixture>
 {
     private CosmosOrderStore Store => new(emulator.Containers);
+
+    [CosmosEmulatorFact]
+    public async Task Stock_reservations_take_one_conditional_patch_each_and_a_settled_order_never_reserves_again()
+    {
+        var tenant = TestData.NewTenant();
+        var clock = new FakeTimeProvider(TestData.Now);
+        var stock = new CosmosStockStore(emulator.Containers, clock);
+        var product = TestData.Product(tenant, stock: 5);
+        await new CosmosProductStore(emulator.Containers).CreateAsync(product, CancellationToken.None);
+        var orders = Enumerable.Range(1, 12).Select(i => $"ord-{i}.a").ToList();
+
+        emulator.Counter.Reset();
+        var outcomes = await Task.WhenAll(orders.Select(o => Task.Run(() => stock.ReserveAsync(tenant, product.Id, o, 1, CancellationToken.None))));
+
+        Assert.Equal(5, outcomes.Count(o => o == ReservationOutcome.Reserved));
+        Assert.Equal(7, outcomes.Count(o => o == ReservationOutcome.InsufficientStock));
+        Assert.Equal(12, emulator.Counter.Requests.Count(r => r.Method == "PATCH"));
+        var held = orders.Where((_, i) => outcomes[i] == ReservationOutcome.Reserved).ToList();
+        Assert.True(await stock.ReleaseAsync(tenant, product.Id, held[0], 1, CancellationToken.None));
+        Assert.False(await stock.ReleaseAsync(tenant, product.Id, held[0], 1, CancellationToken.None));
+        Assert.True(await stock.CommitAsync(tenant, product.Id, held[1], 1, CancellationToken.None));
+        Assert.Equal(ReservationOutcome.AlreadySettled, await stock.ReserveAsync(tenant, product.Id, held[0], 1, CancellationToken.None));
+        Assert.Equal(ReservationOutcome.AlreadySettled, await stock.ReserveAsync(tenant, product.Id, held[1], 1, CancellationToken.None));
+        Assert.Equal(ReservationOutcome.AlreadyReserved, await stock.ReserveAsync(tenant, product.Id, held[2], 1, CancellationToken.None));
+        clock.Advance(2 * StockReservation.TombstoneHorizon);
+        Assert.True(await stock.CommitAsync(tenant, product.Id, held[2], 1, CancellationToken.None));
+        Assert.Equal(1, (await new CosmosProductStore(emulator.Containers).GetAsync(tenant, product.Id, CancellationToken.None))!.Value.AvailableStock);
+    }
+
+    [CosmosEmulatorFact]
+    public async Task A_product_document_without_the_ledger_gets_it_from_its_first_reservation()
+    {
+        var tenant = TestData.NewTenant();
+        var stock = new CosmosStockStore(emulator.Containers, new FakeTimeProvider(TestData.Now));
+        var product = TestData.Product(tenant, stock: 3);
+        await emulator.Containers.Products.CreateItemAsync(product, new PartitionKey(tenant));
+
+        Assert.Equal(ReservationOutcome.Reserved, await stock.ReserveAsync(tenant, product.Id, "ord-1", 2, CancellationToken.None));
+        Assert.True(await stock.ReleaseAsync(tenant, product.Id, "ord-1", 2, CancellationToken.None));
+        Assert.Equal(ReservationOutcome.AlreadySettled, await stock.ReserveAsync(tenant, product.Id, "ord-1", 2, CancellationToken.None));
+    }
 
     [CosmosEmulatorFact]
     public async Task Orders_page_newest_first_across_continuation_tokens()

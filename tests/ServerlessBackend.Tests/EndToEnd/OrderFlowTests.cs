@@ -55,7 +55,7 @@ public sealed class OrderFlowTests
 
         await AssertMailsAsync(orderId, $"Your order {orderId} is confirmed", $"Your order {orderId} has shipped");
         Assert.Equal(3, await _app.AvailableAsync("BEANS"));
-        Assert.False(await _app.Stock.ReleaseAsync(_tenant.Id, "BEANS", orderId, CancellationToken.None));
+        Assert.False(await _app.Stock.ReleaseAsync(_tenant.Id, "BEANS", orderId, 2, CancellationToken.None));
         var published = _app.Bus.Sent.Where(m => m.SessionId == orderId).Select(m => m.Subject).Distinct().ToList();
         Assert.Equal(["OrderPlaced", "OrderConfirmed", "OrderShipped"], published);
         _output.WriteLine($"messages published for the order: {published.Count}; deliveries to subscriptions: {_deliveries}");

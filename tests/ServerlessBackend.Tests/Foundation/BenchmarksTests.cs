@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using ServerlessBackend.Benchmarks;
+using ServerlessBackend.Benchmarks.FlashSale;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Http;
@@ -108,6 +109,33 @@ public sealed class BenchmarksTests
         using var benchmarks = Setup(new BearerTokenBenchmarks());
 
         Assert.Equal(new Caller(SampleOrders.TenantId, SampleOrders.CustomerId, SampleOrders.ContactEmail, IsAdmin: false), await benchmarks.Authenticate());
+    }
+
+    [Fact]
+    public async Task The_flash_sale_sells_exactly_the_stock_in_one_request_per_reservation_and_ends_with_the_summary_line()
+    {
+        using var output = new StringWriter();
+
+        var exit = await FlashSaleRun.RunAsync(["--orders", "30", "--stock", "12", "--consumers", "4"], output, CancellationToken.None);
+
+        var lines = output.ToString().TrimEnd().Split('\n');
+        Assert.Equal(0, exit);
+        Assert.Matches(
+            @"^flash-sale: 30 orders, 12 stock, 4 consumers: 12 confirmed, 18 rejected, 2 released, 2 final stock, 1\.00 cosmos requests per reservation, \d+ precondition failures, [0-9.]+ confirmations/s$",
+            lines[^1]);
+        Assert.Contains("client retries after a precondition failure: 0;", lines[^2], StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--orders", "0")]
+    [InlineData("--stock")]
+    [InlineData("--shards", "2")]
+    public async Task The_flash_sale_refuses_a_flag_it_does_not_know_or_a_value_that_is_not_a_positive_integer(params string[] args)
+    {
+        using var output = new StringWriter();
+
+        Assert.Equal(2, await FlashSaleRun.RunAsync(args, output, CancellationToken.None));
+        Assert.Contains(FlashSaleOptions.Usage, output.ToString(), StringComparison.Ordinal);
     }
 
     private static IEnumerable<Type> BenchmarkTypes() => typeof(SampleOrders).Assembly.GetTypes().Where(t => t.GetMethods().Any(IsBenchmark));

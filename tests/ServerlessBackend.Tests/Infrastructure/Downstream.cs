@@ -24,10 +24,10 @@ public sealed class Downstream
         Cosmos = cosmos;
         Orders = new InterceptingOrderStore(cosmos.Containers, Tenant);
         Products = new CosmosProductStore(cosmos.Containers);
-        Stock = new CosmosStockStore(cosmos.Containers);
+        Stock = new CosmosStockStore(cosmos.Containers, Clock);
         Outbox = new OrderOutbox(Orders, new ServiceBusOrderEventSender(Bus.Sender.Object), NullLogger<OrderOutbox>.Instance);
         Transitions = new OrderTransitions(Orders, Outbox, Clock);
-        Fulfillment = new FulfillmentHandler(Orders, Stock, Transitions, NullLogger<FulfillmentHandler>.Instance);
+        Fulfillment = new FulfillmentHandler(Orders, Stock, Transitions, Clock, NullLogger<FulfillmentHandler>.Instance);
         EmailOptions = Options.Create(new EmailOptions { SmtpHost = smtp?.Host ?? "127.0.0.1", SmtpPort = smtp?.SmtpPort ?? 25, FromAddress = "shop@example.test" });
         NotificationLog = new CosmosNotificationLog(cosmos.Containers);
         Email = new SendOrderEmailHandler(Orders, NotificationLog, new SmtpEmailSender(EmailOptions), EmailOptions, Clock, NullLogger<SendOrderEmailHandler>.Instance);

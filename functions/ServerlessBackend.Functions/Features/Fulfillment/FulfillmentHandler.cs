@@ -9,12 +9,14 @@ namespace ServerlessBackend.Functions.Features.Fulfillment;
 
 /// <summary>
 /// Reserves stock for a placed order and confirms or rejects it; releases stock when an order is
-/// cancelled; forgets reservations once it has shipped. Every step is idempotent (reservation markers
-/// per order and product, decisions only from Pending), so a redelivered, replayed or duplicate message
-/// has no second effect, and a crash between steps is finished by the redelivery.
+/// cancelled; settles reservations once it has shipped. Every step is idempotent (reservation markers and
+/// tombstones per order and product, decisions only from Pending), so a redelivered, replayed or duplicate
+/// message has no second effect, and a crash between steps is finished by the redelivery. A reservation is
+/// only sent on an order read less than <see cref="StockReservation.SnapshotLimit"/> ago, so a delivery that
+/// stalled after reading the order as Pending reads it again instead of reserving for an order decided since.
 /// </summary>
 public sealed partial class FulfillmentHandler(
-    IOrderStore orders, IStockStore stock, OrderTransitions transitions, ILogger<FulfillmentHandler> logger)
+    IOrderStore orders, IStockStore stock, OrderTransitions transitions, TimeProvider clock, ILogger<FulfillmentHandler> logger)
 {
     // The order's ETag also changes when the publisher marks events published; re-read and decide again.
     private const int DecideAttempts = 5;
@@ -33,20 +35,36 @@ public sealed partial class FulfillmentHandler(
 
     private async Task<FulfillmentOutcome> FulfillAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
     {
-        var order = await LoadAsync(orderEvent, cancellationToken);
-        if (order.Value.Status != OrderStatus.Pending)
-        {
-            // A crash after recording a rejection, or a concurrent delivery, may have left reservations behind.
-            await ReleaseIfUndoneAsync(order.Value, cancellationToken);
-            return FulfillmentOutcome.AlreadyDone;
-        }
-
+        var order = await LoadSnapshotAsync(orderEvent, cancellationToken);
+        var held = new List<ProductDemand>();
         string? rejection = null;
-        foreach (var line in Demand(order.Value))
+        foreach (var line in Demand(order.Order.Value))
         {
-            var outcome = await stock.ReserveAsync(order.Value.TenantId, line.ProductId, order.Value.Id, line.Quantity, cancellationToken);
+            var left = StockReservation.TimeLeft(order.ReadAt, clock.GetUtcNow());
+            if (left <= TimeSpan.Zero)
+            {
+                order = await LoadSnapshotAsync(orderEvent, cancellationToken);
+                left = StockReservation.SnapshotLimit;
+            }
+
+            if (order.Order.Value.Status != OrderStatus.Pending)
+            {
+                return await NotPendingAsync(order.Order.Value, cancellationToken);
+            }
+
+            var outcome = await ReserveAsync(order.Order.Value, line, left, cancellationToken);
+            if (outcome == ReservationOutcome.AlreadySettled)
+            {
+                // Only a decided order has settled reservations, so this delivery is stale.
+                order = await LoadSnapshotAsync(orderEvent, cancellationToken);
+                return order.Order.Value.Status != OrderStatus.Pending
+                    ? await NotPendingAsync(order.Order.Value, cancellationToken)
+                    : throw new InvalidOperationException($"Order {order.Order.Value.Id} is pending, yet its reservation of {line.ProductId} is settled.");
+            }
+
             if (outcome is ReservationOutcome.Reserved or ReservationOutcome.AlreadyReserved)
             {
+                held.Add(line);
                 continue;
             }
 
@@ -57,11 +75,19 @@ public sealed partial class FulfillmentHandler(
         }
 
         var target = rejection is null ? OrderStatus.Confirmed : OrderStatus.Rejected;
-        return await DecideAsync(orderEvent, order, target, rejection, cancellationToken);
+        return await DecideAsync(orderEvent, order.Order, target, rejection, held, cancellationToken);
+    }
+
+    /// <summary>One line's reservation, cancelled if it is still in flight when the snapshot it is based on is <paramref name="left"/> older.</summary>
+    private async Task<ReservationOutcome> ReserveAsync(Order order, ProductDemand line, TimeSpan left, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(left, clock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        return await stock.ReserveAsync(order.TenantId, line.ProductId, order.Id, line.Quantity, linked.Token);
     }
 
     private async Task<FulfillmentOutcome> DecideAsync(
-        OrderEvent orderEvent, Versioned<Order> order, OrderStatus target, string? reason, CancellationToken cancellationToken)
+        OrderEvent orderEvent, Versioned<Order> order, OrderStatus target, string? reason, IReadOnlyList<ProductDemand> held, CancellationToken cancellationToken)
     {
         Versioned<Order> written;
         for (var attempt = 1; ; attempt++)
@@ -70,8 +96,7 @@ public sealed partial class FulfillmentHandler(
             {
                 // Decided meanwhile, by a concurrent delivery or a cancellation: what this delivery reserved
                 // belongs to the order's markers, which a rejected or cancelled order gives back.
-                await ReleaseIfUndoneAsync(order.Value, cancellationToken);
-                return FulfillmentOutcome.AlreadyDone;
+                return await NotPendingAsync(order.Value, cancellationToken);
             }
 
             try
@@ -89,7 +114,12 @@ public sealed partial class FulfillmentHandler(
 
         // Only once the rejection is recorded: released earlier, a concurrent delivery that confirms the order
         // would keep it confirmed without its stock, and one that reserves after the release would hold it forever.
-        await ReleaseIfUndoneAsync(written.Value, cancellationToken);
+        // What another delivery reserved meanwhile it gives back itself: its own decision then finds the order rejected.
+        if (target == OrderStatus.Rejected)
+        {
+            await ReleaseAllAsync(written.Value, held, cancellationToken);
+        }
+
         return target == OrderStatus.Confirmed ? FulfillmentOutcome.Confirmed : FulfillmentOutcome.Rejected;
     }
 
@@ -102,7 +132,7 @@ public sealed partial class FulfillmentHandler(
             throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status}, not cancelled");
         }
 
-        await ReleaseAllAsync(order.Value, cancellationToken);
+        await ReleaseAllAsync(order.Value, Demand(order.Value), cancellationToken);
         return FulfillmentOutcome.Released;
     }
 
@@ -111,30 +141,48 @@ public sealed partial class FulfillmentHandler(
         var order = await LoadAsync(orderEvent, cancellationToken);
         if (!order.Value.HasRecorded(orderEvent.Type))
         {
-            // Forgetting the markers of an order that has not shipped would keep its stock taken for good.
+            // Settling the reservations of an order that has not shipped would keep its stock taken for good.
             throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status}, not shipped");
         }
 
         foreach (var line in Demand(order.Value))
         {
-            await stock.CommitAsync(order.Value.TenantId, line.ProductId, order.Value.Id, cancellationToken);
+            await stock.CommitAsync(order.Value.TenantId, line.ProductId, order.Value.Id, line.Quantity, cancellationToken);
         }
 
         return FulfillmentOutcome.Committed;
     }
 
-    /// <summary>A rejected or cancelled order holds no stock: gives back whatever reservation markers it still has.</summary>
-    private Task ReleaseIfUndoneAsync(Order order, CancellationToken cancellationToken) =>
-        order.Status is OrderStatus.Rejected or OrderStatus.Cancelled
-            ? ReleaseAllAsync(order, cancellationToken)
-            : Task.CompletedTask;
-
-    private async Task ReleaseAllAsync(Order order, CancellationToken cancellationToken)
+    /// <summary>
+    /// The order was decided before this delivery got to it: a rejected or cancelled order holds no stock, so
+    /// whatever reservation markers it still has (a crash after the decision, a stale duplicate) are given back.
+    /// </summary>
+    private async Task<FulfillmentOutcome> NotPendingAsync(Order order, CancellationToken cancellationToken)
     {
-        foreach (var line in Demand(order))
+        if (order.Status is OrderStatus.Rejected or OrderStatus.Cancelled)
         {
-            await stock.ReleaseAsync(order.TenantId, line.ProductId, order.Id, cancellationToken);
+            foreach (var line in Demand(order))
+            {
+                await stock.ReleaseLeftoverAsync(order.TenantId, line.ProductId, order.Id, cancellationToken);
+            }
         }
+
+        return FulfillmentOutcome.AlreadyDone;
+    }
+
+    private async Task ReleaseAllAsync(Order order, IEnumerable<ProductDemand> lines, CancellationToken cancellationToken)
+    {
+        foreach (var line in lines)
+        {
+            await stock.ReleaseAsync(order.TenantId, line.ProductId, order.Id, line.Quantity, cancellationToken);
+        }
+    }
+
+    /// <summary>Reads the order, noting when (before the read: the snapshot is at least that old).</summary>
+    private async Task<Snapshot> LoadSnapshotAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
+    {
+        var readAt = clock.GetUtcNow();
+        return new Snapshot(await LoadAsync(orderEvent, cancellationToken), readAt);
     }
 
     private async Task<Versioned<Order>> LoadAsync(OrderEvent orderEvent, CancellationToken cancellationToken) =>
@@ -153,6 +201,8 @@ public sealed partial class FulfillmentHandler(
     private static partial void LogDecided(ILogger logger, string tenantId, string orderId, OrderStatus status, string? reason);
 
     private sealed record ProductDemand(string ProductId, string Name, int Quantity);
+
+    private sealed record Snapshot(Versioned<Order> Order, DateTimeOffset ReadAt);
 }
 
 public enum FulfillmentOutcome

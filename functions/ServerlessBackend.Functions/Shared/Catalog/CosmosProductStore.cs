@@ -1,9 +1,12 @@
+using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Shared.Catalog;
 
+/// <summary>Products (partition key /tenantId); a new product document starts with an empty reservation ledger (<see cref="StockLedger"/>).</summary>
 public sealed class CosmosProductStore(CosmosContainers containers) : IProductStore
 {
     private Container Products => containers.Products;
@@ -33,7 +36,8 @@ public sealed class CosmosProductStore(CosmosContainers containers) : IProductSt
         ArgumentNullException.ThrowIfNull(product);
         return CosmosErrors.Translate(product.Id, async () =>
         {
-            var response = await Products.CreateItemAsync(product, new PartitionKey(product.TenantId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken).ConfigureAwait(false);
+            var document = StockLedger.WithEmptyLedger(JsonSerializer.SerializeToNode(product, ApiJson.Options)!.AsObject(), product.CreatedAt);
+            var response = await Products.CreateItemAsync(document, new PartitionKey(product.TenantId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken).ConfigureAwait(false);
             return response.ETag;
         });
     }

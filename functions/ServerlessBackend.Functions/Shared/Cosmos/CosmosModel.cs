@@ -9,7 +9,8 @@ public static class CosmosModel
 {
     public const string DefaultDatabaseName = "serverless-backend";
 
-    public static ContainerSpec Products { get; } = new("products", "/tenantId", DefaultTimeToLiveSeconds: null, ExcludedPaths: ["/description/?"], CompositeIndexes: []);
+    /// <summary>Products; the reservation ledger (<see cref="StockLedger"/>) is never queried, so it adds no index terms to each reservation.</summary>
+    public static ContainerSpec Products { get; } = new("products", "/tenantId", DefaultTimeToLiveSeconds: null, ExcludedPaths: ["/description/?", "/reservations/*", "/settled/*"], CompositeIndexes: []);
 
     public static ContainerSpec Orders { get; } = new("orders", "/tenantId", DefaultTimeToLiveSeconds: null, ExcludedPaths: ["/lines/*", "/statusHistory/*", "/outbox/*"], CompositeIndexes: OrderLists.All);
 

@@ -68,7 +68,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
         Assert.Equal(1, await _app.AvailableAsync("SKU-B"));
         Assert.Single(_app.Bus.Sent, m => m.Subject == OrderEventTypes.OrderRejected);
-        Assert.False(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, CancellationToken.None));
+        Assert.False(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, 3, CancellationToken.None));
     }
 
     [Fact]
@@ -112,14 +112,14 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
                 Assert.Equal(FulfillmentOutcome.Confirmed, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
             }
         });
-        var slow = new FulfillmentHandler(_app.Orders, stock, _app.Transitions, NullLogger<FulfillmentHandler>.Instance);
+        var slow = new FulfillmentHandler(_app.Orders, stock, _app.Transitions, _app.Clock, NullLogger<FulfillmentHandler>.Instance);
 
         Assert.Equal(FulfillmentOutcome.AlreadyDone, await slow.HandleAsync(placed, CancellationToken.None));
 
         Assert.Equal(OrderStatus.Confirmed, (await _app.OrderAsync(order.Id)).Status);
         Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
         Assert.Equal(3, await _app.AvailableAsync("SKU-B"));
-        Assert.True(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, CancellationToken.None));
+        Assert.True(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None));
     }
 
     [Fact]
@@ -217,7 +217,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
 
         Assert.Equal(FulfillmentOutcome.Committed, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
 
-        Assert.False(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, CancellationToken.None));
+        Assert.False(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None));
         Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
     }
 
@@ -232,7 +232,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
             _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
 
         Assert.Contains("not shipped", ex.Reason, StringComparison.Ordinal);
-        Assert.True(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, CancellationToken.None));
+        Assert.True(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None));
     }
 
     [Fact]
@@ -256,6 +256,152 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
             _app.Fulfillment.HandleAsync(new OrderEvent("o-x.OrderPlaced", OrderEventTypes.OrderPlaced, _app.Tenant, "o-x", TestData.Now), CancellationToken.None));
 
         Assert.Contains("does not exist", ex.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stale_OrderPlaced_that_resumes_after_the_order_was_confirmed_shipped_and_committed_takes_no_stock()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        await _app.StockedAsync("SKU-B", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 2), ("SKU-B", 1));
+        var placed = Downstream.Event(order, OrderEventTypes.OrderPlaced);
+        _app.Orders.AfterNextGet = async () =>
+        {
+            // This delivery has read the order as Pending and lost its lock; a second delivery confirms the order,
+            // the admin ships it and OrderShipped is committed, all before this delivery goes on.
+            Assert.Equal(FulfillmentOutcome.Confirmed, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+            await TransitionAsync(order, OrderStatus.Shipped);
+            Assert.Equal(FulfillmentOutcome.Committed, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
+        };
+
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+
+        Assert.Equal(OrderStatus.Shipped, (await _app.OrderAsync(order.Id)).Status);
+        Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
+        Assert.Equal(4, await _app.AvailableAsync("SKU-B"));
+        Assert.False(await _app.Stock.CommitAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None));
+        Assert.False(await _app.Stock.CommitAsync(_app.Tenant, "SKU-B", order.Id, 1, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_stale_OrderPlaced_that_resumes_after_the_tombstones_expired_reads_the_order_again_and_takes_no_stock()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 2));
+        var placed = Downstream.Event(order, OrderEventTypes.OrderPlaced);
+        _app.Orders.AfterNextGet = async () =>
+        {
+            Assert.Equal(FulfillmentOutcome.Confirmed, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+            await TransitionAsync(order, OrderStatus.Shipped);
+            Assert.Equal(FulfillmentOutcome.Committed, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
+            // The paused delivery sleeps two horizons; a settlement then reuses the tombstone's slot and empties it.
+            _app.Clock.Advance(2 * StockReservation.TombstoneHorizon);
+            Assert.Equal(ReservationOutcome.Reserved, await _app.Stock.ReserveAsync(_app.Tenant, "SKU-A", "ord-other", 1, CancellationToken.None));
+            Assert.True(await _app.Stock.CommitAsync(_app.Tenant, "SKU-A", "ord-other", 1, CancellationToken.None));
+        };
+
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+
+        Assert.Equal(2, await _app.AvailableAsync("SKU-A"));
+        Assert.False(await _app.Stock.CommitAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_reservation_still_in_flight_when_its_order_snapshot_grows_too_old_is_cancelled_and_takes_nothing()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 2));
+        var stalled = new StockWithHook(_app.Stock, (_, _) => Task.CompletedTask, beforeReserve: () =>
+        {
+            // The worker stalls between sending the reservation and its arrival.
+            _app.Clock.Advance(StockReservation.SnapshotLimit);
+            return Task.CompletedTask;
+        });
+        var slow = new FulfillmentHandler(_app.Orders, stalled, _app.Transitions, _app.Clock, NullLogger<FulfillmentHandler>.Instance);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
+
+        Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
+        Assert.Equal(OrderStatus.Pending, (await _app.OrderAsync(order.Id)).Status);
+    }
+
+    [Fact]
+    public async Task A_stale_OrderPlaced_that_resumes_after_a_cancellation_gave_the_stock_back_takes_nothing()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 2));
+        var placed = Downstream.Event(order, OrderEventTypes.OrderPlaced);
+        var cancelled = Downstream.Event(order, OrderEventTypes.OrderCancelled);
+        _app.Orders.AfterNextGet = async () =>
+        {
+            Assert.Equal(FulfillmentOutcome.Confirmed, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+            await TransitionAsync(order, OrderStatus.Cancelled);
+            // OrderCancelled delivered twice at once, and a replay of OrderPlaced with them.
+            var outcomes = await Task.WhenAll(
+                Task.Run(() => _app.Fulfillment.HandleAsync(cancelled, CancellationToken.None)),
+                Task.Run(() => _app.Fulfillment.HandleAsync(cancelled, CancellationToken.None)),
+                Task.Run(() => _app.Fulfillment.HandleAsync(placed, CancellationToken.None)));
+            Assert.Equal([FulfillmentOutcome.Released, FulfillmentOutcome.Released, FulfillmentOutcome.AlreadyDone], outcomes);
+        };
+
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(cancelled, CancellationToken.None));
+
+        Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
+    }
+
+    [Fact]
+    public async Task A_stale_OrderPlaced_for_an_order_cancelled_before_it_reserved_gives_back_what_it_took()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 2));
+        _app.Orders.AfterNextGet = async () =>
+        {
+            // Cancelled while Pending: nothing was reserved, so nothing left a tombstone; OrderCancelled is handled.
+            await TransitionAsync(order, OrderStatus.Cancelled);
+            Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderCancelled), CancellationToken.None));
+        };
+
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
+
+        Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
+        Assert.False(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Race_duplicate_and_replayed_deliveries_of_every_step_at_once_take_exactly_the_shipped_stock()
+    {
+        const int stock = 30;
+        await _app.StockedAsync("SKU-A", stock);
+        await _app.StockedAsync("SKU-B", stock);
+        var orders = new List<Order>();
+        for (var i = 0; i < 12; i++)
+        {
+            orders.Add(await _app.PlacedAsync(("SKU-A", 2), ("SKU-B", 1)));
+        }
+
+        await Task.WhenAll(orders.Concat(orders).Select(order =>
+            Task.Run(() => _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None))));
+        Assert.Equal(stock - 24, await _app.AvailableAsync("SKU-A"));
+
+        // Even orders ship, odd ones are cancelled; each event is delivered twice, with a replayed OrderPlaced, all at once.
+        var deliveries = new List<OrderEvent>();
+        for (var i = 0; i < orders.Count; i++)
+        {
+            var next = i % 2 == 0 ? OrderStatus.Shipped : OrderStatus.Cancelled;
+            await TransitionAsync(orders[i], next);
+            var settling = Downstream.Event(orders[i], next == OrderStatus.Shipped ? OrderEventTypes.OrderShipped : OrderEventTypes.OrderCancelled);
+            deliveries.AddRange([settling, settling, Downstream.Event(orders[i], OrderEventTypes.OrderPlaced)]);
+        }
+
+        await Task.WhenAll(deliveries.Select(e => Task.Run(() => _app.Fulfillment.HandleAsync(e, CancellationToken.None))));
+
+        Assert.Equal(stock - (6 * 2), await _app.AvailableAsync("SKU-A"));
+        Assert.Equal(stock - 6, await _app.AvailableAsync("SKU-B"));
+        foreach (var order in orders)
+        {
+            Assert.False(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None));
+        }
     }
 
     [Fact]
@@ -285,21 +431,36 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         Assert.Equal(0, await _app.AvailableAsync("SKU-HOT"));
         Assert.Equal(stock, _app.Bus.Sent.Count(m => m.Subject == OrderEventTypes.OrderConfirmed));
     }
+
+    /// <summary>A status change made elsewhere (the admin ships, the customer cancels); the test delivers its event itself.</summary>
+    private async Task TransitionAsync(Order order, OrderStatus status)
+    {
+        var current = (await _app.Orders.Inner.GetAsync(order.TenantId, order.Id, CancellationToken.None))!;
+        await _app.Orders.Inner.ReplaceAsync(current.Value.TransitionTo(status, TestData.Now, null, null), current.ETag, CancellationToken.None);
+    }
 }
 
-/// <summary>The real stock store, running a callback after each reservation (a point where a concurrent delivery acts).</summary>
-internal sealed class StockWithHook(IStockStore inner, Func<string, ReservationOutcome, Task> afterReserve) : IStockStore
+/// <summary>The real stock store, running a callback before and after each reservation (points where a concurrent delivery acts, or time passes).</summary>
+internal sealed class StockWithHook(IStockStore inner, Func<string, ReservationOutcome, Task> afterReserve, Func<Task>? beforeReserve = null) : IStockStore
 {
     public async Task<ReservationOutcome> ReserveAsync(string tenantId, string productId, string orderId, int quantity, CancellationToken cancellationToken)
     {
+        if (beforeReserve is not null)
+        {
+            await beforeReserve();
+        }
+
         var outcome = await inner.ReserveAsync(tenantId, productId, orderId, quantity, cancellationToken);
         await afterReserve(productId, outcome);
         return outcome;
     }
 
-    public Task<bool> ReleaseAsync(string tenantId, string productId, string orderId, CancellationToken cancellationToken) =>
-        inner.ReleaseAsync(tenantId, productId, orderId, cancellationToken);
+    public Task<bool> ReleaseAsync(string tenantId, string productId, string orderId, int quantity, CancellationToken cancellationToken) =>
+        inner.ReleaseAsync(tenantId, productId, orderId, quantity, cancellationToken);
 
-    public Task<bool> CommitAsync(string tenantId, string productId, string orderId, CancellationToken cancellationToken) =>
-        inner.CommitAsync(tenantId, productId, orderId, cancellationToken);
+    public Task<bool> ReleaseLeftoverAsync(string tenantId, string productId, string orderId, CancellationToken cancellationToken) =>
+        inner.ReleaseLeftoverAsync(tenantId, productId, orderId, cancellationToken);
+
+    public Task<bool> CommitAsync(string tenantId, string productId, string orderId, int quantity, CancellationToken cancellationToken) =>
+        inner.CommitAsync(tenantId, productId, orderId, quantity, cancellationToken);
 }

@@ -60,8 +60,8 @@ public sealed class ExceptionProblemsMiddlewareTests(CosmosServerFixture cosmos)
     public async Task A_cosmos_429_from_the_store_becomes_a_throttled_exception()
     {
         var container = new Mock<Container>();
-        container.Setup(c => c.CreateItemAsync(It.IsAny<Functions.Domain.Catalog.Product>(), It.IsAny<PartitionKey?>(), It.IsAny<ItemRequestOptions>(), It.IsAny<CancellationToken>()))
-            .ThrowsAsync(new CosmosException("busy", HttpStatusCode.TooManyRequests, 3200, "activity", 0));
+        container.Setup(c => c.CreateItemAsync(It.IsAny<It.IsAnyType>(), It.IsAny<PartitionKey?>(), It.IsAny<ItemRequestOptions>(), It.IsAny<CancellationToken>()))
+            .Throws(new CosmosException("busy", HttpStatusCode.TooManyRequests, 3200, "activity", 0));
         var database = new Mock<Database>();
         database.Setup(d => d.GetContainer(It.IsAny<string>())).Returns(container.Object);
         var client = new Mock<CosmosClient>();

@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace ServerlessBackend.Tests.Infrastructure;
 
-/// <summary>Locations inside the repository, found from the test assembly's folder.</summary>
+/// <summary>Locations inside the repository, found from the running assembly's folder.</summary>
 public static class RepoPaths
 {
     public static string Root { get; } = FindRoot();
