@@ -2,7 +2,7 @@
 # Runs the app locally: for each local dependency named in local.settings.json that nothing answers yet, starts one on
 # 127.0.0.1, prints what runs where, then runs the Functions host through `dotnet run` (which runs `func start` in the
 # build output). When a Docker engine answers, Cosmos DB, Service Bus and host storage are the emulators and Azurite
-# from tests/ServerlessBackend.Tests/Emulators/compose.yaml, so the whole order flow runs (the host gets the Service
+# from tests/ServerlessBackend.IntegrationTests/Emulators/compose.yaml, so the whole order flow runs (the host gets the Service
 # Bus emulator's connection string as `ServiceBus`); without Docker, Cosmos is the Cosmos protocol server the tests use,
 # storage is Azurite from tests/tools, and there is no Service Bus. SMTP is MailDev from tests/tools either way. A
 # dependency that already answers is used as it is. Everything this script started stops when it exits (Ctrl+C).
@@ -93,7 +93,7 @@ if [ "$docker_mode" != never ]; then
 else
   docker_missing="--no-docker"
 fi
-compose_file=tests/ServerlessBackend.Tests/Emulators/compose.yaml
+compose_file=tests/ServerlessBackend.IntegrationTests/Emulators/compose.yaml
 compose() { docker compose --project-name serverless-backend-local --file "$compose_file" "$@"; }
 compose_services=()
 

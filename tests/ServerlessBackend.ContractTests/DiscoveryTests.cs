@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using ServerlessBackend.ContractTests.Targets;
 using ServerlessBackend.Load;
-using ServerlessBackend.Tests.Infrastructure;
+using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.ContractTests;
 

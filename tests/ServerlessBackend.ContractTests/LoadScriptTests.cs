@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using ServerlessBackend.ContractTests.Targets;
-using ServerlessBackend.Tests.Infrastructure;
+using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.ContractTests;
 

@@ -1,4 +1,4 @@
-namespace ServerlessBackend.Tests.Infrastructure;
+namespace ServerlessBackend.Tests.Support;
 
 /// <summary>Carries the MSBuild configuration into the test assembly, to find the app's build output.</summary>
 [AttributeUsage(AttributeTargets.Assembly)]

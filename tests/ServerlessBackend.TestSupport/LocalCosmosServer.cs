@@ -3,7 +3,7 @@ using Azure.Core;
 using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Shared.Cosmos;
 
-namespace ServerlessBackend.Tests.Infrastructure;
+namespace ServerlessBackend.Tests.Support;
 
 /// <summary>
 /// @vercel/cosmosdb-server (a Cosmos DB REST protocol server) on a free 127.0.0.1 port, started through

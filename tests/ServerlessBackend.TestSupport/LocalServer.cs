@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace ServerlessBackend.Tests.Infrastructure;
+namespace ServerlessBackend.Tests.Support;
 
 /// <summary>
 /// A Node.js server from tests/tools, started on 127.0.0.1 and stopped (with its child processes) on dispose.

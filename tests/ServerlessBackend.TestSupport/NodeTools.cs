@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 
-namespace ServerlessBackend.Tests.Infrastructure;
+namespace ServerlessBackend.Tests.Support;
 
 /// <summary>
 /// The pinned npm tools in tests/tools (local servers, linters). Installs them with `npm ci`

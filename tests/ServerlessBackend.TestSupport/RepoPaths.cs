@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace ServerlessBackend.Tests.Infrastructure;
+namespace ServerlessBackend.Tests.Support;
 
 /// <summary>Locations inside the repository, found from the running assembly's folder.</summary>
 public static class RepoPaths

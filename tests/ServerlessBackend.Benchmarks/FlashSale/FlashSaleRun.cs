@@ -13,7 +13,7 @@ using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
-using ServerlessBackend.Tests.Infrastructure;
+using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.Benchmarks.FlashSale;
 

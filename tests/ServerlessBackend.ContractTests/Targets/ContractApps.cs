@@ -1,5 +1,5 @@
 using ServerlessBackend.Load;
-using ServerlessBackend.Tests.Infrastructure;
+using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.ContractTests.Targets;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ServerlessBackend.Load;
-using ServerlessBackend.Tests.Infrastructure;
+using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.ContractTests.Targets;
 

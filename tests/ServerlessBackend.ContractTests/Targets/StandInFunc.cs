@@ -1,5 +1,5 @@
 using System.Reflection;
-using ServerlessBackend.Tests.Infrastructure;
+using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.ContractTests.Targets;
 

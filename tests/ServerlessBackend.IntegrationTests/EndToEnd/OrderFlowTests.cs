@@ -1,0 +1,172 @@
+using System.Text.Json;
+using ServerlessBackend.Functions.Features.Email;
+using ServerlessBackend.Functions.Features.Fulfillment;
+using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Tests.Support;
+using Xunit.Abstractions;
+
+namespace ServerlessBackend.IntegrationTests.EndToEnd;
+
+/// <summary>
+/// The whole flow in one process: HTTP functions through the app's middleware, the real Cosmos adapters
+/// (Cosmos-protocol server), the real outbox into a mocked ServiceBusSender, a small pump that
+/// delivers each sent message to the subscriptions whose filters match (dropping a repeated MessageId as
+/// the topic's duplicate detection does), the Service Bus functions, and a real SMTP server.
+/// </summary>
+[Collection(DownstreamCollection.Name)]
+public sealed class OrderFlowTests
+{
+    private readonly CosmosServerFixture _cosmos;
+    private readonly SmtpServerFixture _smtp;
+    private readonly ITestOutputHelper _output;
+    private readonly TestTenant _tenant = new();
+    private readonly Downstream _app;
+    private readonly ApiTestHost _api;
+    private readonly HashSet<string> _delivered = [];
+    private readonly string _contact = $"{Guid.NewGuid():N}@example.test";
+    private int _deliveries;
+
+    public OrderFlowTests(CosmosServerFixture cosmos, SmtpServerFixture smtp, ITestOutputHelper output)
+    {
+        (_cosmos, _smtp, _output) = (cosmos, smtp, output);
+        _app = new Downstream(cosmos, smtp, _tenant.Id);
+        _api = new ApiTestHost(cosmos, _app.Clock, _app.Outbox);
+    }
+
+    [Fact]
+    public async Task Placed_confirmed_shipped_each_step_emails_the_customer_once_and_the_stock_is_taken_once()
+    {
+        await CreateProduct("BEANS", stock: 5);
+
+        var placed = await Place(("BEANS", 2));
+        var orderId = placed.Json.GetProperty("id").GetString()!;
+        await PumpAsync();
+
+        var confirmed = await GetOrder(orderId);
+        Assert.Equal("confirmed", confirmed.Json.GetProperty("status").GetString());
+        Assert.Equal(3, await _app.AvailableAsync("BEANS"));
+        await AssertMailsAsync(orderId, $"Your order {orderId} is confirmed");
+
+        var shipped = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/ship", (r, ct) => _api.Orders.Ship(r, orderId, ct), _tenant.Admin,
+            headers: new Dictionary<string, string> { ["If-Match"] = confirmed.Headers.ETag.ToString() });
+        Assert.Equal(200, shipped.StatusCode);
+        Assert.Equal("shipped", shipped.Json.GetProperty("status").GetString());
+        await PumpAsync();
+
+        await AssertMailsAsync(orderId, $"Your order {orderId} is confirmed", $"Your order {orderId} has shipped");
+        Assert.Equal(3, await _app.AvailableAsync("BEANS"));
+        Assert.False(await _app.Stock.ReleaseAsync(_tenant.Id, "BEANS", orderId, 2, CancellationToken.None));
+        var published = _app.Bus.Sent.Where(m => m.SessionId == orderId).Select(m => m.Subject).Distinct().ToList();
+        Assert.Equal(["OrderPlaced", "OrderConfirmed", "OrderShipped"], published);
+        _output.WriteLine($"messages published for the order: {published.Count}; deliveries to subscriptions: {_deliveries}");
+    }
+
+    [Fact]
+    public async Task Short_stock_rejects_the_order_emails_the_reason_and_leaves_the_stock_alone()
+    {
+        await CreateProduct("BEANS", stock: 1);
+
+        var orderId = (await Place(("BEANS", 2))).Json.GetProperty("id").GetString()!;
+        await PumpAsync();
+
+        Assert.Equal("rejected", (await GetOrder(orderId)).Json.GetProperty("status").GetString());
+        Assert.Equal(1, await _app.AvailableAsync("BEANS"));
+        var mail = Assert.Single(await AssertMailsAsync(orderId, $"We could not accept your order {orderId}"));
+        Assert.Contains("Reason: Not enough stock for Espresso beans.", mail.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancelling_a_confirmed_order_gives_the_stock_back_and_emails_the_cancellation()
+    {
+        await CreateProduct("BEANS", stock: 5);
+        var orderId = (await Place(("BEANS", 4))).Json.GetProperty("id").GetString()!;
+        await PumpAsync();
+        Assert.Equal(1, await _app.AvailableAsync("BEANS"));
+
+        var cancelled = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/cancel", (r, ct) => _api.Orders.Cancel(r, orderId, ct), _tenant.Alice);
+        Assert.Equal(200, cancelled.StatusCode);
+        await PumpAsync();
+
+        Assert.Equal(5, await _app.AvailableAsync("BEANS"));
+        await AssertMailsAsync(orderId, $"Your order {orderId} is confirmed", $"Your order {orderId} is cancelled");
+    }
+
+    [Fact]
+    public async Task If_the_publish_after_the_write_fails_the_relay_delivers_the_order_anyway()
+    {
+        await CreateProduct("BEANS", stock: 5);
+        _app.Bus.FailNext();
+
+        var placed = await Place(("BEANS", 1));
+        Assert.Equal(201, placed.StatusCode);
+        var orderId = placed.Json.GetProperty("id").GetString()!;
+        Assert.Empty(_app.Bus.Sent);
+
+        _app.Clock.Advance(Functions.Features.Outbox.OutboxRelayHandler.Delay + TimeSpan.FromSeconds(1));
+        var relay = new Functions.Features.Outbox.OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<Functions.Features.Outbox.OutboxRelayHandler>.Instance);
+        Assert.Equal(1, await relay.RunAsync(CancellationToken.None));
+        await PumpAsync();
+
+        Assert.Equal("confirmed", (await GetOrder(orderId)).Json.GetProperty("status").GetString());
+        await AssertMailsAsync(orderId, $"Your order {orderId} is confirmed");
+    }
+
+    /// <summary>Delivers every message sent since the last pump to the matching subscriptions' functions, until nothing new is sent.</summary>
+    private async Task PumpAsync()
+    {
+        var fulfillment = new FulfillmentFunction(_app.Fulfillment);
+        var email = new EmailFunction(_app.Email);
+        while (_app.Bus.Sent.Where(m => !_delivered.Contains(m.MessageId)).ToList() is { Count: > 0 } pending)
+        {
+            foreach (var message in pending.Where(m => _delivered.Add(m.MessageId)))
+            {
+                var received = ServiceBusCapture.Receive(message);
+                if (MessagingTopology.FulfillmentEventTypes.Contains(message.Subject))
+                {
+                    _deliveries++;
+                    await fulfillment.Run(received, CancellationToken.None);
+                }
+
+                if (MessagingTopology.EmailEventTypes.Contains(message.Subject))
+                {
+                    _deliveries++;
+                    await email.Run(received, CancellationToken.None);
+                }
+            }
+        }
+    }
+
+    private async Task CreateProduct(string sku, int stock)
+    {
+        var body = $$"""{"id":"{{sku}}","name":"Espresso beans","price":12.5,"currency":"EUR","availableStock":{{stock}}}""";
+        var response = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, body);
+        Assert.Equal(201, response.StatusCode);
+    }
+
+    private async Task<TestResponse> Place(params (string Sku, int Quantity)[] lines)
+    {
+        var body = JsonSerializer.Serialize(new { lines = lines.Select(l => new { productId = l.Sku, quantity = l.Quantity }), contactEmail = _contact });
+        var response = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body,
+            new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
+        Assert.Equal(201, response.StatusCode);
+        return response;
+    }
+
+    private Task<TestResponse> GetOrder(string orderId) =>
+        _api.SendAsync("GET", $"/api/v1/orders/{orderId}", (r, ct) => _api.Orders.Get(r, orderId, ct), _tenant.Alice);
+
+    /// <summary>The mails the customer got for this order have exactly these subjects, in this order.</summary>
+    private async Task<List<ReceivedMail>> AssertMailsAsync(string orderId, params string[] subjects)
+    {
+        var mails = (await _smtp.WaitForMessagesAsync(1)).Where(m => m.To.Any(t => t.Address == _contact)).ToList();
+        for (var waited = 0; mails.Count < subjects.Length && waited < 100; waited++)
+        {
+            await Task.Delay(50);
+            mails = (await _smtp.GetMessagesAsync()).Where(m => m.To.Any(t => t.Address == _contact)).ToList();
+        }
+
+        Assert.Equal(subjects, mails.Select(m => m.Subject));
+        Assert.All(mails, m => Assert.Contains(orderId, m.Html, StringComparison.Ordinal));
+        return mails;
+    }
+}

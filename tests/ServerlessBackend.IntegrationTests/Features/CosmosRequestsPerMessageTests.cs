@@ -1,0 +1,123 @@
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Features.Fulfillment;
+using ServerlessBackend.Functions.Features.Outbox;
+using ServerlessBackend.Functions.Shared.Orders;
+using ServerlessBackend.Tests.Support;
+using Xunit.Abstractions;
+
+namespace ServerlessBackend.IntegrationTests.Features;
+
+/// <summary>
+/// How many Cosmos requests each Service Bus message, each relay publish and each route that publishes
+/// sends with the real outbox (the route table in <see cref="CosmosRequestsPerRouteTests"/> mocks it),
+/// counted in the CosmosClient pipeline. Orders have two products. Every count is exact; the table is printed.
+/// </summary>
+[Collection(DownstreamCollection.Name)]
+public sealed class CosmosRequestsPerMessageTests(CosmosServerFixture cosmos, SmtpServerFixture smtp, ITestOutputHelper output)
+{
+    private readonly Downstream _app = new(cosmos, smtp);
+    private readonly StringBuilder _table = new("step | cosmos requests | requests\n");
+    private readonly List<string> _mismatches = [];
+
+    [Fact]
+    public async Task Each_message_and_each_publishing_route_sends_the_expected_number_of_cosmos_requests()
+    {
+        await _app.StockedAsync("SKU-A", 100);
+        await _app.StockedAsync("SKU-B", 100);
+        await _app.StockedAsync("SKU-SHORT", 1);
+        await Warm();
+
+        var confirmed = await _app.PlacedAsync(("SKU-A", 2), ("SKU-B", 1));
+        await Measure("OrderPlaced, confirmed", 5, () => Fulfill(confirmed, OrderEventTypes.OrderPlaced));
+        await Measure("OrderPlaced, redelivered", 1, () => Fulfill(confirmed, OrderEventTypes.OrderPlaced));
+        var rejected = await _app.PlacedAsync(("SKU-A", 2), ("SKU-SHORT", 2));
+        await Measure("OrderPlaced, rejected (second product short)", 7, () => Fulfill(rejected, OrderEventTypes.OrderPlaced));
+        await Measure("OrderPlaced, redelivered after the rejection", 3, () => Fulfill(rejected, OrderEventTypes.OrderPlaced));
+        await Measure("email OrderConfirmed, first delivery (read log, read order, claim, record sent)", 4, () => _app.Email.HandleAsync(Downstream.Event(confirmed, OrderEventTypes.OrderConfirmed), CancellationToken.None));
+        await Measure("email OrderConfirmed, redelivery", 1, () => _app.Email.HandleAsync(Downstream.Event(confirmed, OrderEventTypes.OrderConfirmed), CancellationToken.None));
+
+        var shipped = await _app.PlacedAsync(("SKU-A", 1), ("SKU-B", 1));
+        await Fulfill(shipped, OrderEventTypes.OrderPlaced);
+        await ChangeAsync(shipped, OrderStatus.Shipped);
+        await Measure("OrderShipped", 3, () => Fulfill(shipped, OrderEventTypes.OrderShipped));
+        await ChangeAsync(confirmed, OrderStatus.Cancelled);
+        await Measure("OrderCancelled", 3, () => Fulfill(confirmed, OrderEventTypes.OrderCancelled));
+        await Measure("OrderCancelled, redelivered", 5, () => Fulfill(confirmed, OrderEventTypes.OrderCancelled));
+
+        var stale = await _app.PlacedAsync(("SKU-A", 1), ("SKU-B", 1));
+        _app.Clock.Advance(OutboxRelayHandler.Delay + TimeSpan.FromSeconds(1));
+        var relay = new OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, NullLogger<OutboxRelayHandler>.Instance);
+        await Measure("outbox relay, one stale order", 3, () => relay.RunAsync(CancellationToken.None));
+        Assert.Empty((await _app.OrderAsync(stale.Id)).Outbox);
+
+        await MeasureRoutes();
+
+        output.WriteLine(_table.ToString());
+        Assert.True(_mismatches.Count == 0, string.Join("\n", _mismatches) + "\n" + _table);
+    }
+
+    private async Task MeasureRoutes()
+    {
+        var api = new ApiTestHost(cosmos, _app.Clock, _app.Outbox);
+        var tenant = new TestTenant();
+        foreach (var sku in new[] { "SKU-A", "SKU-B" })
+        {
+            await _app.Products.CreateAsync(TestData.Product(tenant.Id, sku, stock: 100), CancellationToken.None);
+        }
+
+        const string body = """{"lines":[{"productId":"SKU-A","quantity":2},{"productId":"SKU-B","quantity":1}]}""";
+        var headers = new Dictionary<string, string> { ["Idempotency-Key"] = "k1" };
+        var placed = await MeasureRoute("POST /v1/orders", 4, () => api.SendAsync("POST", "/api/v1/orders", api.Orders.Place, tenant.Alice, body, headers));
+        await MeasureRoute("POST /v1/orders, idempotent replay", 1, () => api.SendAsync("POST", "/api/v1/orders", api.Orders.Place, tenant.Alice, body, headers));
+        var id = placed.Json.GetProperty("id").GetString()!;
+        await MeasureRoute("POST /v1/orders/{id}/cancel", 3, () => api.SendAsync("POST", $"/api/v1/orders/{id}/cancel", (r, ct) => api.Orders.Cancel(r, id, ct), tenant.Alice));
+
+        // A confirmed order whose earlier events were published: shipping publishes OrderShipped only.
+        var confirmed = TestData.Order(tenant.Id).TransitionTo(OrderStatus.Confirmed, TestData.Now, null, null);
+        confirmed = confirmed.WithoutPublished([.. confirmed.Outbox.Select(e => e.Id)]);
+        var etag = await api.Get<IOrderStore>().CreateAsync(confirmed, CancellationToken.None);
+        await MeasureRoute("POST /v1/orders/{id}/ship", 3, () => api.SendAsync("POST", $"/api/v1/orders/{confirmed.Id}/ship", (r, ct) => api.Orders.Ship(r, confirmed.Id, ct), tenant.Admin, headers: new Dictionary<string, string> { ["If-Match"] = etag }));
+    }
+
+    /// <summary>The SDK's first calls fetch account and container metadata that it then caches; not part of any count.</summary>
+    private async Task Warm()
+    {
+        var order = await _app.PlacedAsync(("SKU-A", 1));
+        await Fulfill(order, OrderEventTypes.OrderPlaced);
+        await _app.Email.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderConfirmed), CancellationToken.None);
+    }
+
+    private Task<FulfillmentOutcome> Fulfill(Order order, string type) => _app.Fulfillment.HandleAsync(Downstream.Event(order, type), CancellationToken.None);
+
+    /// <summary>A status change whose event counts as published already: the test delivers the event itself.</summary>
+    private async Task ChangeAsync(Order order, OrderStatus status)
+    {
+        var current = (await _app.Orders.GetAsync(order.TenantId, order.Id, CancellationToken.None))!;
+        var changed = current.Value.TransitionTo(status, TestData.Now, null, null);
+        await _app.Orders.ReplaceAsync(changed.WithoutPublished([.. changed.Outbox.Select(e => e.Id)]), current.ETag, CancellationToken.None);
+    }
+
+    private async Task<TestResponse> MeasureRoute(string route, int expected, Func<Task<TestResponse>> call)
+    {
+        var response = await Measure(route, expected, call);
+        Assert.True(response.StatusCode is >= 200 and < 300, $"{route}: {response.StatusCode} {response.Body}");
+        return response;
+    }
+
+    private async Task<T> Measure<T>(string step, int expected, Func<Task<T>> call)
+    {
+        cosmos.Counter.Reset();
+        var result = await call();
+        var requests = cosmos.Counter.Requests;
+        var shown = string.Join(", ", requests.Select(r => $"{r.Method} {r.StatusCode}"));
+        _table.AppendLine($"{step} | {requests.Count} | {shown}");
+        if (requests.Count != expected)
+        {
+            _mismatches.Add($"{step}: expected {expected} Cosmos requests, sent {requests.Count} ({shown})");
+        }
+
+        return result;
+    }
+}

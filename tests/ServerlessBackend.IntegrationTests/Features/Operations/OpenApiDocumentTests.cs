@@ -1,0 +1,108 @@
+using System.Text.Json;
+using ServerlessBackend.Functions.Features.Operations;
+using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Tests.Support;
+
+namespace ServerlessBackend.IntegrationTests.Features.Operations;
+
+/// <summary>The OpenAPI document lints clean, matches the functions the Worker SDK generated both ways, and is what the app serves.</summary>
+public sealed class OpenApiDocumentTests
+{
+    private static readonly string DocumentPath = Path.Combine(RepoPaths.FunctionsProject, "OpenApi", "openapi.json");
+
+    private static JsonElement Document => JsonDocument.Parse(File.ReadAllText(DocumentPath)).RootElement;
+
+    private static IEnumerable<(JsonElement Function, JsonElement Trigger)> HttpTriggers =>
+        FunctionsMetadata.Functions
+            .Select(f => (Function: f, Trigger: FunctionsMetadata.Trigger(f.GetProperty("name").GetString()!)))
+            .Where(x => x.Trigger.GetProperty("type").GetString() == "httpTrigger");
+
+    // The catch-all that answers 404/405 for what no operation serves is not an operation itself.
+    private static IEnumerable<(string Name, string Path, string Method, string EntryPoint)> HttpFunctions =>
+        HttpTriggers
+            .Where(x => !RouteTable.IsCatchAll(x.Trigger.GetProperty("route").GetString()!))
+            .SelectMany(x => x.Trigger.GetProperty("methods").EnumerateArray().Select(m => (
+                x.Function.GetProperty("name").GetString()!,
+                "/" + x.Trigger.GetProperty("route").GetString()!,
+                m.GetString()!.ToLowerInvariant(),
+                x.Function.GetProperty("entryPoint").GetString()!)));
+
+    private static IEnumerable<(string Path, string Method, JsonElement Operation)> DocumentedOperations =>
+        Document.GetProperty("paths").EnumerateObject().SelectMany(path => path.Value.EnumerateObject()
+            .Where(m => m.Name is "get" or "put" or "post" or "delete" or "patch")
+            .Select(m => (path.Name, m.Name, m.Value)));
+
+    [Fact]
+    public async Task Redocly_lints_the_document_with_zero_errors_and_zero_warnings()
+    {
+        var (exitCode, output, errors) = await NodeTools.RunAsync("redocly", RepoPaths.TestTools, "lint", DocumentPath, "--config", Path.Combine(RepoPaths.TestTools, "redocly.yaml"), "--format=json");
+
+        var totals = JsonDocument.Parse(output).RootElement.GetProperty("totals");
+        Assert.True(totals.GetProperty("errors").GetInt32() == 0 && totals.GetProperty("warnings").GetInt32() == 0, output + errors);
+        Assert.Equal(0, exitCode);
+    }
+
+    [Fact]
+    public void Document_is_OpenAPI_3_0_which_API_Management_imports()
+    {
+        // infra/modules/apim.bicep imports this file; API Management accepts OpenAPI 2 and 3.0.x, not 3.1.
+        Assert.Matches(@"^3\.0\.[0-3]$", Document.GetProperty("openapi").GetString());
+    }
+
+    [Fact]
+    public void Every_http_function_is_documented_with_its_name_as_operation_id()
+    {
+        var documented = DocumentedOperations.ToDictionary(o => (o.Path, o.Method), o => o.Operation.GetProperty("operationId").GetString());
+
+        Assert.All(HttpFunctions, f =>
+        {
+            Assert.True(documented.TryGetValue((f.Path, f.Method), out var operationId), $"{f.Method.ToUpperInvariant()} {f.Path} ({f.Name}) is not in openapi.json");
+            Assert.Equal(f.Name, operationId);
+        });
+    }
+
+    [Fact]
+    public void Every_documented_operation_is_a_function()
+    {
+        var functions = HttpFunctions.Select(f => (f.Path, f.Method)).ToHashSet();
+
+        Assert.All(DocumentedOperations, o => Assert.True(functions.Contains((o.Path, o.Method)), $"openapi.json lists {o.Method.ToUpperInvariant()} {o.Path}, which no function serves"));
+        Assert.NotEmpty(functions);
+    }
+
+    [Fact]
+    public void The_one_catch_all_route_serves_every_method_needs_a_token_and_is_described_but_not_an_operation()
+    {
+        var catchAll = Assert.Single(HttpTriggers, x => RouteTable.IsCatchAll(x.Trigger.GetProperty("route").GetString()!));
+
+        Assert.Equal(UnmatchedRouteFunction.Name, catchAll.Function.GetProperty("name").GetString());
+        // No "methods" in the binding: the host then routes every method to it (known routes are tried first).
+        Assert.False(catchAll.Trigger.TryGetProperty("methods", out _));
+        Assert.False(EntryPointAttributes.Has<PublicEndpointAttribute>(catchAll.Function.GetProperty("entryPoint").GetString()!));
+        Assert.DoesNotContain(Document.GetProperty("paths").EnumerateObject(), p => p.Name.Contains('*', StringComparison.Ordinal));
+        Assert.Contains("405", Document.GetProperty("info").GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Operations_without_security_are_exactly_the_public_endpoints()
+    {
+        var anonymous = DocumentedOperations.Where(o => o.Operation.TryGetProperty("security", out var s) && s.GetArrayLength() == 0).Select(o => (o.Path, o.Method)).ToHashSet();
+        var publicFunctions = HttpFunctions.Where(f => EntryPointAttributes.Has<PublicEndpointAttribute>(f.EntryPoint)).Select(f => (f.Path, f.Method)).ToHashSet();
+
+        Assert.Equal(publicFunctions.Order(), anonymous.Order());
+        Assert.Equal([("/health", "get"), ("/health/ready", "get")], publicFunctions.Order());
+    }
+
+    [Fact]
+    public async Task The_app_serves_the_document_as_json()
+    {
+        var http = HttpTestContext.Create("GET", "/api/openapi.json");
+
+        var response = await http.ExecuteAsync(OpenApiFunction.Run(http.Request));
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal("application/json", response.ContentType);
+        Assert.Equal(File.ReadAllText(DocumentPath), response.Body);
+    }
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using System.Collections.Immutable;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Azure.Functions.Worker;
+using Moq;
+using ServerlessBackend.Functions.Shared.Catalog;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Tests.Support;
+
+namespace ServerlessBackend.IntegrationTests.Shared.Http;
+
+public sealed class ExceptionProblemsMiddlewareTests(CosmosServerFixture cosmos) : IClassFixture<CosmosServerFixture>
+{
+    private readonly ApiTestHost _api = new(cosmos);
+    private readonly TestTenant _tenant = new();
+
+    [Fact]
+    public async Task Cosmos_throttling_that_outlasts_the_sdk_retries_is_503_with_retry_after()
+    {
+        var response = await _api.SendAsync("GET", "/api/v1/products", (_, _) => throw new StoreThrottledException(TimeSpan.FromSeconds(2.5)), _tenant.Alice);
+
+        ProblemAssertions.AssertProblem(response, 503);
+        Assert.Equal("3", response.Headers.RetryAfter.ToString());
+    }
+
+    [Fact]
+    public async Task Throttling_wrapped_by_the_worker_is_still_503()
+    {
+        var response = await _api.SendAsync("GET", "/api/v1/products", (_, _) => throw new AggregateException(new StoreThrottledException(null)), _tenant.Alice);
+
+        ProblemAssertions.AssertProblem(response, 503);
+        Assert.Equal("1", response.Headers.RetryAfter.ToString());
+    }
+
+    [Fact]
+    public async Task Any_other_failure_is_500_without_internals()
+    {
+        var response = await _api.SendAsync("GET", "/api/v1/products", (_, _) => throw new InvalidOperationException("connection string=secret"), _tenant.Alice);
+
+        ProblemAssertions.AssertProblem(response, 500);
+        Assert.DoesNotContain("secret", response.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("InvalidOperationException", response.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_body_cut_short_before_its_content_length_is_a_400_problem_and_nothing_is_written()
+    {
+        var body = """{"id":"CUT-1","name":"x","price":1,"currency":"EUR","availableStock":1}""";
+
+        var response = await _api.SendAsync("POST", "/api/v1/products", (r, ct) => { r.Body = new CutShortStream(); return _api.Catalog.Create(r, ct); }, _tenant.Admin, body);
+
+        ProblemAssertions.AssertProblem(response, 400);
+        ProblemAssertions.AssertProblem(await _api.SendAsync("GET", "/api/v1/products/CUT-1", (r, ct) => _api.Catalog.Get(r, "CUT-1", ct), _tenant.Admin), 404);
+    }
+
+    [Fact]
+    public async Task A_cosmos_429_from_the_store_becomes_a_throttled_exception()
+    {
+        var container = new Mock<Container>();
+        container.Setup(c => c.CreateItemAsync(It.IsAny<It.IsAnyType>(), It.IsAny<PartitionKey?>(), It.IsAny<ItemRequestOptions>(), It.IsAny<CancellationToken>()))
+            .Throws(new CosmosException("busy", HttpStatusCode.TooManyRequests, 3200, "activity", 0));
+        var database = new Mock<Database>();
+        database.Setup(d => d.GetContainer(It.IsAny<string>())).Returns(container.Object);
+        var client = new Mock<CosmosClient>();
+        client.Setup(c => c.GetDatabase(It.IsAny<string>())).Returns(database.Object);
+        var store = new CosmosProductStore(new CosmosContainers(client.Object, "db"));
+
+        await Assert.ThrowsAsync<StoreThrottledException>(() => store.CreateAsync(TestData.Product("t"), CancellationToken.None));
+    }
+
+    [Fact]
+    public void The_middlewares_apply_to_http_triggers_only()
+    {
+        Assert.True(HttpApiExtensions.IsHttpTriggered(ContextWithTrigger("httpTrigger")));
+        Assert.False(HttpApiExtensions.IsHttpTriggered(ContextWithTrigger("serviceBusTrigger")));
+        Assert.False(HttpApiExtensions.IsHttpTriggered(ContextWithTrigger("timerTrigger")));
+    }
+
+    private static FunctionContext ContextWithTrigger(string type)
+    {
+        var binding = Mock.Of<BindingMetadata>(b => b.Type == type && b.Name == "trigger" && b.Direction == BindingDirection.In);
+        var bindings = ImmutableDictionary<string, BindingMetadata>.Empty.Add("trigger", binding);
+        var definition = Mock.Of<FunctionDefinition>(d => d.InputBindings == bindings);
+        return Mock.Of<FunctionContext>(c => c.FunctionDefinition == definition);
+    }
+
+    /// <summary>A request body whose client went away mid-way: the server's read fails as Kestrel's does.</summary>
+    private sealed class CutShortStream : MemoryStream
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            throw new Microsoft.AspNetCore.Http.BadHttpRequestException("Unexpected end of request content.");
+    }
+}

@@ -1,0 +1,99 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Moq;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Features.Catalog;
+using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Catalog;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Orders;
+
+namespace ServerlessBackend.Tests.Support;
+
+/// <summary>
+/// Calls HTTP functions the way the worker does: the app's exception and authentication middleware
+/// around the function, a real DefaultHttpContext, the returned IResult executed. Services come from the
+/// app's own AddProductStore/AddOrderDocuments/AddCatalog/AddOrders over the Cosmos-protocol server; IOrderOutbox is a mock (answering
+/// with the written version, as if marking had not changed it) unless a test passes the real one (the end-to-end tests do).
+/// </summary>
+public sealed class ApiTestHost
+{
+    private const string HttpContextKey = "HttpRequestContext";
+
+    private readonly ServiceProvider _services;
+
+    public ApiTestHost(CosmosServerFixture cosmos, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null)
+        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock, outbox, signing)
+    {
+    }
+
+    public ApiTestHost(CosmosContainers containers, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null)
+    {
+        Publisher
+            .Setup(p => p.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((Versioned<Order> written, CancellationToken _) => written);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(clock ?? TimeProvider.System);
+        services.AddSingleton(containers);
+        services.AddSingleton(outbox ?? Publisher.Object);
+        services.AddSingleton(Options.Create(TestTokens.Options));
+        services.AddSingleton(signing ?? Tokens.SigningConfiguration());
+        services.AddSingleton<BearerAuthenticator>();
+        services.AddProductStore();
+        services.AddOrderDocuments();
+        services.AddCatalog();
+        services.AddOrders();
+        services.AddSingleton<CatalogFunctions>();
+        services.AddSingleton<OrdersFunctions>();
+        _services = services.BuildServiceProvider();
+    }
+
+    public TestTokens Tokens { get; } = new();
+
+    public Mock<IOrderOutbox> Publisher { get; } = new();
+
+    public T Get<T>()
+        where T : notnull => _services.GetRequiredService<T>();
+
+    public CatalogFunctions Catalog => Get<CatalogFunctions>();
+
+    public OrdersFunctions Orders => Get<OrdersFunctions>();
+
+    /// <summary>Sends a request through the middleware to <paramref name="function"/> and returns the response.</summary>
+    public async Task<TestResponse> SendAsync(
+        string method, string path, Func<HttpRequest, CancellationToken, Task<IResult>> function,
+        string? token = null, string? body = null, IDictionary<string, string>? headers = null, string? entryPoint = null)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+
+        // The function the host routes this request to, so the attributes declared on it ([AdminOnly], [PublicEndpoint]) apply.
+        entryPoint ??= await FunctionsMetadata.EntryPointForAsync(method, path) ?? "ServerlessBackend.Functions.Unrouted.Run";
+        var allHeaders = new Dictionary<string, string>(headers ?? new Dictionary<string, string>());
+        if (token is not null)
+        {
+            allHeaders["Authorization"] = $"Bearer {token}";
+        }
+
+        var http = HttpTestContext.Create(method, path, body, allHeaders);
+        var definition = new Mock<FunctionDefinition>();
+        definition.SetupGet(d => d.EntryPoint).Returns(entryPoint);
+        definition.SetupGet(d => d.Name).Returns(entryPoint[(entryPoint.LastIndexOf('.') + 1)..]);
+        var context = new Mock<FunctionContext>();
+        context.SetupGet(c => c.Items).Returns(new Dictionary<object, object> { [HttpContextKey] = http.Context });
+        context.SetupGet(c => c.FunctionDefinition).Returns(definition.Object);
+        context.SetupGet(c => c.CancellationToken).Returns(CancellationToken.None);
+
+        IResult? result = null;
+        var authentication = new AuthenticationMiddleware(Get<BearerAuthenticator>());
+        var exceptions = new ExceptionProblemsMiddleware(NullLogger<ExceptionProblemsMiddleware>.Instance);
+        await exceptions.Invoke(context.Object, c => authentication.Invoke(c, async _ => result = await function(http.Request, CancellationToken.None)));
+
+        return result is null ? await http.ReadResponseAsync() : await http.ExecuteAsync(result);
+    }
+}

@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using ServerlessBackend.Functions.Domain.Catalog;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Features.Email;
+using ServerlessBackend.Functions.Features.Fulfillment;
+using ServerlessBackend.Functions.Shared.Catalog;
+using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
+
+namespace ServerlessBackend.Tests.Support;
+
+/// <summary>
+/// The downstream pieces wired as Program.cs wires them: the real Cosmos adapters against the
+/// Cosmos-protocol server, the real SMTP sender (when given a server), and a mocked ServiceBusSender.
+/// </summary>
+public sealed class Downstream
+{
+    public Downstream(CosmosServerFixture cosmos, SmtpServerFixture? smtp = null, string? tenant = null)
+    {
+        ArgumentNullException.ThrowIfNull(cosmos);
+        Tenant = tenant ?? TestData.NewTenant();
+        Cosmos = cosmos;
+        Orders = new InterceptingOrderStore(cosmos.Containers, Tenant);
+        Products = new CosmosProductStore(cosmos.Containers);
+        Stock = new CosmosStockStore(cosmos.Containers, Clock);
+        Outbox = new OrderOutbox(Orders, new ServiceBusOrderEventSender(Bus.Sender.Object), NullLogger<OrderOutbox>.Instance);
+        Transitions = new OrderTransitions(Orders, Outbox, Clock);
+        Fulfillment = new FulfillmentHandler(Orders, Stock, Transitions, Clock, NullLogger<FulfillmentHandler>.Instance);
+        EmailOptions = Options.Create(new EmailOptions { SmtpHost = smtp?.Host ?? "127.0.0.1", SmtpPort = smtp?.SmtpPort ?? 25, FromAddress = "shop@example.test" });
+        NotificationLog = new CosmosNotificationLog(cosmos.Containers);
+        Email = new SendOrderEmailHandler(Orders, NotificationLog, new SmtpEmailSender(EmailOptions), EmailOptions, Clock, NullLogger<SendOrderEmailHandler>.Instance);
+    }
+
+    public CosmosServerFixture Cosmos { get; }
+
+    public string Tenant { get; }
+
+    public FakeTimeProvider Clock { get; } = new(TestData.Now);
+
+    public ServiceBusCapture Bus { get; } = new();
+
+    /// <summary>The real order adapter, with crash points for tests.</summary>
+    public InterceptingOrderStore Orders { get; }
+
+    public CosmosProductStore Products { get; }
+
+    public CosmosStockStore Stock { get; }
+
+    public OrderOutbox Outbox { get; }
+
+    public OrderTransitions Transitions { get; }
+
+    public FulfillmentHandler Fulfillment { get; }
+
+    public IOptions<EmailOptions> EmailOptions { get; }
+
+    public CosmosNotificationLog NotificationLog { get; }
+
+    public SendOrderEmailHandler Email { get; }
+
+    public async Task<Product> StockedAsync(string sku, int stock, string name = "Espresso beans")
+    {
+        var product = TestData.Product(Tenant, sku, stock: stock) with { Name = name };
+        await Products.CreateAsync(product, CancellationToken.None);
+        return product;
+    }
+
+    /// <summary>A placed order (pending, OrderPlaced in its outbox) for the given (sku, quantity) lines, stored.</summary>
+    public Task<Order> PlacedAsync(params (string Sku, int Quantity)[] lines) => PlacedAsync($"{Guid.NewGuid():N}@example.test", lines);
+
+    /// <summary>A placed order, as above, whose customer gave <paramref name="contactEmail"/>.</summary>
+    public async Task<Order> PlacedAsync(string contactEmail, params (string Sku, int Quantity)[] lines)
+    {
+        var order = Order.Place(
+            $"o-{Guid.NewGuid():N}", Tenant, "customer-1", contactEmail,
+            lines.Select(l => OrderLine.Priced(l.Sku, $"Product {l.Sku}", l.Quantity, 2.50m)).ToList(),
+            "EUR", "hash", Clock.GetUtcNow(), "corr-1");
+        await Orders.CreateAsync(order, CancellationToken.None);
+        return order;
+    }
+
+    /// <summary>Moves a stored order along the shortest path to the status <paramref name="eventType"/> announces, as fulfillment and the admin would.</summary>
+    public async Task<Order> AdvancedAsync(Order order, string eventType)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        OrderStatus[] path = eventType switch
+        {
+            OrderEventTypes.OrderConfirmed => [OrderStatus.Confirmed],
+            OrderEventTypes.OrderRejected => [OrderStatus.Rejected],
+            OrderEventTypes.OrderShipped => [OrderStatus.Confirmed, OrderStatus.Shipped],
+            OrderEventTypes.OrderCancelled => [OrderStatus.Cancelled],
+            _ => [],
+        };
+        var current = (await Orders.GetAsync(Tenant, order.Id, CancellationToken.None))!;
+        foreach (var status in path)
+        {
+            var moved = current.Value.TransitionTo(status, Clock.GetUtcNow(), status == OrderStatus.Rejected ? "Not enough stock." : null, "corr-1");
+            current = new(moved, await Orders.ReplaceAsync(moved, current.ETag, CancellationToken.None));
+        }
+
+        return current.Value;
+    }
+
+    public async Task<Order> OrderAsync(string orderId) => (await Orders.GetAsync(Tenant, orderId, CancellationToken.None))!.Value;
+
+    public async Task<int> AvailableAsync(string sku) => (await Products.GetAsync(Tenant, sku, CancellationToken.None))!.Value.AvailableStock;
+
+    public static OrderEvent Event(Order order, string type) => new(Order.EventId(order.Id, type), type, order.TenantId, order.Id, TestData.Now, "corr-1");
+}
+
+/// <summary>Tests that need both the Cosmos-protocol server and the SMTP server.</summary>
+[CollectionDefinition(Name)]
+public sealed class DownstreamCollection : ICollectionFixture<CosmosServerFixture>, ICollectionFixture<SmtpServerFixture>
+{
+    public const string Name = "Downstream";
+}

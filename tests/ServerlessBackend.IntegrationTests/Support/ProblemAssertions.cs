@@ -1,0 +1,17 @@
+using System.Text.Json;
+
+namespace ServerlessBackend.Tests.Support;
+
+public static class ProblemAssertions
+{
+    /// <summary>The response is RFC 9457 problem details with this status.</summary>
+    public static void AssertProblem(TestResponse response, int status)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        Assert.True(status == response.StatusCode, $"Expected {status}, got {response.StatusCode}: {response.Body}");
+        Assert.Equal("application/problem+json", response.ContentType);
+        Assert.Equal(status, response.Json.GetProperty("status").GetInt32());
+        Assert.Equal(JsonValueKind.String, response.Json.GetProperty("title").ValueKind);
+        Assert.StartsWith("https://", response.Json.GetProperty("type").GetString(), StringComparison.Ordinal);
+    }
+}

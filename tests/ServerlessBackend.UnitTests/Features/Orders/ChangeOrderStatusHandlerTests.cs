@@ -1,0 +1,105 @@
+using Moq;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Orders;
+using ServerlessBackend.Tests.Support;
+
+namespace ServerlessBackend.UnitTests.Features.Orders;
+
+/// <summary>Races the Cosmos-protocol server cannot stage on demand, with a mocked store.</summary>
+public sealed class ChangeOrderStatusHandlerTests
+{
+    private readonly Mock<IOrderStore> _store = new();
+    private readonly Mock<IOrderOutbox> _publisher = new();
+    private readonly Caller _alice = new("t1", "customer-1", "a@example.test", IsAdmin: false);
+
+    public ChangeOrderStatusHandlerTests() =>
+        _publisher.Setup(p => p.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync((Versioned<Order> written, CancellationToken _) => written);
+
+    private ChangeOrderStatusHandler Handler => new(_store.Object, new OrderTransitions(_store.Object, _publisher.Object, TimeProvider.System));
+
+    [Fact]
+    public async Task When_fulfillment_confirms_between_read_and_write_the_cancel_reads_again_and_cancels_the_confirmed_order()
+    {
+        var pending = TestData.Order("t1");
+        var confirmed = pending.TransitionTo(OrderStatus.Confirmed, TestData.Now, null, null);
+        _store.SetupSequence(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new Versioned<Order>(pending, "\"v1\""))
+            .ReturnsAsync(new Versioned<Order>(confirmed, "\"v2\""));
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v2\"", It.IsAny<CancellationToken>())).ReturnsAsync("\"v3\"");
+
+        var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: null, CancellationToken.None);
+
+        Assert.Null(outcome.Error);
+        Assert.Equal("\"v3\"", outcome.Value!.ETag);
+        Assert.Equal([OrderStatus.Pending, OrderStatus.Confirmed, OrderStatus.Cancelled], outcome.Value.Value.StatusHistory.Select(h => h.Status));
+        _publisher.Verify(p => p.PublishAfterWriteAsync(It.Is<Versioned<Order>>(w => w.Value.Id == pending.Id && w.ETag == "\"v3\"" && w.Value.Status == OrderStatus.Cancelled), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task When_the_order_ships_between_read_and_write_the_cancel_is_a_409()
+    {
+        var confirmed = TestData.Order("t1").TransitionTo(OrderStatus.Confirmed, TestData.Now, null, null);
+        var shipped = confirmed.TransitionTo(OrderStatus.Shipped, TestData.Now, null, null);
+        _store.SetupSequence(s => s.GetAsync("t1", confirmed.Id, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new Versioned<Order>(confirmed, "\"v1\""))
+            .ReturnsAsync(new Versioned<Order>(shipped, "\"v2\""));
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(confirmed.Id));
+
+        var outcome = await Handler.CancelAsync(_alice, confirmed.Id, ifMatch: null, CancellationToken.None);
+
+        Assert.Equal(ProblemKind.Conflict, outcome.Error!.Kind);
+        _publisher.VerifyNoOtherCalls();
+    }
+
+    [Fact]
+    public async Task With_if_match_a_race_is_412_after_one_more_read_and_never_a_second_write()
+    {
+        var pending = TestData.Order("t1");
+        var confirmed = pending.TransitionTo(OrderStatus.Confirmed, TestData.Now, null, null);
+        _store.SetupSequence(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new Versioned<Order>(pending, "\"v1\""))
+            .ReturnsAsync(new Versioned<Order>(confirmed, "\"v2\""));
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
+
+        var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: "\"v1\"", CancellationToken.None);
+
+        Assert.Equal(ProblemKind.PreconditionFailed, outcome.Error!.Kind);
+        _store.Verify(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    /// <summary>Two attempts of one cancel (a retry while the first still runs): the one that loses the race is told the order is cancelled, not 412.</summary>
+    [Fact]
+    public async Task With_if_match_a_race_lost_to_a_cancel_is_the_cancelled_order()
+    {
+        var pending = TestData.Order("t1");
+        var cancelled = pending.TransitionTo(OrderStatus.Cancelled, TestData.Now, "Cancelled by the customer", null);
+        _store.SetupSequence(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new Versioned<Order>(pending, "\"v1\""))
+            .ReturnsAsync(new Versioned<Order>(cancelled, "\"v2\""));
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
+
+        var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: "\"v1\"", CancellationToken.None);
+
+        Assert.Equal(("\"v2\"", OrderStatus.Cancelled), (outcome.Value!.ETag, outcome.Value.Value.Status));
+        _publisher.VerifyNoOtherCalls();
+    }
+
+    [Fact]
+    public async Task Endless_races_give_up_after_three_attempts_with_a_412()
+    {
+        var pending = TestData.Order("t1");
+        _store.Setup(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<Order>(pending, "\"v1\""));
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
+
+        var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: null, CancellationToken.None);
+
+        Assert.Equal(ProblemKind.PreconditionFailed, outcome.Error!.Kind);
+        _store.Verify(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Exactly(3));
+    }
+}
