@@ -29,8 +29,10 @@ public sealed class CatalogFunctions(CreateProductHandler create, ChangeProductH
     public Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/products/{productId}")] HttpRequest request, string productId, CancellationToken cancellationToken) =>
         HttpEndpoint.HandleAsync(
-            () => read.GetAsync(request.RequireCaller(), productId, cancellationToken),
-            product => ProductResponse.Result(request.HttpContext.Response, product));
+            Preconditions.OptionalIfNoneMatch(request),
+            _ => read.GetAsync(request.RequireCaller(), productId, cancellationToken),
+            (ifNoneMatch, product) => Preconditions.NotModifiedOr(
+                request.HttpContext.Response, ifNoneMatch, product.ETag, () => ProductResponse.Result(request.HttpContext.Response, product)));
 
     [Function("UpdateProduct")]
     [AdminOnly]

@@ -29,8 +29,10 @@ public sealed class OrdersFunctions(PlaceOrderHandler place, ReadOrdersHandler r
     public Task<IResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/orders/{orderId}")] HttpRequest request, string orderId, CancellationToken cancellationToken) =>
         HttpEndpoint.HandleAsync(
-            () => read.GetAsync(request.RequireCaller(), orderId, cancellationToken),
-            order => OrderResponse.Result(request.HttpContext.Response, order));
+            Preconditions.OptionalIfNoneMatch(request),
+            _ => read.GetAsync(request.RequireCaller(), orderId, cancellationToken),
+            (ifNoneMatch, order) => Preconditions.NotModifiedOr(
+                request.HttpContext.Response, ifNoneMatch, order.ETag, () => OrderResponse.Result(request.HttpContext.Response, order)));
 
     [Function("CancelOrder")]
     public Task<IResult> Cancel(

@@ -21,6 +21,15 @@ public static class HttpEndpoint
         return first.Error is { } invalid ? ApiProblems.From(invalid) : ApiProblems.Map(await handle(first.Value!), onSuccess);
     }
 
+    /// <summary>As above, with the parsed input also given to onSuccess (a conditional read answers 304 from it).</summary>
+    public static async Task<IResult> HandleAsync<T1, TOut>(Outcome<T1> first, Func<T1, Task<Outcome<TOut>>> handle, Func<T1, TOut, IResult> onSuccess)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        ArgumentNullException.ThrowIfNull(handle);
+        ArgumentNullException.ThrowIfNull(onSuccess);
+        return first.Error is { } invalid ? ApiProblems.From(invalid) : ApiProblems.Map(await handle(first.Value!), output => onSuccess(first.Value!, output));
+    }
+
     public static async Task<IResult> HandleAsync<T1, T2, TOut>(
         Outcome<T1> first, Outcome<T2> second, Func<T1, T2, Task<Outcome<TOut>>> handle, Func<TOut, IResult> onSuccess)
     {

@@ -30,6 +30,35 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos) : IClassFixture<
     }
 
     [Fact]
+    public async Task Get_with_a_matching_If_None_Match_is_304_with_the_etag_and_no_body_but_never_across_tenants()
+    {
+        var created = await Create(_tenant.Admin, Espresso);
+        var etag = created.Headers.ETag.ToString();
+
+        foreach (var ifNoneMatch in new[] { etag, $"W/{etag}", "*", $" W/\"a,b\" ,, {etag} " })
+        {
+            var response = await GetProduct(_tenant.Bob, "ESP-1", ifNoneMatch);
+            Assert.True(response.StatusCode == 304, $"{ifNoneMatch}: {response.StatusCode} {response.Body}");
+            Assert.Equal(etag, response.Headers.ETag.ToString());
+            Assert.Empty(response.Body);
+        }
+
+        Assert.Equal(200, (await GetProduct(_tenant.Bob, "ESP-1", "\"stale\"")).StatusCode);
+        foreach (var malformed in new[] { "stale", "\"a\" \"b\"", "*, \"a\"", "\"unterminated", "W/", "\"a\u00e9\"" })
+        {
+            AssertProblem(await GetProduct(_tenant.Bob, "ESP-1", malformed), 400);
+        }
+
+        // Another tenant does not learn that the product exists: 404 whatever it sends, never 304.
+        AssertProblem(await GetProduct(_other.Admin, "ESP-1", etag), 404);
+        AssertProblem(await GetProduct(_other.Admin, "ESP-1", "*"), 404);
+        AssertProblem(await GetProduct(_tenant.Admin, "NOPE", "*"), 404);
+        var stocked = await SetStock(_tenant.Admin, "ESP-1", """{"availableStock":3}""", etag);
+        Assert.Equal(200, (await GetProduct(_tenant.Bob, "ESP-1", etag)).StatusCode);
+        Assert.Equal(304, (await GetProduct(_tenant.Bob, "ESP-1", stocked.Headers.ETag.ToString())).StatusCode);
+    }
+
+    [Fact]
     public async Task A_customer_cannot_create_a_product_403()
     {
         var response = await Create(_tenant.Alice, Espresso);
@@ -443,8 +472,10 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos) : IClassFixture<
     private Task<TestResponse> Create(string token, string body) =>
         _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, token, body);
 
-    private Task<TestResponse> GetProduct(string token, string id) =>
-        _api.SendAsync("GET", $"/api/v1/products/{id}", (r, ct) => _api.Catalog.Get(r, Uri.UnescapeDataString(id), ct), token);
+    private Task<TestResponse> GetProduct(string token, string id, string? ifNoneMatch = null) =>
+        _api.SendAsync(
+            "GET", $"/api/v1/products/{id}", (r, ct) => _api.Catalog.Get(r, Uri.UnescapeDataString(id), ct), token,
+            headers: ifNoneMatch is null ? null : new Dictionary<string, string> { ["If-None-Match"] = ifNoneMatch });
 
     private Task<TestResponse> List(string token, string query) =>
         _api.SendAsync("GET", $"/api/v1/products{query}", _api.Catalog.List, token);

@@ -387,6 +387,36 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     }
 
     [Fact]
+    public async Task Get_with_a_matching_If_None_Match_is_304_with_the_etag_and_no_body_but_never_for_someone_else()
+    {
+        await Stock();
+        var placed = await Place(_tenant.Alice, "key-1", TwoLines);
+        var id = placed.Json.GetProperty("id").GetString()!;
+        var etag = placed.Headers.ETag.ToString();
+
+        foreach (var ifNoneMatch in new[] { etag, $"W/{etag}", "*", $"\"other\", {etag}" })
+        {
+            var response = await Get(_tenant.Alice, id, ifNoneMatch);
+            Assert.True(response.StatusCode == 304, $"{ifNoneMatch}: {response.StatusCode} {response.Body}");
+            Assert.Equal(etag, response.Headers.ETag.ToString());
+            Assert.Empty(response.Body);
+        }
+
+        Assert.Equal(200, (await Get(_tenant.Alice, id, "\"stale\"")).StatusCode);
+        AssertProblem(await Get(_tenant.Alice, id, "not-quoted"), 400);
+        AssertProblem(await Get(_tenant.Bob, id, etag), 404);
+        AssertProblem(await Get(_other.Admin, id, "*"), 404);
+        AssertProblem(await Get(_tenant.Alice, "ord-does-not-exist", "*"), 404);
+
+        // A changed order no longer matches the old ETag.
+        var cancelled = await Cancel(_tenant.Alice, id, etag);
+        Assert.Equal(200, cancelled.StatusCode);
+        var after = await Get(_tenant.Alice, id, etag);
+        Assert.Equal(200, after.StatusCode);
+        Assert.Equal(cancelled.Headers.ETag.ToString(), after.Headers.ETag.ToString());
+    }
+
+    [Fact]
     public async Task Get_shows_an_order_to_its_customer_and_the_admin_only()
     {
         await Stock();
@@ -594,8 +624,10 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     private Task<TestResponse> Place(string token, string? key, string body) =>
         _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, token, body, key is null ? null : new Dictionary<string, string> { ["Idempotency-Key"] = key });
 
-    private Task<TestResponse> Get(string token, string id) =>
-        _api.SendAsync("GET", $"/api/v1/orders/{id}", (r, ct) => _api.Orders.Get(r, Uri.UnescapeDataString(id), ct), token);
+    private Task<TestResponse> Get(string token, string id, string? ifNoneMatch = null) =>
+        _api.SendAsync(
+            "GET", $"/api/v1/orders/{id}", (r, ct) => _api.Orders.Get(r, Uri.UnescapeDataString(id), ct), token,
+            headers: ifNoneMatch is null ? null : new Dictionary<string, string> { ["If-None-Match"] = ifNoneMatch });
 
     private Task<TestResponse> List(string token, string query) =>
         _api.SendAsync("GET", $"/api/v1/orders{query}", _api.Orders.List, token);
