@@ -23,6 +23,24 @@ public abstract class CatalogContract(IContractApp app) : ContractSuite(app)
         Assert.Equal(7, read.Json.GetProperty("availableStock").GetInt32());
     }
 
+    [ContractFact(Identity.Admin, Identity.OtherTenantAdmin)]
+    public async Task Get_with_a_matching_if_none_match_is_304_with_the_etag_and_no_body_and_another_tenant_still_gets_404()
+    {
+        var (sku, etag) = await CreateProductAsync();
+
+        var current = await Api.SendAsync("GET", $"v1/products/{sku}", Identity.Admin, headers: new Dictionary<string, string> { ["If-None-Match"] = etag });
+        var wildcard = await Api.SendAsync("GET", $"v1/products/{sku}", Identity.Admin, headers: new Dictionary<string, string> { ["If-None-Match"] = "*" });
+        var malformed = await Api.SendAsync("GET", $"v1/products/{sku}", Identity.Admin, headers: new Dictionary<string, string> { ["If-None-Match"] = "\"a\" \"b\"" });
+        var otherTenant = await Api.SendAsync("GET", $"v1/products/{sku}", Identity.OtherTenantAdmin, headers: new Dictionary<string, string> { ["If-None-Match"] = etag });
+
+        current.AssertStatus(304);
+        Assert.Equal(etag, current.Header("ETag"));
+        Assert.Empty(current.Body);
+        wildcard.AssertStatus(304);
+        malformed.AssertProblem(400);
+        otherTenant.AssertProblem(404);
+    }
+
     [ContractFact(Identity.Admin)]
     public async Task A_sku_that_exists_is_409_for_another_body_and_a_retry_of_its_create_is_the_201_again()
     {

@@ -30,6 +30,26 @@ public abstract class OrdersContract(IContractApp app) : ContractSuite(app)
         Assert.NotNull(read.Header("ETag"));
     }
 
+    [ContractFact(Identity.Admin, Identity.Customer, Identity.OtherCustomer)]
+    public async Task Get_with_a_matching_if_none_match_is_304_with_the_etag_and_no_body_and_another_customer_still_gets_404()
+    {
+        var placed = await PlaceOrderAsync();
+        var path = placed.Header("Location")!;
+        var etag = placed.Header("ETag")!;
+
+        var current = await Api.SendAsync("GET", path, Identity.Customer, headers: new Dictionary<string, string> { ["If-None-Match"] = $"\"other\", W/{etag}" });
+        var stale = await Api.SendAsync("GET", path, Identity.Customer, headers: new Dictionary<string, string> { ["If-None-Match"] = "\"stale\"" });
+        var malformed = await Api.SendAsync("GET", path, Identity.Customer, headers: new Dictionary<string, string> { ["If-None-Match"] = "stale" });
+        var someoneElse = await Api.SendAsync("GET", path, Identity.OtherCustomer, headers: new Dictionary<string, string> { ["If-None-Match"] = "*" });
+
+        current.AssertStatus(304);
+        Assert.Equal(etag, current.Header("ETag"));
+        Assert.Empty(current.Body);
+        stale.AssertStatus(200);
+        malformed.AssertProblem(400);
+        someoneElse.AssertProblem(404);
+    }
+
     [ContractFact(Identity.Admin, Identity.Customer)]
     public async Task The_same_key_with_another_body_is_422_a_missing_key_400_and_an_unknown_product_422()
     {
