@@ -55,6 +55,9 @@ param emailSmtpPassword string = ''
 @description('Email address for alerts (dead-lettered messages, function failures). Empty: portal only.')
 param alertEmail string = ''
 
+@description('Comma-separated origins (e.g. https://shop.example.com) a browser may call the API from; empty: none.')
+param corsAllowedOrigins string = ''
+
 @description('Put API Management in front of the Function App.')
 param deployApiManagement bool = false
 
@@ -68,8 +71,16 @@ param apiManagementSku string = 'BasicV2'
 param apiManagementPublisherEmail string = 'api-owner@example.com'
 
 @minValue(1)
-@description('Requests per minute each client may make through API Management.')
-param apiRateLimitPerMinute int = 120
+@description('Requests all the callers of one tenant may make together through API Management per renewal period.')
+param apiRateLimitTenantCalls int = 1200
+
+@minValue(1)
+@description('Requests each client (token subject, else IP) may make through API Management per renewal period.')
+param apiRateLimitClientCalls int = 120
+
+@minValue(1)
+@description('Seconds after which the API Management rate-limit counters start again.')
+param apiRateLimitRenewalPeriod int = 60
 
 var abbrs = loadJsonContent('abbreviations.json')
 var appModel = loadJsonContent('app-model.json')
@@ -200,6 +211,7 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: functionInstanceMemoryMB
     appInsightsName: appInsightsName
     logAnalyticsId: monitoring.outputs.logAnalyticsId
+    corsAllowedOrigins: filter(map(split(corsAllowedOrigins, ','), origin => trim(origin)), origin => !empty(origin))
     // Names as in Shared/Hosting/AppSettings.cs; the infra tests compare the two.
     appSettings: {
       ServiceBus__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
@@ -240,7 +252,9 @@ module apim 'modules/apim.bicep' = if (deployApiManagement) {
     publisherEmail: apiManagementPublisherEmail
     publisherName: 'ServerlessBackend'
     backendUrl: 'https://${functionApp.outputs.defaultHostName}/api'
-    callsPerMinute: apiRateLimitPerMinute
+    tenantCalls: apiRateLimitTenantCalls
+    clientCalls: apiRateLimitClientCalls
+    renewalPeriod: apiRateLimitRenewalPeriod
     authAuthority: authAuthority
     authAudience: authAudience
     logAnalyticsId: monitoring.outputs.logAnalyticsId

@@ -1,4 +1,4 @@
-metadata description = 'Optional API Management gateway in front of the Function App: the OpenAPI document imported, per-client rate limiting.'
+metadata description = 'Optional API Management gateway in front of the Function App: the OpenAPI document imported, per-tenant and per-client rate limiting.'
 
 param name string
 param location string
@@ -16,10 +16,19 @@ param publisherEmail string
 param publisherName string
 param backendUrl string
 
-@description('Calls each client may make per minute.')
-param callsPerMinute int
+@description('Calls all the callers of one tenant (the validated token\'s tenant claim) may make together per renewal period.')
+param tenantCalls int
 
-@description('OpenID Connect authority whose tokens the gateway validates before keying the rate limit on their subject.')
+@description('Calls each client (validated token subject, else caller IP) may make per renewal period.')
+param clientCalls int
+
+@description('Seconds after which both rate-limit counters start again.')
+param renewalPeriod int
+
+@description('Token claim holding the tenant id, as the app reads it (Auth__TenantClaim).')
+param tenantClaim string = 'tid'
+
+@description('OpenID Connect authority whose tokens the gateway validates before keying the rate limits on their tenant and subject.')
 param authAuthority string
 
 param authAudience string
@@ -66,8 +75,11 @@ resource rateLimit 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' = 
   name: 'policy'
   properties: {
     format: 'rawxml'
-    value: replace(replace(replace(loadTextContent('apim-policy.xml'),
-      '{callsPerMinute}', string(callsPerMinute)),
+    value: replace(replace(replace(replace(replace(replace(loadTextContent('apim-policy.xml'),
+      '{tenantCalls}', string(tenantCalls)),
+      '{clientCalls}', string(clientCalls)),
+      '{renewalPeriod}', string(renewalPeriod)),
+      '{tenantClaim}', tenantClaim),
       '{openIdConfigurationUrl}', '${openIdAuthority}/.well-known/openid-configuration'),
       '{audience}', authAudience)
   }

@@ -30,6 +30,9 @@ param appSettings object
 
 param logAnalyticsId string
 
+@description('Origins a browser may call the API from (CORS); empty: no cross-origin calls.')
+param corsAllowedOrigins array
+
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
@@ -69,6 +72,10 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
+      cors: {
+        allowedOrigins: corsAllowedOrigins
+        supportCredentials: false
+      }
     }
     functionAppConfig: {
       deployment: {

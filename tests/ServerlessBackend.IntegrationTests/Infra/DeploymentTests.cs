@@ -102,6 +102,23 @@ public sealed partial class DeploymentTests
     }
 
     [Fact]
+    public void Cors_origins_are_an_azd_parameter_none_by_default_set_on_the_function_app_without_credentials()
+    {
+        using var file = JsonDocument.Parse(File.ReadAllText(RepoPaths.InRoot("infra", "main.parameters.json")));
+        var cors = CompiledInfra.Resource("functionApp", "Microsoft.Web/sites").GetProperty("properties").GetProperty("siteConfig").GetProperty("cors");
+        var passed = CompiledInfra.Module("functionApp").GetProperty("properties").GetProperty("parameters").GetProperty("corsAllowedOrigins").GetProperty("value").GetString();
+
+        Assert.Equal("${CORS_ALLOWED_ORIGINS}", file.RootElement.GetProperty("parameters").GetProperty("corsAllowedOrigins").GetProperty("value").GetString());
+        Assert.Equal("", CompiledInfra.Parameter("corsAllowedOrigins").GetProperty("defaultValue").GetString());
+        // The comma-separated value becomes the list of its non-empty, trimmed entries: empty (the default) is no origin at all.
+        Assert.Equal(
+            "[filter(map(split(parameters('corsAllowedOrigins'), ','), lambda('origin', trim(lambdaVariables('origin')))), lambda('origin', not(empty(lambdaVariables('origin')))))]",
+            passed);
+        Assert.Equal("[parameters('corsAllowedOrigins')]", cors.GetProperty("allowedOrigins").GetString());
+        Assert.False(cors.GetProperty("supportCredentials").GetBoolean());
+    }
+
+    [Fact]
     public void Api_management_is_optional_and_off_by_default()
     {
         Assert.Equal("[parameters('deployApiManagement')]", CompiledInfra.Module("apim").GetProperty("condition").GetString());
@@ -121,15 +138,25 @@ public sealed partial class DeploymentTests
     }
 
     [Fact]
-    public void Api_management_limits_each_client_separately_on_a_tier_that_supports_it()
+    public void Api_management_limits_each_client_separately_with_parameters_on_a_tier_that_supports_it()
     {
         var policy = CompiledInfra.Resource("apim", "Microsoft.ApiManagement/service/apis/policies").GetProperty("properties").GetProperty("value").GetString()!;
         var xml = ModuleVariable("apim", VariableInside().Match(policy).Value);
         var sku = CompiledInfra.Parameter("apiManagementSku");
 
-        Assert.Equal("policies", XDocument.Parse(xml).Root!.Name.LocalName);
-        Assert.Contains("<rate-limit-by-key calls=\"{callsPerMinute}\" renewal-period=\"60\"", xml, StringComparison.Ordinal);
-        Assert.Contains("'{callsPerMinute}', string(parameters('callsPerMinute'))", policy, StringComparison.Ordinal);
+        var limits = XDocument.Parse(xml).Descendants("rate-limit-by-key").ToList();
+        var parameters = CompiledInfra.Module("apim").GetProperty("properties").GetProperty("parameters");
+
+        Assert.Equal(2, limits.Count);
+        Assert.Equal("{clientCalls}", limits[1].Attribute("calls")!.Value);
+        Assert.StartsWith("@(context.Variables.ContainsKey(\"jwt\") ? \"sub:\"", limits[1].Attribute("counter-key")!.Value, StringComparison.Ordinal);
+        Assert.All(limits, limit => Assert.Equal("{renewalPeriod}", limit.Attribute("renewal-period")!.Value));
+        Assert.Contains("'{clientCalls}', string(parameters('clientCalls'))", policy, StringComparison.Ordinal);
+        Assert.Contains("'{renewalPeriod}', string(parameters('renewalPeriod'))", policy, StringComparison.Ordinal);
+        Assert.Equal("[parameters('apiRateLimitClientCalls')]", parameters.GetProperty("clientCalls").GetProperty("value").GetString());
+        Assert.Equal("[parameters('apiRateLimitRenewalPeriod')]", parameters.GetProperty("renewalPeriod").GetProperty("value").GetString());
+        Assert.Equal(120, CompiledInfra.Parameter("apiRateLimitClientCalls").GetProperty("defaultValue").GetInt32());
+        Assert.Equal(60, CompiledInfra.Parameter("apiRateLimitRenewalPeriod").GetProperty("defaultValue").GetInt32());
         // rate-limit-by-key does not exist in the Consumption tier.
         Assert.DoesNotContain("Consumption", sku.GetProperty("allowedValues").EnumerateArray().Select(v => v.GetString()));
     }
@@ -150,6 +177,48 @@ public sealed partial class DeploymentTests
         Assert.Contains("'{audience}', parameters('authAudience')", policy, StringComparison.Ordinal);
         Assert.Equal("[parameters('authAuthority')]", parameters.GetProperty("authAuthority").GetProperty("value").GetString());
         Assert.Equal("[parameters('authAudience')]", parameters.GetProperty("authAudience").GetProperty("value").GetString());
+    }
+
+    [Fact]
+    public void Api_management_limits_each_tenant_by_the_validated_tenant_claim_with_its_own_parameters()
+    {
+        var policy = CompiledInfra.Resource("apim", "Microsoft.ApiManagement/service/apis/policies").GetProperty("properties").GetProperty("value").GetString()!;
+        var document = XDocument.Parse(ModuleVariable("apim", VariableInside().Match(policy).Value));
+        var inbound = document.Root!.Element("inbound")!.Elements().ToList();
+        var tenantLimit = Assert.Single(document.Descendants("rate-limit-by-key"), l => l.Attribute("calls")!.Value == "{tenantCalls}");
+        var parameters = CompiledInfra.Module("apim").GetProperty("properties").GetProperty("parameters");
+
+        // Keyed on the tenant claim of the token validate-jwt accepted, only after validation, and only when the token has one.
+        Assert.Equal("@(\"tid:\" + ((Jwt)context.Variables[\"jwt\"]).Claims.GetValueOrDefault(\"{tenantClaim}\", \"\"))", tenantLimit.Attribute("counter-key")!.Value);
+        Assert.Contains("((Jwt)context.Variables[\"jwt\"]).Claims.GetValueOrDefault(\"{tenantClaim}\", \"\") != \"\"", tenantLimit.Parent!.Attribute("condition")!.Value, StringComparison.Ordinal);
+        Assert.True(
+            inbound.FindIndex(e => e.Descendants("validate-jwt").Any()) < inbound.FindIndex(e => e.Descendants("rate-limit-by-key").Contains(tenantLimit)),
+            "The tenant limit must come after validate-jwt.");
+        Assert.Contains("'{tenantCalls}', string(parameters('tenantCalls'))", policy, StringComparison.Ordinal);
+        Assert.Contains("'{tenantClaim}', parameters('tenantClaim')", policy, StringComparison.Ordinal);
+        Assert.Equal("tid", CompiledInfra.ModuleTemplate("apim").GetProperty("parameters").GetProperty("tenantClaim").GetProperty("defaultValue").GetString());
+        Assert.Equal("[parameters('apiRateLimitTenantCalls')]", parameters.GetProperty("tenantCalls").GetProperty("value").GetString());
+        Assert.Equal(1200, CompiledInfra.Parameter("apiRateLimitTenantCalls").GetProperty("defaultValue").GetInt32());
+    }
+
+    [Fact]
+    public void Api_management_answers_a_reached_limit_with_429_problem_details_and_retry_after()
+    {
+        var policy = CompiledInfra.Resource("apim", "Microsoft.ApiManagement/service/apis/policies").GetProperty("properties").GetProperty("value").GetString()!;
+        var document = XDocument.Parse(ModuleVariable("apim", VariableInside().Match(policy).Value));
+        var when = document.Root!.Element("on-error")!.Descendants("when").Single();
+        var response = when.Element("return-response")!;
+        var headers = response.Elements("set-header").ToDictionary(h => h.Attribute("name")!.Value, h => h.Element("value")!.Value);
+
+        Assert.Equal("@(context.LastError.Reason == \"RateLimitExceeded\")", when.Attribute("condition")!.Value);
+        Assert.Equal("429", response.Element("set-status")!.Attribute("code")!.Value);
+        Assert.Equal("application/problem+json", headers["Content-Type"]);
+        // Retry-After carries the seconds rate-limit-by-key computed (both limits store them in the same variable).
+        Assert.Contains("context.Variables[\"retryAfter\"].ToString()", headers["Retry-After"], StringComparison.Ordinal);
+        Assert.All(document.Descendants("rate-limit-by-key"), l => Assert.Equal("retryAfter", l.Attribute("retry-after-variable-name")!.Value));
+        var body = response.Element("set-body")!.Value;
+        Assert.Contains("new JProperty(\"status\", 429)", body, StringComparison.Ordinal);
+        Assert.Contains("new JProperty(\"title\", \"Too Many Requests\")", body, StringComparison.Ordinal);
     }
 
     private static (JsonElement Properties, JsonElement Criterion) Alert(string metric)
