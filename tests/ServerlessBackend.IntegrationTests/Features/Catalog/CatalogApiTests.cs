@@ -76,7 +76,7 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos) : IClassFixture<
     }
 
     /// <summary>
-    /// A retry is never told the opposite of what its first attempt did (issue 8, the class of items 4 and 5): a create
+    /// A retry is never told the opposite of what its first attempt did: a create
     /// retried with the same body is the 201 again, even once the product has changed since (an order took stock).
     /// </summary>
     [Fact]

@@ -107,7 +107,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     }
 
     /// <summary>
-    /// Issue 8, item 4: two attempts with one key and body overlap while the admin deactivates the product. The one
+    /// Two attempts with one key and body overlap while the admin deactivates the product. The one
     /// that reads the catalog after the deactivation is refused, and that refusal is recorded at the order's id, so
     /// the attempt that priced the order earlier finds it when it creates and answers the same refusal: no order.
     /// </summary>
@@ -186,7 +186,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
         Assert.Equal(1, (await List(_tenant.Admin, "")).Json.GetProperty("items").GetArrayLength());
     }
 
-    /// <summary>Issue 8, item 5: the retry comes with a token that has no email claim; it must still get the order the first attempt placed.</summary>
+    /// <summary>The retry comes with a token that has no email claim; it must still get the order the first attempt placed.</summary>
     [Fact]
     public async Task A_retry_from_a_token_without_an_email_replays_the_order_the_first_attempt_placed()
     {

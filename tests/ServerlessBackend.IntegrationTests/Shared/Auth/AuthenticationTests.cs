@@ -132,7 +132,7 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
     /// <summary>
     /// The claims that identify the tenant and the caller are JSON strings of printable characters, nothing else: a number,
     /// boolean, object or array is not taken as its text (42 and "42" would be one tenant), and an invisible or
-    /// control character is refused (issue 8, token hygiene). Each is a 403 with a problem body, and the function never runs.
+    /// control character is refused. Each is a 403 with a problem body, and the function never runs.
     /// </summary>
     [Theory]
     [MemberData(nameof(UnusableIdentifiers))]

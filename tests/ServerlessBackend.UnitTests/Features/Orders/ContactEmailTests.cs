@@ -3,7 +3,7 @@ using ServerlessBackend.Functions.Features.Orders;
 namespace ServerlessBackend.UnitTests.Features.Orders;
 
 /// <summary>
-/// The contact email rule: only addresses that common mail relays take without extensions (issue 8, item 6). An
+/// The contact email rule: only addresses that common mail relays take without extensions. An
 /// address that passes .NET's MailAddress but that a relay refuses ("quoted local"@example.test) would be a 201 at
 /// POST and then fail on every delivery, so it is refused at the door.
 /// </summary>

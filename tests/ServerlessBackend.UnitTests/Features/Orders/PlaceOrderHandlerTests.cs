@@ -69,7 +69,7 @@ public sealed class PlaceOrderHandlerTests
     }
 
     /// <summary>
-    /// Issue 8, item 5: a retry is decided before anything only the first attempt had to pass. This one comes with a
+    /// A retry is decided before anything only the first attempt had to pass. This one comes with a
     /// token without an email, for a product the catalog no longer has: it is still the replay, from one read.
     /// </summary>
     [Fact]

@@ -66,7 +66,7 @@ public sealed class JsonBodyTests
         Assert.Null(outcome.Error!.Errors);
     }
 
-    /// <summary>One key format for parse errors and rule errors alike: the field's path in the body, no "$." root (issue 8, item 9).</summary>
+    /// <summary>One key format for parse errors and rule errors alike: the field's path in the body, no "$." root.</summary>
     [Theory]
     [InlineData("""{"lines":[{"productId":"A","quantity":1}],"tenantId":"x"}""", "tenantId")]
     [InlineData("""{"lines":[{"productId":"A","quantity":1,"unitPrice":1}]}""", "lines[0].unitPrice")]
