@@ -1,4 +1,3 @@
-using Azure.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,16 +6,14 @@ using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Http;
-using ServerlessBackend.Functions.Shared.Messaging;
-using ServerlessBackend.Functions.Shared.Orders;
+using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.UnitTests.Features;
 
-/// <summary>The API areas' registrations, as Program.cs makes them, resolve every HTTP function and middleware.</summary>
+/// <summary>The app's composition root, as Program.cs runs it, resolves every HTTP function and middleware.</summary>
 public sealed class ApiCompositionTests
 {
     [Theory]
@@ -24,27 +21,18 @@ public sealed class ApiCompositionTests
     [InlineData("Development", "https://127.0.0.1:8081/", true)]
     public async Task Every_api_function_and_middleware_resolves(string environment, string cosmosEndpoint, bool developmentKey)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        await using var provider = AppComposition.Compose(environment, new Dictionary<string, string?>
         {
-            [AppSettings.ConfigurationKey(AppSettings.CosmosAccountEndpoint)] = cosmosEndpoint,
-            [AppSettings.ConfigurationKey(AppSettings.CosmosDatabaseName)] = "serverless-backend",
-            [AppSettings.ConfigurationKey(AppSettings.AuthAuthority)] = "https://login.microsoftonline.com/contoso/v2.0",
-            [AppSettings.ConfigurationKey(AppSettings.AuthAudience)] = "api://serverless-backend",
-            [AppSettings.ConfigurationKey(AppSettings.AuthUseDevelopmentKey)] = developmentKey ? "true" : null,
-        }).Build();
-        var host = Mock.Of<IHostEnvironment>(e => e.EnvironmentName == environment);
-        var services = new ServiceCollection().AddLogging();
-        services.AddSingleton(host);
-        services.AddSingleton(Mock.Of<TokenCredential>());
-        services.AddSingleton(Mock.Of<IOrderEventSender>());
-        services.AddServerlessBackendHosting(configuration);
-        services.AddHttpApi(configuration, host);
-        services.AddCosmos(configuration, host);
-        services.AddProductStore();
-        services.AddOrderDocuments();
-        services.AddCatalog();
-        services.AddOrders();
-        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+            [AppSettings.CosmosAccountEndpoint] = cosmosEndpoint,
+            [AppSettings.CosmosDatabaseName] = "serverless-backend",
+            [AppSettings.AuthAuthority] = "https://login.microsoftonline.com/contoso/v2.0",
+            [AppSettings.AuthAudience] = "api://serverless-backend",
+            [AppSettings.AuthUseDevelopmentKey] = developmentKey ? "true" : null,
+            [AppSettings.ServiceBusNamespace] = "contoso.servicebus.windows.net",
+            [AppSettings.EmailSmtpHost] = "smtp.example.com",
+            [AppSettings.EmailSmtpPort] = "587",
+            [AppSettings.EmailFromAddress] = "shop@example.com",
+        });
 
         Assert.NotNull(ActivatorUtilities.CreateInstance<CatalogFunctions>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<OrdersFunctions>(provider));

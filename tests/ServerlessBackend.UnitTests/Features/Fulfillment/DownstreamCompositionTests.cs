@@ -1,51 +1,33 @@
-using Azure.Core;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Moq;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Operations;
-using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
-using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
+using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.UnitTests.Features.Fulfillment;
 
-/// <summary>The downstream areas' registrations, as Program.cs makes them, resolve every function class with Azure settings.</summary>
+/// <summary>The app's composition root, as Program.cs runs it, resolves every downstream function class with Azure settings.</summary>
 public sealed class DownstreamCompositionTests
 {
     [Fact]
     public async Task Every_downstream_function_resolves_from_the_areas_registrations()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        await using var provider = AppComposition.Compose("Production", new Dictionary<string, string?>
         {
-            ["ServiceBus:fullyQualifiedNamespace"] = "contoso.servicebus.windows.net",
-            ["Cosmos:AccountEndpoint"] = "https://contoso.documents.azure.com:443/",
-            ["Cosmos:DatabaseName"] = "serverless-backend",
-            ["Email:SmtpHost"] = "smtp.example.com",
-            ["Email:SmtpPort"] = "587",
-            ["Email:FromAddress"] = "shop@example.com",
-        }).Build();
-        var services = new ServiceCollection().AddLogging();
-        var host = Mock.Of<IHostEnvironment>(e => e.EnvironmentName == "Production");
-        services.AddSingleton(host);
-        services.AddSingleton(Mock.Of<TokenCredential>());
-        services.AddServerlessBackendHosting(configuration);
-        services.AddMessaging(configuration);
-        services.AddEmail(configuration);
-        services.AddCosmos(configuration, host);
-        services.AddProductStore();
-        services.AddOrderDocuments();
-        services.AddOrders();
-        services.AddOutbox();
-        services.AddFulfillment();
-        services.AddOperations();
-        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+            [AppSettings.ServiceBusNamespace] = "contoso.servicebus.windows.net",
+            [AppSettings.CosmosAccountEndpoint] = "https://contoso.documents.azure.com:443/",
+            [AppSettings.CosmosDatabaseName] = "serverless-backend",
+            [AppSettings.AuthAuthority] = "https://login.microsoftonline.com/contoso/v2.0",
+            [AppSettings.AuthAudience] = "api://serverless-backend",
+            [AppSettings.EmailSmtpHost] = "smtp.example.com",
+            [AppSettings.EmailSmtpPort] = "587",
+            [AppSettings.EmailFromAddress] = "shop@example.com",
+        });
 
         Assert.NotNull(ActivatorUtilities.CreateInstance<FulfillmentFunction>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<EmailFunction>(provider));
