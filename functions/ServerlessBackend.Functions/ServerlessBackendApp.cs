@@ -14,6 +14,7 @@ using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
+using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions;
 
@@ -36,6 +37,7 @@ public static class ServerlessBackendApp
         worker.UseHttpApi();
         var services = worker.Services;
         services.AddServerlessBackendHosting(configuration);
+        services.AddAppMetrics();
         services.AddMessaging(configuration);
         services.AddEmail(configuration);
         services.AddHttpApi(configuration, environment);

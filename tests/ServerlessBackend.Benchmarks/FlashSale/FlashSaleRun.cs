@@ -52,8 +52,8 @@ public static class FlashSaleRun
         await CosmosBootstrap.EnsureCreatedAsync(client, "flash-sale", cancellationToken);
         var containers = new CosmosContainers(client, "flash-sale");
         var orders = new CosmosOrderStore(containers);
-        var transitions = new OrderTransitions(orders, new OrderOutbox(orders, new DroppingSender(), NullLogger<OrderOutbox>.Instance), TimeProvider.System);
-        var fulfillment = new FulfillmentHandler(orders, tally.Tallied(new CosmosStockStore(containers, TimeProvider.System)), transitions, TimeProvider.System, NullLogger<FulfillmentHandler>.Instance);
+        var transitions = new OrderTransitions(orders, new OrderOutbox(orders, new DroppingSender(), NullLogger<OrderOutbox>.Instance), TimeProvider.System, MetricsCapture.Unobserved);
+        var fulfillment = new FulfillmentHandler(orders, tally.Tallied(new CosmosStockStore(containers, TimeProvider.System, MetricsCapture.Unobserved)), transitions, TimeProvider.System, NullLogger<FulfillmentHandler>.Instance);
 
         await new CosmosProductStore(containers).CreateAsync(Product(options.Stock), cancellationToken);
         var placed = Enumerable.Range(0, options.Orders).Select(PlacedOrder).ToList();

@@ -25,7 +25,7 @@ public sealed class CosmosEmulatorTests(CosmosEmulatorFixture emulator) : IClass
     {
         var tenant = TestData.NewTenant();
         var clock = new FakeTimeProvider(TestData.Now);
-        var stock = new CosmosStockStore(emulator.Containers, clock);
+        var stock = new CosmosStockStore(emulator.Containers, clock, MetricsCapture.Unobserved);
         var product = TestData.Product(tenant, stock: 5);
         await new CosmosProductStore(emulator.Containers).CreateAsync(product, CancellationToken.None);
         var orders = Enumerable.Range(1, 12).Select(i => $"ord-{i}.a").ToList();
@@ -52,7 +52,7 @@ public sealed class CosmosEmulatorTests(CosmosEmulatorFixture emulator) : IClass
     public async Task A_product_document_without_the_ledger_gets_it_from_its_first_reservation()
     {
         var tenant = TestData.NewTenant();
-        var stock = new CosmosStockStore(emulator.Containers, new FakeTimeProvider(TestData.Now));
+        var stock = new CosmosStockStore(emulator.Containers, new FakeTimeProvider(TestData.Now), MetricsCapture.Unobserved);
         var product = TestData.Product(tenant, stock: 3);
         await emulator.Containers.Products.CreateItemAsync(product, new PartitionKey(tenant));
 
@@ -166,9 +166,9 @@ public sealed class CosmosEmulatorTests(CosmosEmulatorFixture emulator) : IClass
 
         var found = await Store.FindWithPendingEventsAsync(cutoff, 1000, CancellationToken.None);
 
-        Assert.Contains(new OrderRef(a.TenantId, a.Id), found);
-        Assert.Contains(new OrderRef(b.TenantId, b.Id), found);
-        Assert.DoesNotContain(new OrderRef(published.TenantId, published.Id), found);
+        Assert.Contains(new OrderRef(a.TenantId, a.Id, a.OutboxPendingSince!.Value), found);
+        Assert.Contains(new OrderRef(b.TenantId, b.Id, b.OutboxPendingSince!.Value), found);
+        Assert.DoesNotContain(new OrderRef(published.TenantId, published.Id, published.OutboxPendingSince!.Value), found);
     }
 
     [CosmosEmulatorFact]

@@ -14,7 +14,7 @@ namespace ServerlessBackend.IntegrationTests.EndToEnd;
 /// the topic's duplicate detection does), the Service Bus functions, and a real SMTP server.
 /// </summary>
 [Collection(DownstreamCollection.Name)]
-public sealed class OrderFlowTests
+public sealed class OrderFlowTests : IDisposable
 {
     private readonly CosmosServerFixture _cosmos;
     private readonly SmtpServerFixture _smtp;
@@ -30,7 +30,7 @@ public sealed class OrderFlowTests
     {
         (_cosmos, _smtp, _output) = (cosmos, smtp, output);
         _app = new Downstream(cosmos, smtp, _tenant.Id);
-        _api = new ApiTestHost(cosmos, _app.Clock, _app.Outbox);
+        _api = new ApiTestHost(cosmos, _app.Clock, _app.Outbox, metrics: _app.Metrics.App);
     }
 
     [Fact]
@@ -103,13 +103,46 @@ public sealed class OrderFlowTests
         Assert.Empty(_app.Bus.Sent);
 
         _app.Clock.Advance(Functions.Features.Outbox.OutboxRelayHandler.Delay + TimeSpan.FromSeconds(1));
-        var relay = new Functions.Features.Outbox.OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<Functions.Features.Outbox.OutboxRelayHandler>.Instance);
+        var relay = new Functions.Features.Outbox.OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, _app.Metrics.App, Microsoft.Extensions.Logging.Abstractions.NullLogger<Functions.Features.Outbox.OutboxRelayHandler>.Instance);
         Assert.Equal(1, await relay.RunAsync(CancellationToken.None));
         await PumpAsync();
 
         Assert.Equal("confirmed", (await GetOrder(orderId)).Json.GetProperty("status").GetString());
         await AssertMailsAsync(orderId, $"Your order {orderId} is confirmed");
     }
+
+    [Fact]
+    public async Task The_journey_counts_each_step_once_for_its_tenant_through_a_retried_place_and_redeliveries_and_no_metric_tag_holds_an_email_address()
+    {
+        await CreateProduct("BEANS", stock: 5);
+        var body = JsonSerializer.Serialize(new { lines = new[] { new { productId = "BEANS", quantity = 2 } }, contactEmail = _contact });
+        var key = new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() };
+        var placed = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body, key);
+        var retried = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body, key);
+        var orderId = placed.Json.GetProperty("id").GetString()!;
+        Assert.Equal(orderId, retried.Json.GetProperty("id").GetString());
+        await PumpAsync();
+
+        // Every message delivered a second time, as if duplicate detection had let them all through.
+        _delivered.Clear();
+        await PumpAsync();
+        Assert.Equal(200, (await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/cancel", (r, ct) => _api.Orders.Cancel(r, orderId, ct), _tenant.Alice)).StatusCode);
+        await PumpAsync();
+        await AssertMailsAsync(orderId, $"Your order {orderId} is confirmed", $"Your order {orderId} is cancelled");
+
+        var tenant = ("tenant.id", _tenant.Id);
+        Assert.Equal(1, _app.Metrics.Sum("orders.placed", tenant));
+        Assert.Equal(1, _app.Metrics.Sum("orders.status_changes", tenant, ("order.status", "confirmed")));
+        Assert.Equal(1, _app.Metrics.Sum("orders.status_changes", tenant, ("order.status", "cancelled")));
+        Assert.Equal(2, _app.Metrics.Sum("orders.status_changes"));
+        Assert.Equal(2, _app.Metrics.Sum("emails.sends", tenant, ("outcome", "sent")));
+        Assert.Equal(2, _app.Metrics.Sum("emails.sends"));
+        var tags = _app.Metrics.All.SelectMany(m => m.Tags.Values).ToList();
+        Assert.Contains(_tenant.Id, tags);
+        Assert.All(tags, v => Assert.DoesNotContain("@", v, StringComparison.Ordinal));
+    }
+
+    public void Dispose() => _app.Dispose();
 
     /// <summary>Delivers every message sent since the last pump to the matching subscriptions' functions, until nothing new is sent.</summary>
     private async Task PumpAsync()

@@ -48,7 +48,7 @@ public sealed class CosmosRequestsPerMessageTests(CosmosServerFixture cosmos, Sm
 
         var stale = await _app.PlacedAsync(("SKU-A", 1), ("SKU-B", 1));
         _app.Clock.Advance(OutboxRelayHandler.Delay + TimeSpan.FromSeconds(1));
-        var relay = new OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, NullLogger<OutboxRelayHandler>.Instance);
+        var relay = new OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, _app.Metrics.App, NullLogger<OutboxRelayHandler>.Instance);
         await Measure("outbox relay, one stale order", 3, () => relay.RunAsync(CancellationToken.None));
         Assert.Empty((await _app.OrderAsync(stale.Id)).Outbox);
 

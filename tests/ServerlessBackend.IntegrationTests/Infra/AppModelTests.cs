@@ -94,7 +94,7 @@ public sealed class AppModelTests
         // An event type the consumer acts on but the filter drops is never handled; one the filter lets
         // through but the consumer ignores is completed without effect (or dead-lettered if it threw).
         var fulfillment = new FulfillmentHandler(
-            Mock.Of<IOrderStore>(), Mock.Of<IStockStore>(), new OrderTransitions(Mock.Of<IOrderStore>(), Mock.Of<IOrderOutbox>(), TimeProvider.System), TimeProvider.System, NullLogger<FulfillmentHandler>.Instance);
+            Mock.Of<IOrderStore>(), Mock.Of<IStockStore>(), new OrderTransitions(Mock.Of<IOrderStore>(), Mock.Of<IOrderOutbox>(), TimeProvider.System, MetricsCapture.Unobserved), TimeProvider.System, NullLogger<FulfillmentHandler>.Instance);
         var actedOn = new List<string>();
         foreach (var type in DeclaredEventTypes())
         {

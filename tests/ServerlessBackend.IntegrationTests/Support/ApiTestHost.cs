@@ -12,6 +12,7 @@ using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Orders;
+using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Tests.Support;
 
@@ -19,7 +20,8 @@ namespace ServerlessBackend.Tests.Support;
 /// Calls HTTP functions the way the worker does: the app's exception and authentication middleware
 /// around the function, a real DefaultHttpContext, the returned IResult executed. Services come from the
 /// app's own AddProductStore/AddOrderDocuments/AddCatalog/AddOrders over the Cosmos-protocol server; IOrderOutbox is a mock (answering
-/// with the written version, as if marking had not changed it) unless a test passes the real one (the end-to-end tests do).
+/// with the written version, as if marking had not changed it) unless a test passes the real one (the end-to-end tests do);
+/// the app's metrics likewise (their own meter factory unless a test passes the ones it captures).
 /// </summary>
 public sealed class ApiTestHost
 {
@@ -27,12 +29,14 @@ public sealed class ApiTestHost
 
     private readonly ServiceProvider _services;
 
-    public ApiTestHost(CosmosServerFixture cosmos, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null)
-        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock, outbox, signing)
+    public ApiTestHost(
+        CosmosServerFixture cosmos, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null, AppMetrics? metrics = null)
+        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock, outbox, signing, metrics)
     {
     }
 
-    public ApiTestHost(CosmosContainers containers, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null)
+    public ApiTestHost(
+        CosmosContainers containers, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null, AppMetrics? metrics = null)
     {
         Publisher
             .Setup(p => p.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
@@ -45,6 +49,12 @@ public sealed class ApiTestHost
         services.AddSingleton(Options.Create(TestTokens.Options));
         services.AddSingleton(signing ?? Tokens.SigningConfiguration());
         services.AddSingleton<BearerAuthenticator>();
+        if (metrics is not null)
+        {
+            services.AddSingleton(metrics);
+        }
+
+        services.AddAppMetrics();
         services.AddProductStore();
         services.AddOrderDocuments();
         services.AddCatalog();

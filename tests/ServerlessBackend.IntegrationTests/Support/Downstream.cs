@@ -13,9 +13,10 @@ namespace ServerlessBackend.Tests.Support;
 
 /// <summary>
 /// The downstream pieces wired as Program.cs wires them: the real Cosmos adapters against the
-/// Cosmos-protocol server, the real SMTP sender (when given a server), and a mocked ServiceBusSender.
+/// Cosmos-protocol server, the real SMTP sender (when given a server), a mocked ServiceBusSender, and the app's
+/// metrics captured.
 /// </summary>
-public sealed class Downstream
+public sealed class Downstream : IDisposable
 {
     public Downstream(CosmosServerFixture cosmos, SmtpServerFixture? smtp = null, string? tenant = null)
     {
@@ -24,13 +25,13 @@ public sealed class Downstream
         Cosmos = cosmos;
         Orders = new InterceptingOrderStore(cosmos.Containers, Tenant);
         Products = new CosmosProductStore(cosmos.Containers);
-        Stock = new CosmosStockStore(cosmos.Containers, Clock);
+        Stock = new CosmosStockStore(cosmos.Containers, Clock, Metrics.App);
         Outbox = new OrderOutbox(Orders, new ServiceBusOrderEventSender(Bus.Sender.Object), NullLogger<OrderOutbox>.Instance);
-        Transitions = new OrderTransitions(Orders, Outbox, Clock);
+        Transitions = new OrderTransitions(Orders, Outbox, Clock, Metrics.App);
         Fulfillment = new FulfillmentHandler(Orders, Stock, Transitions, Clock, NullLogger<FulfillmentHandler>.Instance);
         EmailOptions = Options.Create(new EmailOptions { SmtpHost = smtp?.Host ?? "127.0.0.1", SmtpPort = smtp?.SmtpPort ?? 25, FromAddress = "shop@example.test" });
         NotificationLog = new CosmosNotificationLog(cosmos.Containers);
-        Email = new SendOrderEmailHandler(Orders, NotificationLog, new SmtpEmailSender(EmailOptions), EmailOptions, Clock, NullLogger<SendOrderEmailHandler>.Instance);
+        Email = new SendOrderEmailHandler(Orders, NotificationLog, new SmtpEmailSender(EmailOptions), EmailOptions, Clock, Metrics.App, NullLogger<SendOrderEmailHandler>.Instance);
     }
 
     public CosmosServerFixture Cosmos { get; }
@@ -40,6 +41,8 @@ public sealed class Downstream
     public FakeTimeProvider Clock { get; } = new(TestData.Now);
 
     public ServiceBusCapture Bus { get; } = new();
+
+    public MetricsCapture Metrics { get; } = new();
 
     /// <summary>The real order adapter, with crash points for tests.</summary>
     public InterceptingOrderStore Orders { get; }
@@ -106,6 +109,8 @@ public sealed class Downstream
     public async Task<Order> OrderAsync(string orderId) => (await Orders.GetAsync(Tenant, orderId, CancellationToken.None))!.Value;
 
     public async Task<int> AvailableAsync(string sku) => (await Products.GetAsync(Tenant, sku, CancellationToken.None))!.Value.AvailableStock;
+
+    public void Dispose() => Metrics.Dispose();
 
     public static OrderEvent Event(Order order, string type) => new(Order.EventId(order.Id, type), type, order.TenantId, order.Id, TestData.Now, "corr-1");
 }

@@ -58,7 +58,7 @@ public sealed class InterceptingOrderStore(CosmosContainers containers, string t
 
     public async Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, int maxItems, CancellationToken cancellationToken)
     {
-        var query = new QueryDefinition("SELECT c.tenantId, c.id FROM c WHERE c.tenantId = @tenantId AND c.outboxPendingSince < @olderThan")
+        var query = new QueryDefinition("SELECT c.tenantId, c.id, c.outboxPendingSince FROM c WHERE c.tenantId = @tenantId AND c.outboxPendingSince < @olderThan")
             .WithParameter("@tenantId", tenantId)
             .WithParameter("@olderThan", olderThan);
         using var iterator = containers.Orders.GetItemQueryIterator<OrderRef>(

@@ -4,6 +4,7 @@ using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Email;
 
@@ -14,10 +15,12 @@ namespace ServerlessBackend.Functions.Features.Email;
 /// live claim waits for its outcome; one whose holder died (lease run out) takes the claim over by ETag
 /// compare-and-swap. The outcome (sent, or the recipient refused for good) replaces the claim. The one window left:
 /// the relay accepted the mail and the delivery died before recording it; the delivery that takes over once the lease
-/// runs out sends a copy with the same Message-ID.
+/// runs out sends a copy with the same Message-ID. Every send to the relay is counted with how it ended; a delivery
+/// that finds the email sent or claimed sends nothing and counts nothing.
 /// </summary>
 public sealed partial class SendOrderEmailHandler(
-    IOrderStore orders, INotificationLog log, IEmailSender sender, IOptions<EmailOptions> options, TimeProvider clock, ILogger<SendOrderEmailHandler> logger)
+    IOrderStore orders, INotificationLog log, IEmailSender sender, IOptions<EmailOptions> options, TimeProvider clock, AppMetrics metrics,
+    ILogger<SendOrderEmailHandler> logger)
 {
     /// <summary>How long a claim is the holder's alone: longer than <see cref="SendTimeout"/> plus the record write, so a live holder never loses it.</summary>
     internal TimeSpan LeaseDuration { get; init; } = TimeSpan.FromMinutes(2);
@@ -66,9 +69,12 @@ public sealed partial class SendOrderEmailHandler(
         }
         catch (Exception)
         {
+            metrics.EmailSendEnded(orderEvent.TenantId, AppMetrics.EmailOutcome.Failed);
             await ReleaseAsync(claim);
             throw;
         }
+
+        metrics.EmailSendEnded(orderEvent.TenantId, answer.IsAccepted ? AppMetrics.EmailOutcome.Sent : AppMetrics.EmailOutcome.RejectedByRelay);
 
         return await RecordAsync(orderEvent, claim, answer);
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Fulfillment;
 
@@ -12,9 +13,9 @@ namespace ServerlessBackend.Functions.Features.Fulfillment;
 /// of one product never make each other retry. Only a failed condition costs a point read, to say why (held
 /// already, settled, short, inactive). Releasing and committing move the order's marker to the current tombstone
 /// slot in the same patch; emptying a slot that is a horizon old costs one read and one more patch per slot and
-/// product, once per horizon.
+/// product, once per horizon. Each failed reservation condition is counted, tagged with that why.
 /// </summary>
-public sealed class CosmosStockStore(CosmosContainers containers, TimeProvider clock) : IStockStore
+public sealed class CosmosStockStore(CosmosContainers containers, TimeProvider clock, AppMetrics metrics) : IStockStore
 {
     // A failed condition whose snapshot says "would succeed now" means the product changed in between (a restock,
     // a release, a slot emptied): decide again, a few times at most; contention between reservations never gets here.
@@ -42,6 +43,7 @@ public sealed class CosmosStockStore(CosmosContainers containers, TimeProvider c
             var stock = await ReadAsync(tenantId, productId, cancellationToken);
             var outcome = StockReservation.Decide(
                 stock is not null, stock?.Active == true, stock?.AvailableStock ?? 0, stock?.HeldBy(orderId), stock?.IsSettled(orderId) == true, quantity);
+            metrics.ReservationConditionFailed(tenantId, outcome);
             if (outcome != ReservationOutcome.Reserved || attempt == Attempts)
             {
                 return outcome == ReservationOutcome.Reserved ? throw Changing(productId) : outcome;

@@ -3,14 +3,16 @@ using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Operations;
 
 /// <summary>
 /// Admins (declared on the functions) list and replay their tenant's dead-lettered messages of one subscription. Other tenants'
-/// dead letters are invisible (the adapter filters on the message's tenant property).
+/// dead letters are invisible (the adapter filters on the message's tenant property). Replays are counted by what
+/// was replayed, so asking again for one already replayed (no longer dead-lettered) counts nothing.
 /// </summary>
-public sealed class DeadLetterHandler(IDeadLetters deadLetters)
+public sealed class DeadLetterHandler(IDeadLetters deadLetters, AppMetrics metrics)
 {
     public async Task<Outcome<Page<DeadLetteredMessage>>> ListAsync(Caller caller, string subscription, PageRequest page, CancellationToken cancellationToken)
     {
@@ -51,6 +53,7 @@ public sealed class DeadLetterHandler(IDeadLetters deadLetters)
 
         var wanted = request.SequenceNumbers!.Distinct().ToList();
         var replayed = await deadLetters.ReplayAsync(subscription, caller.TenantId, wanted, cancellationToken);
+        metrics.DeadLettersReplayed(caller.TenantId, subscription, replayed.Count);
         return Outcome.Ok(new ReplayDeadLettersResponse(replayed, wanted.Except(replayed).ToList()));
     }
 

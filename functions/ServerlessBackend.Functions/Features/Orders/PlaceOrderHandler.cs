@@ -7,6 +7,7 @@ using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Orders;
+using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Orders;
 
@@ -26,7 +27,7 @@ public sealed record PlacedOrder(Order Order, string? ETag, bool Replayed);
 /// <see cref="RefusedPlacement"/>. Concurrent attempts race on that one create; the loser gets a 409 from Cosmos and
 /// answers what the winner wrote, so no attempt is ever told the opposite of another's outcome.
 /// </summary>
-public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products, IOrderOutbox outbox, TimeProvider clock)
+public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products, IOrderOutbox outbox, TimeProvider clock, AppMetrics metrics)
 {
     public async Task<Outcome<PlacedOrder>> HandleAsync(Caller caller, string idempotencyKey, PlaceOrderRequest request, CancellationToken cancellationToken)
     {
@@ -65,6 +66,7 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
         try
         {
             var etag = await orders.CreateAsync(order, cancellationToken);
+            metrics.OrderPlaced(order.TenantId);
             var placed = await outbox.PublishAfterWriteAsync(new Versioned<Order>(order, etag), cancellationToken);
             return Outcome.Ok(new PlacedOrder(placed.Value, placed.ETag, Replayed: false));
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Orders;
+using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Outbox;
 
@@ -9,8 +10,9 @@ namespace ServerlessBackend.Functions.Features.Outbox;
 /// after the write failed or the process died before it. One failing order does not hold up the others.
 /// A run logs one summary; failures it knows (a dependency down) make it a warning without a stack trace, and the
 /// orders stay pending for the next run; any other failure also fails the run, so it shows up in monitoring.
+/// Each run records the outbox lag: how long the oldest event it found has been pending (0 when it found none).
 /// </summary>
-public sealed partial class OutboxRelayHandler(IOrderStore orders, IOrderOutbox outbox, TimeProvider clock, ILogger<OutboxRelayHandler> logger)
+public sealed partial class OutboxRelayHandler(IOrderStore orders, IOrderOutbox outbox, TimeProvider clock, AppMetrics metrics, ILogger<OutboxRelayHandler> logger)
 {
     /// <summary>Long enough that the publish right after the write has normally happened, short enough to bound the delay.</summary>
     public static readonly TimeSpan Delay = TimeSpan.FromSeconds(30);
@@ -20,7 +22,9 @@ public sealed partial class OutboxRelayHandler(IOrderStore orders, IOrderOutbox 
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var stale = await orders.FindWithPendingEventsAsync(clock.GetUtcNow() - Delay, BatchSize, cancellationToken);
+        var now = clock.GetUtcNow();
+        var stale = await orders.FindWithPendingEventsAsync(now - Delay, BatchSize, cancellationToken);
+        metrics.OutboxLag(stale.Count == 0 ? TimeSpan.Zero : now - stale.Min(o => o.OutboxPendingSince));
         var published = 0;
         var failures = new List<Exception>();
         foreach (var order in stale)

@@ -116,7 +116,7 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
         CosmosErrors.Translate<IReadOnlyList<OrderRef>>("outbox", async () =>
         {
             // Cross-partition on purpose: the relay sweeps every tenant. outboxPendingSince is indexed; /outbox/* is not.
-            var definition = new QueryDefinition("SELECT c.tenantId, c.id FROM c WHERE c.outboxPendingSince < @olderThan")
+            var definition = new QueryDefinition("SELECT c.tenantId, c.id, c.outboxPendingSince FROM c WHERE c.outboxPendingSince < @olderThan")
                 .WithParameter("@olderThan", olderThan);
             using var iterator = Orders.GetItemQueryIterator<OrderRef>(definition, requestOptions: new QueryRequestOptions { MaxItemCount = maxItems });
             var found = new List<OrderRef>();

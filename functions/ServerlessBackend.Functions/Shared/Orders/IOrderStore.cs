@@ -32,10 +32,10 @@ public interface IOrderStore
     /// </summary>
     Task<Versioned<Order>?> MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken);
 
-    /// <summary>Orders (any tenant) with events pending since before <paramref name="olderThan"/>: the relay's work list.</summary>
+    /// <summary>Orders (any tenant) with events pending since before <paramref name="olderThan"/>, with that time: the relay's work list.</summary>
     Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, int maxItems, CancellationToken cancellationToken);
 }
 
 public sealed record OrderListQuery(string TenantId, string? CustomerId, OrderStatus? Status, int PageSize, string? ContinuationToken);
 
-public sealed record OrderRef(string TenantId, string Id);
+public sealed record OrderRef(string TenantId, string Id, DateTimeOffset OutboxPendingSince);

@@ -15,7 +15,7 @@ namespace ServerlessBackend.IntegrationTests.Features.Email;
 /// concurrent deliveries run for real.
 /// </summary>
 [Collection(DownstreamCollection.Name)]
-public sealed class SendOrderEmailHandlerTests(CosmosServerFixture cosmos, SmtpServerFixture smtp)
+public sealed class SendOrderEmailHandlerTests(CosmosServerFixture cosmos, SmtpServerFixture smtp) : IDisposable
 {
     private readonly Downstream _app = new(cosmos, smtp);
 
@@ -149,7 +149,7 @@ public sealed class SendOrderEmailHandlerTests(CosmosServerFixture cosmos, SmtpS
         var shipped = Downstream.Event(order, OrderEventTypes.OrderShipped);
         var crashing = new SendOrderEmailHandler(
             _app.Orders, new CrashBeforeRecordingSent(_app.NotificationLog), new SmtpEmailSender(_app.EmailOptions), _app.EmailOptions, TimeProvider.System,
-            NullLogger<SendOrderEmailHandler>.Instance) { LeaseDuration = TimeSpan.FromMilliseconds(500), PollInterval = TimeSpan.FromMilliseconds(50) };
+            _app.Metrics.App, NullLogger<SendOrderEmailHandler>.Instance) { LeaseDuration = TimeSpan.FromMilliseconds(500), PollInterval = TimeSpan.FromMilliseconds(50) };
 
         await Assert.ThrowsAsync<IOException>(() => crashing.HandleAsync(shipped, CancellationToken.None));
         Assert.Equal(EmailOutcome.Sent, await Handler().HandleAsync(shipped, CancellationToken.None));
@@ -225,7 +225,7 @@ public sealed class SendOrderEmailHandlerTests(CosmosServerFixture cosmos, SmtpS
     [Fact]
     public async Task An_event_naming_another_tenants_order_is_a_poison_message_and_sends_nothing()
     {
-        var other = new Downstream(cosmos, smtp);
+        using var other = new Downstream(cosmos, smtp);
         var theirs = await other.AdvancedAsync(await other.PlacedAsync(("SKU-A", 1)), OrderEventTypes.OrderConfirmed);
         var forged = Downstream.Event(theirs, OrderEventTypes.OrderConfirmed) with { TenantId = _app.Tenant };
 
@@ -235,10 +235,32 @@ public sealed class SendOrderEmailHandlerTests(CosmosServerFixture cosmos, SmtpS
         Assert.Null(await RecordOf(forged));
     }
 
+    [Fact]
+    public async Task Each_send_to_the_relay_counts_once_with_its_outcome_and_a_delivery_that_finds_the_email_done_counts_nothing()
+    {
+        var confirmed = Downstream.Event(await _app.AdvancedAsync(await _app.PlacedAsync(("SKU-A", 1)), OrderEventTypes.OrderConfirmed), OrderEventTypes.OrderConfirmed);
+        var refused = Downstream.Event(
+            await _app.AdvancedAsync(await _app.PlacedAsync("\"quoted local\"@example.test", ("SKU-A", 1)), OrderEventTypes.OrderConfirmed), OrderEventTypes.OrderConfirmed);
+        var down = Handler(sender: new SmtpEmailSender(Microsoft.Extensions.Options.Options.Create(
+            new EmailOptions { SmtpHost = "127.0.0.1", SmtpPort = LocalServer.FreePort(), FromAddress = "shop@example.test" })));
+
+        await Assert.ThrowsAnyAsync<System.Net.Sockets.SocketException>(() => down.HandleAsync(confirmed, CancellationToken.None));
+        Assert.Equal(EmailOutcome.Sent, await Handler().HandleAsync(confirmed, CancellationToken.None));
+        Assert.Equal(EmailOutcome.AlreadySent, await Handler().HandleAsync(confirmed, CancellationToken.None));
+        Assert.Equal(EmailOutcome.RecipientRejected, await Handler().HandleAsync(refused, CancellationToken.None));
+        Assert.Equal(EmailOutcome.RecipientRejected, await Handler().HandleAsync(refused, CancellationToken.None));
+
+        var sends = _app.Metrics.Of("emails.sends");
+        Assert.Equal(["failed", "sent", "rejectedByRelay"], sends.Select(m => m.Tags["outcome"]));
+        Assert.All(sends, m => Assert.Equal((1d, _app.Tenant), (m.Value, m.Tags["tenant.id"])));
+    }
+
+    public void Dispose() => _app.Dispose();
+
     /// <summary>A handler on the real clock (deliveries that wait for a claim wait for real), polling every 50 ms.</summary>
     private SendOrderEmailHandler Handler(INotificationLog? log = null, IEmailSender? sender = null, ILogger<SendOrderEmailHandler>? logger = null) =>
         new(_app.Orders, log ?? _app.NotificationLog, sender ?? new SmtpEmailSender(_app.EmailOptions), _app.EmailOptions, TimeProvider.System,
-            logger ?? NullLogger<SendOrderEmailHandler>.Instance) { PollInterval = TimeSpan.FromMilliseconds(50) };
+            _app.Metrics.App, logger ?? NullLogger<SendOrderEmailHandler>.Instance) { PollInterval = TimeSpan.FromMilliseconds(50) };
 
     private Notification Claim(OrderEvent orderEvent, string deliveryId, DateTimeOffset leaseUntil) =>
         new(orderEvent.Id, _app.Tenant, orderEvent.OrderId, orderEvent.Type, NotificationState.Sending, deliveryId, leaseUntil, DateTimeOffset.UtcNow);

@@ -9,18 +9,19 @@ using ServerlessBackend.Tests.Support;
 namespace ServerlessBackend.IntegrationTests.Features.Fulfillment;
 
 /// <summary>Stock reservations against the Cosmos-protocol server: conditional patches (filter predicates) and point reads, for real.</summary>
-public sealed class CosmosStockStoreTests : IClassFixture<CosmosServerFixture>
+public sealed class CosmosStockStoreTests : IClassFixture<CosmosServerFixture>, IDisposable
 {
     private readonly CosmosServerFixture _cosmos;
     private readonly FakeTimeProvider _clock = new(TestData.Now);
     private readonly CosmosStockStore _stock;
     private readonly CosmosProductStore _products;
     private readonly string _tenant = TestData.NewTenant();
+    private readonly MetricsCapture _metrics = new();
 
     public CosmosStockStoreTests(CosmosServerFixture cosmos)
     {
         _cosmos = cosmos;
-        _stock = new(cosmos.Containers, _clock);
+        _stock = new(cosmos.Containers, _clock, _metrics.App);
         _products = new(cosmos.Containers);
     }
 
@@ -256,6 +257,27 @@ public sealed class CosmosStockStoreTests : IClassFixture<CosmosServerFixture>
         Assert.Equal(ReservationOutcome.Reserved, await _stock.ReserveAsync(_tenant, product, order, 1, CancellationToken.None));
         Assert.True(await _stock.CommitAsync(_tenant, product, order, 1, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Each_failed_reservation_condition_counts_once_with_the_tenant_and_why_and_a_reservation_taken_or_of_no_product_counts_nothing()
+    {
+        var product = await Stocked(2);
+        var inactive = await Stocked(50, active: false);
+
+        Assert.Equal(ReservationOutcome.Reserved, await _stock.ReserveAsync(_tenant, product, "o-1", 1, CancellationToken.None));
+        Assert.Equal(ReservationOutcome.AlreadyReserved, await _stock.ReserveAsync(_tenant, product, "o-1", 1, CancellationToken.None));
+        Assert.Equal(ReservationOutcome.InsufficientStock, await _stock.ReserveAsync(_tenant, product, "o-2", 5, CancellationToken.None));
+        Assert.Equal(ReservationOutcome.Unavailable, await _stock.ReserveAsync(_tenant, inactive, "o-2", 1, CancellationToken.None));
+        Assert.Equal(ReservationOutcome.Unavailable, await _stock.ReserveAsync(_tenant, "SKU-NOPE", "o-2", 1, CancellationToken.None));
+        Assert.True(await _stock.ReleaseAsync(_tenant, product, "o-1", 1, CancellationToken.None));
+        Assert.Equal(ReservationOutcome.AlreadySettled, await _stock.ReserveAsync(_tenant, product, "o-1", 1, CancellationToken.None));
+
+        var failures = _metrics.Of("stock.reservation.condition_failures");
+        Assert.Equal(["alreadyReserved", "insufficientStock", "unavailable", "alreadySettled"], failures.Select(m => m.Tags["reason"]));
+        Assert.All(failures, m => Assert.Equal((1d, _tenant), (m.Value, m.Tags["tenant.id"])));
+    }
+
+    public void Dispose() => _metrics.Dispose();
 
     private List<string> Sent() => [.. _cosmos.Counter.Requests.Select(r => $"{r.Method} {r.StatusCode}")];
 

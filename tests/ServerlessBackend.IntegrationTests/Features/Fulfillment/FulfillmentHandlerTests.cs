@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace ServerlessBackend.IntegrationTests.Features.Fulfillment;
 
 /// <summary>Fulfillment over the real Cosmos adapters (Cosmos-protocol server) with a mocked ServiceBusSender.</summary>
-public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOutputHelper output) : IClassFixture<CosmosServerFixture>
+public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOutputHelper output) : IClassFixture<CosmosServerFixture>, IDisposable
 {
     private readonly Downstream _app = new(cosmos);
 
@@ -49,6 +49,23 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         Assert.Equal(FulfillmentOutcome.AlreadyDone, again);
         Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
         Assert.Single(_app.Bus.Sent, m => m.Subject == OrderEventTypes.OrderConfirmed);
+    }
+
+    [Fact]
+    public async Task A_confirmation_and_a_rejection_count_once_each_by_tenant_and_status_and_their_redeliveries_count_nothing()
+    {
+        await _app.StockedAsync("SKU-A", 2);
+        var confirmed = Downstream.Event(await _app.PlacedAsync(("SKU-A", 2)), OrderEventTypes.OrderPlaced);
+        var rejected = Downstream.Event(await _app.PlacedAsync(("SKU-A", 1)), OrderEventTypes.OrderPlaced);
+
+        Assert.Equal(FulfillmentOutcome.Confirmed, await _app.Fulfillment.HandleAsync(confirmed, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Rejected, await _app.Fulfillment.HandleAsync(rejected, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(confirmed, CancellationToken.None));
+        await _app.Fulfillment.HandleAsync(rejected, CancellationToken.None);
+
+        var changes = _app.Metrics.Of("orders.status_changes");
+        Assert.Equal(["confirmed", "rejected"], changes.Select(m => m.Tags["order.status"]));
+        Assert.All(changes, m => Assert.Equal((1d, _app.Tenant), (m.Value, m.Tags["tenant.id"])));
     }
 
     [Fact]
@@ -437,6 +454,8 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         var current = (await _app.Orders.Inner.GetAsync(order.TenantId, order.Id, CancellationToken.None))!;
         await _app.Orders.Inner.ReplaceAsync(current.Value.TransitionTo(status, TestData.Now, null, null), current.ETag, CancellationToken.None);
     }
+
+    public void Dispose() => _app.Dispose();
 }
 
 /// <summary>The real stock store, running a callback before and after each reservation (points where a concurrent delivery acts, or time passes).</summary>

@@ -6,13 +6,14 @@ using ServerlessBackend.Tests.Support;
 namespace ServerlessBackend.IntegrationTests.Features.Operations;
 
 /// <summary>The dead-letter admin routes through the app's middleware, with the Service Bus adapter mocked.</summary>
-public sealed class DeadLetterApiTests(CosmosServerFixture cosmos) : IClassFixture<CosmosServerFixture>
+public sealed class DeadLetterApiTests(CosmosServerFixture cosmos) : IClassFixture<CosmosServerFixture>, IDisposable
 {
     private readonly ApiTestHost _api = new(cosmos);
     private readonly TestTenant _tenant = new();
     private readonly Mock<IDeadLetters> _deadLetters = new(MockBehavior.Strict);
+    private readonly MetricsCapture _metrics = new();
 
-    private DeadLetterFunctions Functions => new(new DeadLetterHandler(_deadLetters.Object));
+    private DeadLetterFunctions Functions => new(new DeadLetterHandler(_deadLetters.Object, _metrics.App));
 
     [Fact]
     public async Task An_admin_lists_the_tenants_dead_letters_of_a_subscription_with_a_continuation_token()
@@ -83,6 +84,24 @@ public sealed class DeadLetterApiTests(CosmosServerFixture cosmos) : IClassFixtu
 
         _deadLetters.VerifyNoOtherCalls();
     }
+
+    [Fact]
+    public async Task A_replay_counts_the_messages_replayed_by_tenant_and_subscription_and_asking_again_for_them_counts_nothing()
+    {
+        _deadLetters
+            .SetupSequence(d => d.ReplayAsync("email", _tenant.Id, It.IsAny<IReadOnlyCollection<long>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync([7L, 8L])
+            .ReturnsAsync([]);
+
+        Assert.Equal(200, (await Replay(_tenant.Admin, "email", """{"sequenceNumbers":[7,8,9]}""")).StatusCode);
+        Assert.Equal(200, (await Replay(_tenant.Admin, "email", """{"sequenceNumbers":[7,8,9]}""")).StatusCode);
+        Assert.Equal(403, (await Replay(_tenant.Alice, "email", """{"sequenceNumbers":[7]}""")).StatusCode);
+
+        Assert.Equal(2, _metrics.Sum("deadletters.replayed"));
+        Assert.Equal(2, _metrics.Sum("deadletters.replayed", ("tenant.id", _tenant.Id), ("messaging.destination.subscription.name", "email")));
+    }
+
+    public void Dispose() => _metrics.Dispose();
 
     private Task<TestResponse> List(string? token, string subscription, string query) =>
         _api.SendAsync("GET", $"/api/v1/admin/dead-letters/{subscription}{query}", (r, ct) => Functions.List(r, subscription, ct), token);

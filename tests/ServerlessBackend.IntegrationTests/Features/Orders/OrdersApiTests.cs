@@ -570,7 +570,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     private (InterceptingProductStore Products, OrdersFunctions Orders) Intercepted()
     {
         var products = new InterceptingProductStore(cosmos.Containers);
-        var place = new PlaceOrderHandler(Store, products, _api.Get<IOrderOutbox>(), TimeProvider.System);
+        var place = new PlaceOrderHandler(Store, products, _api.Get<IOrderOutbox>(), TimeProvider.System, _api.Get<Functions.Shared.Telemetry.AppMetrics>());
         return (products, new OrdersFunctions(place, _api.Get<ReadOrdersHandler>(), _api.Get<ChangeOrderStatusHandler>()));
     }
 

@@ -76,7 +76,7 @@ public sealed class ResponseETagTests : IClassFixture<CosmosServerFixture>
         Assert.Empty(_app.Bus.Sent);
 
         _app.Clock.Advance(OutboxRelayHandler.Delay + TimeSpan.FromSeconds(1));
-        var relay = new OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxRelayHandler>.Instance);
+        var relay = new OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, _app.Metrics.App, Microsoft.Extensions.Logging.Abstractions.NullLogger<OutboxRelayHandler>.Instance);
         Assert.Equal(1, await relay.RunAsync(CancellationToken.None));
 
         // The relay's mark made the response's ETag stale: a 412 tells the client to read again.

@@ -12,7 +12,7 @@ namespace ServerlessBackend.IntegrationTests.Features.Outbox;
 /// server cannot run, so here the list comes from the same filter scoped to the test's tenant (see
 /// <see cref="InterceptingOrderStore"/>); publishing and marking published are the real adapter.
 /// </summary>
-public sealed class OutboxRelayTests : IClassFixture<CosmosServerFixture>
+public sealed class OutboxRelayTests : IClassFixture<CosmosServerFixture>, IDisposable
 {
     private readonly Downstream _app;
     private readonly OutboxRelayHandler _relay;
@@ -20,7 +20,7 @@ public sealed class OutboxRelayTests : IClassFixture<CosmosServerFixture>
     public OutboxRelayTests(CosmosServerFixture cosmos)
     {
         _app = new Downstream(cosmos);
-        _relay = new OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, NullLogger<OutboxRelayHandler>.Instance);
+        _relay = new OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, _app.Metrics.App, NullLogger<OutboxRelayHandler>.Instance);
     }
 
     [Fact]
@@ -79,4 +79,25 @@ public sealed class OutboxRelayTests : IClassFixture<CosmosServerFixture>
         Assert.Equal([FulfillmentOutcome.Confirmed, FulfillmentOutcome.AlreadyDone], outcomes);
         Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
     }
+
+    [Fact]
+    public async Task Each_run_records_how_long_the_oldest_event_it_found_has_been_pending_and_0_when_it_found_none()
+    {
+        await _app.PlacedAsync(("SKU-A", 1));
+        _app.Clock.Advance(TimeSpan.FromSeconds(20));
+        await _relay.RunAsync(CancellationToken.None);
+        await _app.PlacedAsync(("SKU-B", 1));
+        _app.Clock.Advance(TimeSpan.FromSeconds(15));
+        _app.Bus.FailNext();
+        Assert.Equal(0, await _relay.RunAsync(CancellationToken.None));
+        _app.Clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(2, await _relay.RunAsync(CancellationToken.None));
+        await _relay.RunAsync(CancellationToken.None);
+
+        var lag = _app.Metrics.Of("outbox.lag");
+        Assert.Equal([0d, 35d, 55d, 0d], lag.Select(m => m.Value));
+        Assert.All(lag, m => Assert.Empty(m.Tags));
+    }
+
+    public void Dispose() => _app.Dispose();
 }

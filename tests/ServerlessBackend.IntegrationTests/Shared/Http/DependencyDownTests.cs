@@ -29,7 +29,7 @@ public sealed class DependencyDownTests(CosmosServerFixture cosmos) : IClassFixt
             $"Endpoint=sb://127.0.0.1:{LocalServer.FreePort()};SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;",
             new ServiceBusClientOptions { RetryOptions = new ServiceBusRetryOptions { MaxRetries = 0, TryTimeout = TimeSpan.FromSeconds(5) } });
         var deadLetters = new ServiceBusDeadLetters(client, client.CreateSender(MessagingTopology.OrdersTopic), NullLogger<ServiceBusDeadLetters>.Instance);
-        var functions = new DeadLetterFunctions(new DeadLetterHandler(deadLetters));
+        var functions = new DeadLetterFunctions(new DeadLetterHandler(deadLetters, MetricsCapture.Unobserved));
         var api = new ApiTestHost(cosmos);
 
         var response = await api.SendAsync(method, path, (r, ct) => method == "GET" ? functions.List(r, "email", ct) : functions.Replay(r, "email", ct), _tenant.Admin, body);

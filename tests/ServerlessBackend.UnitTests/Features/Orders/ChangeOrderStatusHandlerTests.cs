@@ -10,17 +10,18 @@ using ServerlessBackend.Tests.Support;
 namespace ServerlessBackend.UnitTests.Features.Orders;
 
 /// <summary>Races the Cosmos-protocol server cannot stage on demand, with a mocked store.</summary>
-public sealed class ChangeOrderStatusHandlerTests
+public sealed class ChangeOrderStatusHandlerTests : IDisposable
 {
     private readonly Mock<IOrderStore> _store = new();
     private readonly Mock<IOrderOutbox> _publisher = new();
+    private readonly MetricsCapture _metrics = new();
     private readonly Caller _alice = new("t1", "customer-1", "a@example.test", IsAdmin: false);
 
     public ChangeOrderStatusHandlerTests() =>
         _publisher.Setup(p => p.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((Versioned<Order> written, CancellationToken _) => written);
 
-    private ChangeOrderStatusHandler Handler => new(_store.Object, new OrderTransitions(_store.Object, _publisher.Object, TimeProvider.System));
+    private ChangeOrderStatusHandler Handler => new(_store.Object, new OrderTransitions(_store.Object, _publisher.Object, TimeProvider.System, _metrics.App));
 
     [Fact]
     public async Task When_fulfillment_confirms_between_read_and_write_the_cancel_reads_again_and_cancels_the_confirmed_order()
@@ -102,4 +103,28 @@ public sealed class ChangeOrderStatusHandlerTests
         Assert.Equal(ProblemKind.PreconditionFailed, outcome.Error!.Kind);
         _store.Verify(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Exactly(3));
     }
+
+    [Fact]
+    public async Task A_status_change_counts_once_per_replace_that_succeeded_by_tenant_and_target_status_and_a_lost_race_counts_nothing()
+    {
+        var pending = TestData.Order("t1");
+        var confirmed = pending.TransitionTo(OrderStatus.Confirmed, TestData.Now, null, null);
+        var stuck = TestData.Order("t1");
+        _store.SetupSequence(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new Versioned<Order>(pending, "\"v1\""))
+            .ReturnsAsync(new Versioned<Order>(confirmed, "\"v2\""));
+        _store.Setup(s => s.ReplaceAsync(It.Is<Order>(o => o.Id == pending.Id), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
+        _store.Setup(s => s.ReplaceAsync(It.Is<Order>(o => o.Id == pending.Id), "\"v2\"", It.IsAny<CancellationToken>())).ReturnsAsync("\"v3\"");
+        _store.Setup(s => s.GetAsync("t1", stuck.Id, It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<Order>(stuck, "\"s1\""));
+        _store.Setup(s => s.ReplaceAsync(It.Is<Order>(o => o.Id == stuck.Id), It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(stuck.Id));
+
+        Assert.Null((await Handler.CancelAsync(_alice, pending.Id, ifMatch: null, CancellationToken.None)).Error);
+        Assert.NotNull((await Handler.CancelAsync(_alice, stuck.Id, ifMatch: null, CancellationToken.None)).Error);
+
+        var change = Assert.Single(_metrics.Of("orders.status_changes"));
+        Assert.Equal(1, change.Value);
+        Assert.Equal(new Dictionary<string, string?> { ["tenant.id"] = "t1", ["order.status"] = "cancelled" }, change.Tags);
+    }
+
+    public void Dispose() => _metrics.Dispose();
 }

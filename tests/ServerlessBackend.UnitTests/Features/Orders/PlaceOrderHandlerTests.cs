@@ -10,7 +10,7 @@ using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.UnitTests.Features.Orders;
 
-public sealed class PlaceOrderHandlerTests
+public sealed class PlaceOrderHandlerTests : IDisposable
 {
     private static readonly Caller Alice = new("t1", "alice", "alice@example.test", IsAdmin: false);
     private static readonly PlaceOrderRequest Request = new([new OrderLineRequest("SKU-1", 2)], null);
@@ -18,6 +18,7 @@ public sealed class PlaceOrderHandlerTests
     private readonly Mock<IOrderStore> _orders = new();
     private readonly Mock<IProductStore> _products = new();
     private readonly Mock<IOrderOutbox> _publisher = new();
+    private readonly MetricsCapture _metrics = new();
 
     public PlaceOrderHandlerTests()
     {
@@ -27,7 +28,7 @@ public sealed class PlaceOrderHandlerTests
             .ReturnsAsync((Versioned<Order> written, CancellationToken _) => written);
     }
 
-    private PlaceOrderHandler Handler => new(_orders.Object, _products.Object, _publisher.Object, TimeProvider.System);
+    private PlaceOrderHandler Handler => new(_orders.Object, _products.Object, _publisher.Object, TimeProvider.System, _metrics.App);
 
     [Fact]
     public void The_order_id_is_stable_per_tenant_customer_and_key_and_differs_otherwise()
@@ -124,4 +125,34 @@ public sealed class PlaceOrderHandlerTests
         Assert.Equal(ProblemKind.Unprocessable, other.Error!.Kind);
         _products.VerifyNoOtherCalls();
     }
+
+    [Fact]
+    public async Task Only_a_first_create_counts_as_placed_not_its_replay_a_refusal_or_a_create_that_lost_the_race()
+    {
+        Order? created = null;
+        var firstId = PlaceOrderHandler.OrderId(Alice, "k1");
+        _orders.Setup(o => o.CreateAsync(It.Is<Order>(c => c.Id == firstId), It.IsAny<CancellationToken>()))
+            .Callback<Order, CancellationToken>((o, _) => created = o).ReturnsAsync("\"e1\"");
+        _orders.Setup(o => o.GetPlacementAsync("t1", firstId, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(() => created is null ? null : new Placement(new Versioned<Order>(created, "\"e1\""), null));
+        var racedId = PlaceOrderHandler.OrderId(Alice, "k2");
+        var winner = TestData.Order("t1", "alice") with { Id = racedId, RequestHash = PlaceOrderHandler.Hash(Request) };
+        _orders.Setup(o => o.CreateAsync(It.Is<Order>(c => c.Id == racedId), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentConflictException(racedId));
+        _orders.SetupSequence(o => o.GetPlacementAsync("t1", racedId, It.IsAny<CancellationToken>()))
+            .ReturnsAsync((Placement?)null)
+            .ReturnsAsync(new Placement(new Versioned<Order>(winner, "\"w1\""), null));
+
+        var first = await Handler.HandleAsync(Alice, "k1", Request, CancellationToken.None);
+        var replay = await Handler.HandleAsync(Alice, "k1", Request, CancellationToken.None);
+        var raced = await Handler.HandleAsync(Alice, "k2", Request, CancellationToken.None);
+        var refused = await Handler.HandleAsync(Alice with { Email = null }, "k3", Request, CancellationToken.None);
+
+        Assert.Equal((false, true, true), (first.Value!.Replayed, replay.Value!.Replayed, raced.Value!.Replayed));
+        Assert.NotNull(refused.Error);
+        var placed = Assert.Single(_metrics.Of("orders.placed"));
+        Assert.Equal(1, placed.Value);
+        Assert.Equal(new Dictionary<string, string?> { ["tenant.id"] = "t1" }, placed.Tags);
+    }
+
+    public void Dispose() => _metrics.Dispose();
 }
