@@ -52,8 +52,12 @@ param emailSmtpServicePrincipalId string = ''
 @description('Client secret of that application, stored in Key Vault only. Empty: set the Key Vault secret later.')
 param emailSmtpPassword string = ''
 
-@description('Email address for alerts (dead-lettered messages, function failures). Empty: portal only.')
+@description('Email address for alerts (dead-lettered messages, function failures, outbox lag). Empty: portal only.')
 param alertEmail string = ''
+
+@description('Outbox-lag alert: fires when an order event has waited longer than this many minutes to be published.')
+@minValue(1)
+param outboxLagAlertMinutes int = 5
 
 @description('Comma-separated origins (e.g. https://shop.example.com) a browser may call the API from; empty: none.')
 param corsAllowedOrigins string = ''
@@ -235,10 +239,12 @@ module alerts 'modules/alerts.bicep' = {
   scope: rg
   params: {
     actionGroupName: '${abbrs.monitorActionGroup}${resourceToken}'
+    location: location
     tags: tags
     serviceBusNamespaceId: serviceBus.outputs.id
     appInsightsId: monitoring.outputs.appInsightsId
     alertEmail: alertEmail
+    outboxLagMinutes: outboxLagAlertMinutes
   }
 }
 

@@ -1,12 +1,17 @@
-metadata description = 'Alerts: any dead-lettered message on the namespace, and failed function executions.'
+metadata description = 'Alerts: any dead-lettered message on the namespace, failed function executions, and outbox lag.'
 
 param actionGroupName string
+param location string
 param tags object
 param serviceBusNamespaceId string
 param appInsightsId string
 
 @description('Email address that receives the alerts. Empty: alerts fire into the portal only.')
 param alertEmail string
+
+@description('The outbox-lag alert fires when an order event has waited longer than this many minutes to be published.')
+@minValue(1)
+param outboxLagMinutes int
 
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   name: actionGroupName
@@ -97,5 +102,42 @@ resource functionFailures 'Microsoft.Insights/metricAlerts@2026-01-01' = {
         actionGroupId: actionGroup.id
       }
     ]
+  }
+}
+
+// The app's outbox.lag histogram (seconds, one measurement per relay run) reaches Application Insights through the
+// Azure Monitor exporter as customMetrics rows, one per export interval, with the interval's highest value in valueMax.
+resource outboxLag 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'outbox-lag'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Outbox lag'
+    description: 'An order event has waited longer than ${outboxLagMinutes} minutes to be published: Service Bus or the outbox relay keeps failing (see the relay\'s warnings). Nothing is lost; the events stay pending in their orders.'
+    severity: 2
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT5M'
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: 'customMetrics | where name == "outbox.lag" | extend lagSeconds = valueMax'
+          timeAggregation: 'Maximum'
+          metricMeasureColumn: 'lagSeconds'
+          operator: 'GreaterThan'
+          threshold: outboxLagMinutes * 60
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: [actionGroup.id]
+    }
   }
 }

@@ -102,6 +102,33 @@ public sealed partial class DeploymentTests
     }
 
     [Fact]
+    public void An_alert_fires_when_the_outbox_lag_the_relay_records_exceeds_a_parameter_of_5_minutes_by_default()
+    {
+        var rule = CompiledInfra.Resource("alerts", "Microsoft.Insights/scheduledQueryRules");
+        var properties = rule.GetProperty("properties");
+        var criterion = properties.GetProperty("criteria").GetProperty("allOf")[0];
+        var column = criterion.GetProperty("metricMeasureColumn").GetString();
+        using var metrics = new MetricsCapture();
+        metrics.App.OutboxLag(TimeSpan.FromMinutes(1));
+        var recorded = Assert.Single(metrics.All).Instrument;
+
+        // The query reads the instrument the relay records, as the Azure Monitor exporter stores a histogram: the interval's highest value in valueMax.
+        var query = criterion.GetProperty("query").GetString()!;
+        Assert.StartsWith($"customMetrics | where name == \"{recorded}\"", query, StringComparison.Ordinal);
+        Assert.EndsWith($"| extend {column} = valueMax", query, StringComparison.Ordinal);
+        Assert.Equal(("Maximum", "GreaterThan"), (criterion.GetProperty("timeAggregation").GetString(), criterion.GetProperty("operator").GetString()));
+        Assert.Equal("[mul(parameters('outboxLagMinutes'), 60)]", criterion.GetProperty("threshold").GetString());
+        Assert.Equal("[parameters('outboxLagAlertMinutes')]", CompiledInfra.ModuleParameter("alerts", "outboxLagMinutes").GetString());
+        Assert.Equal(5, CompiledInfra.Parameter("outboxLagAlertMinutes").GetProperty("defaultValue").GetInt32());
+        Assert.Equal(1, CompiledInfra.Parameter("outboxLagAlertMinutes").GetProperty("minValue").GetInt32());
+        Assert.Equal(["[parameters('appInsightsId')]"], properties.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(
+            ["[resourceId('Microsoft.Insights/actionGroups', parameters('actionGroupName'))]"],
+            properties.GetProperty("actions").GetProperty("actionGroups").EnumerateArray().Select(g => g.GetString()));
+        Assert.True(properties.GetProperty("enabled").GetBoolean());
+    }
+
+    [Fact]
     public void Cors_origins_are_an_azd_parameter_none_by_default_set_on_the_function_app_without_credentials()
     {
         using var file = JsonDocument.Parse(File.ReadAllText(RepoPaths.InRoot("infra", "main.parameters.json")));
