@@ -37,7 +37,7 @@ public sealed class AppMetrics
         _reservationConditionFailures = meter.CreateCounter<long>(
             "stock.reservation.condition_failures", "{reservation}", "Stock reservations whose conditional patch failed its condition, by why.");
         _outboxLag = meter.CreateHistogram<double>(
-            "outbox.lag", "s", "Per relay run: age of the oldest pending event the relay found (0 when none was pending).");
+            "outbox.lag", "s", "Per relay run: how long the oldest event it found (pending past its delay) has been pending; 0 when it found none.");
         _emails = meter.CreateCounter<long>(
             "emails.sends", "{email}", "Email sends that ended, by outcome (sent, rejectedByRelay, failed).");
         _deadLettersReplayed = meter.CreateCounter<long>(
