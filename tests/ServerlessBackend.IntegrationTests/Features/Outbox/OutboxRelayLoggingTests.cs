@@ -19,7 +19,7 @@ public sealed class OutboxRelayLoggingTests(CosmosServerFixture cosmos) : IClass
     [Fact]
     public async Task With_Service_Bus_unreachable_a_relay_run_logs_one_warning_summary_without_a_stack_trace_and_nothing_from_the_sdk()
     {
-        var app = new Downstream(cosmos);
+        using var app = new Downstream(cosmos);
         for (var i = 0; i < 5; i++)
         {
             await app.PlacedAsync(("SKU-A", 1));
@@ -46,7 +46,7 @@ public sealed class OutboxRelayLoggingTests(CosmosServerFixture cosmos) : IClass
     [Fact]
     public async Task With_Service_Bus_unreachable_a_publish_right_after_a_write_logs_one_warning_without_a_stack_trace()
     {
-        var app = new Downstream(cosmos);
+        using var app = new Downstream(cosmos);
         var order = await app.PlacedAsync(("SKU-A", 1));
         await using var provider = Compose(app, out var logs);
 
@@ -70,6 +70,7 @@ public sealed class OutboxRelayLoggingTests(CosmosServerFixture cosmos) : IClass
         services.AddLogging(logging => logging.AddFakeLogging().SetMinimumLevel(LogLevel.Information));
         services.AddSingleton<TimeProvider>(app.Clock);
         services.AddSingleton<IOrderStore>(app.Orders);
+        services.AddSingleton(app.Metrics.App);
         services.AddMessaging(configuration);
         services.AddOrderDocuments();
         services.AddOutbox();
