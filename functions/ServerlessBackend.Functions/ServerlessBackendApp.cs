@@ -8,6 +8,7 @@ using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
+using ServerlessBackend.Functions.Features.Payments;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
@@ -48,6 +49,7 @@ public static class ServerlessBackendApp
         services.AddOrders();
         services.AddOutbox();
         services.AddFulfillment();
+        services.AddPayments(configuration, environment);
         services.AddOperations();
     }
 }

@@ -124,7 +124,7 @@ public static class FlashSaleRun
             {
                 try
                 {
-                    if (await handler.HandleAsync(next.Event, cancellationToken) == FulfillmentOutcome.Confirmed)
+                    if (await handler.HandleAsync(next.Event, cancellationToken) == FulfillmentOutcome.Reserved)
                     {
                         var now = clock.ElapsedTicks;
                         for (var seen = Interlocked.Read(ref lastConfirmation); now > seen; seen = Interlocked.Read(ref lastConfirmation))

@@ -1,3 +1,6 @@
+using System.Text.RegularExpressions;
+using ServerlessBackend.Functions.Domain.Payments;
+
 namespace ServerlessBackend.Functions.Domain.Orders;
 
 /// <summary>
@@ -7,7 +10,7 @@ namespace ServerlessBackend.Functions.Domain.Orders;
 /// published events (see IOrderStore.MarkPublishedAsync); <see cref="OutboxPendingSince"/> is the
 /// indexed scalar the relay queries for orders with events still pending.
 /// </summary>
-public sealed record Order
+public sealed partial record Order
 {
     public required string Id { get; init; }
 
@@ -31,6 +34,12 @@ public sealed record Order
 
     public required IReadOnlyList<StatusChange> StatusHistory { get; init; }
 
+    /// <summary>The customer's payment method at the provider (a token such as Stripe's pm_...), when the order named one.</summary>
+    public string? PaymentMethod { get; init; }
+
+    /// <summary>The payment, once the payment step has created it at the provider.</summary>
+    public OrderPayment? Payment { get; init; }
+
     public IReadOnlyList<OrderEvent> Outbox { get; init; } = [];
 
     public DateTimeOffset? OutboxPendingSince { get; init; }
@@ -41,7 +50,7 @@ public sealed record Order
     /// <summary>A new Pending order with its OrderPlaced event in the outbox.</summary>
     public static Order Place(
         string id, string tenantId, string customerId, string contactEmail, IReadOnlyList<OrderLine> lines,
-        string currency, string requestHash, DateTimeOffset now, string? correlationId)
+        string currency, string requestHash, DateTimeOffset now, string? correlationId, string? paymentMethod = null)
     {
         ArgumentNullException.ThrowIfNull(lines);
         if (lines.Count == 0)
@@ -65,6 +74,7 @@ public sealed record Order
             Outbox = [NewEvent(id, tenantId, OrderEventTypes.OrderPlaced, now, correlationId)],
             OutboxPendingSince = now,
             RequestHash = requestHash,
+            PaymentMethod = paymentMethod,
         };
     }
 
@@ -83,11 +93,35 @@ public sealed record Order
     }
 
     /// <summary>
-    /// Whether the order's history holds the status change an event of this type announces: the rule every consumer
-    /// applies before acting on an event (each status is reached at most once, so a later change never erases it).
+    /// This order with <paramref name="payment"/> as its payment, recording the payment event its status announces
+    /// (if any) once; the caller moves the payment along its own state machine (<see cref="OrderPayment.MoveTo"/>).
+    /// </summary>
+    public Order WithPayment(OrderPayment payment, DateTimeOffset now, string? correlationId)
+    {
+        ArgumentNullException.ThrowIfNull(payment);
+        var eventType = PaymentStateMachine.EventTypeFor(payment.Status);
+        var changed = this with { Payment = payment, UpdatedAt = now };
+        return eventType is null || HasRecorded(eventType)
+            ? changed
+            : changed with
+            {
+                Outbox = [.. Outbox, NewEvent(Id, TenantId, eventType, now, correlationId)],
+                OutboxPendingSince = OutboxPendingSince ?? now,
+            };
+    }
+
+    /// <summary>
+    /// Whether the order's history (or its payment's, for a payment event) holds the change an event of this type
+    /// announces: the rule every consumer applies before acting on an event (each status is reached at most once, so a
+    /// later change never erases it).
     /// </summary>
     public bool HasRecorded(string eventType)
     {
+        if (PaymentStateMachine.IsPaymentEvent(eventType))
+        {
+            return Payment?.HasBeen(PaymentStateMachine.StatusAnnouncedBy(eventType)) == true;
+        }
+
         var status = OrderStateMachine.StatusAnnouncedBy(eventType);
         return StatusHistory.Any(h => h.Status == status);
     }
@@ -110,10 +144,17 @@ public sealed record Order
         Status = OrderStatus.Pending,
         UpdatedAt = CreatedAt,
         StatusHistory = [StatusHistory[0]],
+        Payment = null,
     };
+
+    /// <summary>Whether <paramref name="id"/> can be an order id at all (anything else is never looked up).</summary>
+    public static bool IsWellFormedId(string? id) => id is not null && IdPattern().IsMatch(id);
 
     /// <summary>Event ids are stable per order and type (each status is reached at most once), so a replay never mints a second id.</summary>
     public static string EventId(string orderId, string eventType) => $"{orderId}.{eventType}";
+
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
+    private static partial Regex IdPattern();
 
     private static OrderEvent NewEvent(string orderId, string tenantId, string type, DateTimeOffset now, string? correlationId) =>
         new(EventId(orderId, type), type, tenantId, orderId, now, correlationId);

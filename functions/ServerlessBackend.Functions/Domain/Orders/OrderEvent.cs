@@ -19,8 +19,22 @@ public sealed record OrderEvent(
 public static class OrderEventTypes
 {
     public const string OrderPlaced = "OrderPlaced";
+    public const string OrderReserved = "OrderReserved";
     public const string OrderConfirmed = "OrderConfirmed";
     public const string OrderRejected = "OrderRejected";
     public const string OrderShipped = "OrderShipped";
     public const string OrderCancelled = "OrderCancelled";
+
+    // Payment-only outcomes (the order's status does not change); see Domain/Payments/PaymentStateMachine.
+    public const string PaymentActionRequired = "PaymentActionRequired";
+    public const string PaymentCaptured = "PaymentCaptured";
+    public const string PaymentCaptureFailed = "PaymentCaptureFailed";
+    public const string PaymentVoided = "PaymentVoided";
+
+    /// <summary>Every event type, order and payment.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        OrderPlaced, OrderReserved, OrderConfirmed, OrderRejected, OrderShipped, OrderCancelled,
+        PaymentActionRequired, PaymentCaptured, PaymentCaptureFailed, PaymentVoided,
+    ];
 }

@@ -3,14 +3,18 @@ namespace ServerlessBackend.Functions.Domain.Orders;
 /// <summary>
 /// The allowed order status transitions and the event each one records. The graph has no cycles,
 /// so an order reaches each status at most once; that makes "{orderId}.{eventType}" a stable event id.
+/// Pending is decided by fulfillment (stock), AwaitingPayment by the payment step.
 /// </summary>
 public static class OrderStateMachine
 {
     private static readonly Dictionary<(OrderStatus From, OrderStatus To), string> Transitions = new()
     {
-        [(OrderStatus.Pending, OrderStatus.Confirmed)] = OrderEventTypes.OrderConfirmed,
+        [(OrderStatus.Pending, OrderStatus.AwaitingPayment)] = OrderEventTypes.OrderReserved,
         [(OrderStatus.Pending, OrderStatus.Rejected)] = OrderEventTypes.OrderRejected,
         [(OrderStatus.Pending, OrderStatus.Cancelled)] = OrderEventTypes.OrderCancelled,
+        [(OrderStatus.AwaitingPayment, OrderStatus.Confirmed)] = OrderEventTypes.OrderConfirmed,
+        [(OrderStatus.AwaitingPayment, OrderStatus.Rejected)] = OrderEventTypes.OrderRejected,
+        [(OrderStatus.AwaitingPayment, OrderStatus.Cancelled)] = OrderEventTypes.OrderCancelled,
         [(OrderStatus.Confirmed, OrderStatus.Shipped)] = OrderEventTypes.OrderShipped,
         [(OrderStatus.Confirmed, OrderStatus.Cancelled)] = OrderEventTypes.OrderCancelled,
     };

@@ -5,7 +5,7 @@ using ServerlessBackend.Functions.Shared.Messaging;
 namespace ServerlessBackend.Functions.Features.Fulfillment;
 
 /// <summary>
-/// Order events from the fulfillment subscription (OrderPlaced, OrderCancelled, OrderShipped). Any
+/// Order events from the fulfillment subscription (OrderPlaced, OrderCancelled, OrderShipped, OrderRejected). Any
 /// exception propagates: the host abandons the message, Service Bus redelivers and finally dead-letters it.
 /// </summary>
 public sealed class FulfillmentFunction(FulfillmentHandler handler)

@@ -8,8 +8,8 @@ using ServerlessBackend.Functions.Shared.Orders;
 namespace ServerlessBackend.Functions.Features.Fulfillment;
 
 /// <summary>
-/// Reserves stock for a placed order and confirms or rejects it; releases stock when an order is
-/// cancelled; settles reservations once it has shipped. Every step is idempotent (reservation markers and
+/// Reserves stock for a placed order and moves it on to payment (AwaitingPayment) or rejects it; releases stock when
+/// an order is cancelled, or rejected after its reservation (a declined payment); settles reservations once it has shipped. Every step is idempotent (reservation markers and
 /// tombstones per order and product, decisions only from Pending), so a redelivered, replayed or duplicate
 /// message has no second effect, and a crash between steps is finished by the redelivery. A reservation is
 /// only sent on an order read less than <see cref="StockReservation.SnapshotLimit"/> ago, so a delivery that
@@ -28,6 +28,7 @@ public sealed partial class FulfillmentHandler(
         {
             OrderEventTypes.OrderPlaced => FulfillAsync(orderEvent, cancellationToken),
             OrderEventTypes.OrderCancelled => ReleaseAsync(orderEvent, cancellationToken),
+            OrderEventTypes.OrderRejected => ReleaseRejectedAsync(orderEvent, cancellationToken),
             OrderEventTypes.OrderShipped => CommitAsync(orderEvent, cancellationToken),
             _ => Task.FromResult(FulfillmentOutcome.NotForFulfillment),
         };
@@ -74,7 +75,7 @@ public sealed partial class FulfillmentHandler(
             break;
         }
 
-        var target = rejection is null ? OrderStatus.Confirmed : OrderStatus.Rejected;
+        var target = rejection is null ? OrderStatus.AwaitingPayment : OrderStatus.Rejected;
         return await DecideAsync(orderEvent, order.Order, target, rejection, held, cancellationToken);
     }
 
@@ -112,15 +113,15 @@ public sealed partial class FulfillmentHandler(
 
         LogDecided(logger, written.Value.TenantId, written.Value.Id, target, reason);
 
-        // Only once the rejection is recorded: released earlier, a concurrent delivery that confirms the order
-        // would keep it confirmed without its stock, and one that reserves after the release would hold it forever.
+        // Only once the rejection is recorded: released earlier, a concurrent delivery that reserves the order
+        // would move it on without its stock, and one that reserves after the release would hold it forever.
         // What another delivery reserved meanwhile it gives back itself: its own decision then finds the order rejected.
         if (target == OrderStatus.Rejected)
         {
             await ReleaseAllAsync(written.Value, held, cancellationToken);
         }
 
-        return target == OrderStatus.Confirmed ? FulfillmentOutcome.Confirmed : FulfillmentOutcome.Rejected;
+        return target == OrderStatus.AwaitingPayment ? FulfillmentOutcome.Reserved : FulfillmentOutcome.Rejected;
     }
 
     private async Task<FulfillmentOutcome> ReleaseAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
@@ -130,6 +131,28 @@ public sealed partial class FulfillmentHandler(
         if (!order.Value.HasRecorded(orderEvent.Type))
         {
             throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status}, not cancelled");
+        }
+
+        await ReleaseAllAsync(order.Value, Demand(order.Value), cancellationToken);
+        return FulfillmentOutcome.Released;
+    }
+
+    /// <summary>
+    /// An order rejected after its stock was reserved (the payment step declined it) gives its stock back. One rejected
+    /// for stock (from Pending) was given back by the decision itself, and a crash before that is finished by the
+    /// OrderPlaced redelivery, so this costs nothing more than the order read.
+    /// </summary>
+    private async Task<FulfillmentOutcome> ReleaseRejectedAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
+    {
+        var order = await LoadAsync(orderEvent, cancellationToken);
+        if (!order.Value.HasRecorded(orderEvent.Type))
+        {
+            throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status}, not rejected");
+        }
+
+        if (!order.Value.HasRecorded(OrderEventTypes.OrderReserved))
+        {
+            return FulfillmentOutcome.AlreadyDone;
         }
 
         await ReleaseAllAsync(order.Value, Demand(order.Value), cancellationToken);
@@ -207,7 +230,8 @@ public sealed partial class FulfillmentHandler(
 
 public enum FulfillmentOutcome
 {
-    Confirmed,
+    /// <summary>Stock reserved; the order awaits its payment.</summary>
+    Reserved,
     Rejected,
     Released,
     Committed,

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Cosmos;
@@ -11,7 +10,7 @@ namespace ServerlessBackend.Functions.Features.Orders;
 /// Reads orders: a customer sees only their own, an admin every order of the tenant. Anything else is
 /// a 404, exactly like an id that does not exist, so existence never leaks.
 /// </summary>
-public sealed partial class ReadOrdersHandler(IOrderStore orders)
+public sealed class ReadOrdersHandler(IOrderStore orders)
 {
     public async Task<Outcome<Versioned<Order>>> GetAsync(Caller caller, string orderId, CancellationToken cancellationToken)
     {
@@ -59,7 +58,7 @@ public sealed partial class ReadOrdersHandler(IOrderStore orders)
     {
         ArgumentNullException.ThrowIfNull(orders);
         ArgumentNullException.ThrowIfNull(caller);
-        if (orderId is null || !OrderIdPattern().IsMatch(orderId))
+        if (!Order.IsWellFormedId(orderId))
         {
             return null;
         }
@@ -67,7 +66,4 @@ public sealed partial class ReadOrdersHandler(IOrderStore orders)
         var order = await orders.GetAsync(caller.TenantId, orderId, cancellationToken);
         return order is not null && (caller.IsAdmin || string.Equals(order.Value.CustomerId, caller.UserId, StringComparison.Ordinal)) ? order : null;
     }
-
-    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
-    private static partial Regex OrderIdPattern();
 }

@@ -17,9 +17,15 @@ public static class MessagingTopology
 
     public const string EmailSubscription = "email";
 
-    /// <summary>The message Subjects (event types) the fulfillment subscription's filter lets through.</summary>
+    public const string PaymentSubscription = "payment";
+
+    /// <summary>The message Subjects (event types) the fulfillment subscription's filter lets through (OrderRejected: stock back after a declined payment).</summary>
     public static IReadOnlyList<string> FulfillmentEventTypes { get; } =
-        [OrderEventTypes.OrderPlaced, OrderEventTypes.OrderCancelled, OrderEventTypes.OrderShipped];
+        [OrderEventTypes.OrderPlaced, OrderEventTypes.OrderCancelled, OrderEventTypes.OrderShipped, OrderEventTypes.OrderRejected];
+
+    /// <summary>The message Subjects the payment subscription's filter lets through: authorize, capture, void.</summary>
+    public static IReadOnlyList<string> PaymentEventTypes { get; } =
+        [OrderEventTypes.OrderReserved, OrderEventTypes.OrderShipped, OrderEventTypes.OrderCancelled];
 
     /// <summary>The message Subjects the email subscription's filter lets through (the events that send an email).</summary>
     public static IReadOnlyList<string> EmailEventTypes { get; } =
@@ -37,6 +43,10 @@ public static class MessagingTopology
     [
         new(FulfillmentSubscription, RequiresSession: false, FulfillmentEventTypes),
         new(EmailSubscription, RequiresSession: true, EmailEventTypes),
+
+        // No sessions: the payment handler decides from the order document (ETag, histories), never from arrival
+        // order, and a slow provider call for one order must not hold a session lock that delays its other events.
+        new(PaymentSubscription, RequiresSession: false, PaymentEventTypes),
     ];
 }
 

@@ -19,14 +19,7 @@ public static class OrderEventMessages
     /// <summary>A replayed dead letter's MessageId is the event id, this, and its original sequence number.</summary>
     public const string ReplaySuffix = ":replay:";
 
-    private static readonly HashSet<string> KnownTypes =
-    [
-        OrderEventTypes.OrderPlaced,
-        OrderEventTypes.OrderConfirmed,
-        OrderEventTypes.OrderRejected,
-        OrderEventTypes.OrderShipped,
-        OrderEventTypes.OrderCancelled,
-    ];
+    private static readonly HashSet<string> KnownTypes = [.. OrderEventTypes.All];
 
     /// <summary>
     /// MessageId = event id (duplicate detection drops a re-publish), Subject = type (subscription

@@ -15,8 +15,9 @@ public sealed partial class OrderOutbox(IOrderStore orders, IOrderEventSender se
         {
             var marked = await SendAndMarkAsync(written, cancellationToken);
 
-            // Every status change appends to the history; marking touches only the outbox.
-            return marked.Value.StatusHistory.Count == written.Value.StatusHistory.Count ? marked : written;
+            // Every status or payment change appends to a history; marking touches only the outbox.
+            return marked.Value.StatusHistory.Count == written.Value.StatusHistory.Count
+                && marked.Value.Payment?.History.Count == written.Value.Payment?.History.Count ? marked : written;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -1,13 +1,15 @@
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Shared.Orders;
 
 /// <summary>
-/// Every order status change (cancel, ship, confirm, reject) goes through here: the transition with its
-/// history entry and event, one replace conditional on the ETag it was decided on, then the publish. So it is also
-/// where status changes are counted: once per change written (a redelivery that finds the change made never gets here).
+/// Every order status change (cancel, ship, reserve, confirm, reject) and every payment change goes through here: the
+/// transition with its history entry and event (a payment change that goes with it in the same document), one replace
+/// conditional on the ETag it was decided on, then the publish. So it is also where status changes are counted: once
+/// per change written (a redelivery that finds the change made never gets here; a payment-only change is no status change).
 /// </summary>
 public sealed class OrderTransitions(IOrderStore orders, IOrderOutbox outbox, TimeProvider clock, AppMetrics metrics)
 {
@@ -16,13 +18,35 @@ public sealed class OrderTransitions(IOrderStore orders, IOrderOutbox outbox, Ti
     /// <see cref="DocumentPreconditionFailedException"/> when the order changed since <paramref name="current"/>
     /// was read, and <see cref="InvalidOrderTransitionException"/> for a move the state machine forbids.
     /// </summary>
-    public async Task<Versioned<Order>> ApplyAsync(
-        Versioned<Order> current, OrderStatus target, string? reason, string? correlationId, CancellationToken cancellationToken)
+    public Task<Versioned<Order>> ApplyAsync(
+        Versioned<Order> current, OrderStatus target, string? reason, string? correlationId, CancellationToken cancellationToken) =>
+        ApplyAsync(current, target, reason, correlationId, payment: null, cancellationToken);
+
+    /// <summary>As above, with the order's payment changed to <paramref name="payment"/> in the same write (when given).</summary>
+    public Task<Versioned<Order>> ApplyAsync(
+        Versioned<Order> current, OrderStatus target, string? reason, string? correlationId, OrderPayment? payment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(current);
-        var changed = current.Value.TransitionTo(target, clock.GetUtcNow(), reason, correlationId);
+        var now = clock.GetUtcNow();
+        var changed = current.Value.TransitionTo(target, now, reason, correlationId);
+        return WriteAsync(current, payment is null ? changed : changed.WithPayment(payment, now, correlationId), cancellationToken);
+    }
+
+    /// <summary>A payment change without a status change (created, action required, captured, voided), with its event if it has one.</summary>
+    public Task<Versioned<Order>> RecordPaymentAsync(Versioned<Order> current, OrderPayment payment, string? correlationId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return WriteAsync(current, current.Value.WithPayment(payment, clock.GetUtcNow(), correlationId), cancellationToken);
+    }
+
+    private async Task<Versioned<Order>> WriteAsync(Versioned<Order> current, Order changed, CancellationToken cancellationToken)
+    {
         var etag = await orders.ReplaceAsync(changed, current.ETag, cancellationToken);
-        metrics.OrderStatusChanged(changed.TenantId, target);
+        if (changed.Status != current.Value.Status)
+        {
+            metrics.OrderStatusChanged(changed.TenantId, changed.Status);
+        }
+
         return await outbox.PublishAfterWriteAsync(new Versioned<Order>(changed, etag), cancellationToken);
     }
 }

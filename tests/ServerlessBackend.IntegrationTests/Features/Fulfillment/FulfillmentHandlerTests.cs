@@ -23,7 +23,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
 
         var outcome = await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
 
-        Assert.Equal(FulfillmentOutcome.Confirmed, outcome);
+        Assert.Equal(FulfillmentOutcome.Reserved, outcome);
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal(OrderStatus.Confirmed, stored.Status);
         Assert.Equal([OrderStatus.Pending, OrderStatus.Confirmed], stored.StatusHistory.Select(h => h.Status));
@@ -125,7 +125,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
                 // delivery finds SKU-A already reserved for the order, takes SKU-B and confirms.
                 var b = (await _app.Products.GetAsync(_app.Tenant, "SKU-B", CancellationToken.None))!;
                 await _app.Products.SetAsync(_app.Tenant, "SKU-B", new ProductFields(TestData.Now) { AvailableStock = 5 }, b.ETag, CancellationToken.None);
-                Assert.Equal(FulfillmentOutcome.Confirmed, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+                Assert.Equal(FulfillmentOutcome.Reserved, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
             }
         });
         var slow = new FulfillmentHandler(_app.Orders, stock, _app.Transitions, _app.Clock, NullLogger<FulfillmentHandler>.Instance);
@@ -166,7 +166,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         Assert.Equal(OrderStatus.Pending, (await app.OrderAsync(order.Id)).Status);
         var redelivered = await app.Fulfillment.HandleAsync(placed, CancellationToken.None);
 
-        Assert.Equal(FulfillmentOutcome.Confirmed, redelivered);
+        Assert.Equal(FulfillmentOutcome.Reserved, redelivered);
         Assert.Equal(3, await app.AvailableAsync("SKU-A"));
         Assert.Equal(2, await app.AvailableAsync("SKU-B"));
     }
@@ -285,7 +285,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         {
             // This delivery has read the order as Pending and lost its lock; a second delivery confirms the order,
             // the admin ships it and OrderShipped is committed, all before this delivery goes on.
-            Assert.Equal(FulfillmentOutcome.Confirmed, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+            Assert.Equal(FulfillmentOutcome.Reserved, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
             await TransitionAsync(order, OrderStatus.Shipped);
             Assert.Equal(FulfillmentOutcome.Committed, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
         };
@@ -307,7 +307,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         var placed = Downstream.Event(order, OrderEventTypes.OrderPlaced);
         _app.Orders.AfterNextGet = async () =>
         {
-            Assert.Equal(FulfillmentOutcome.Confirmed, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+            Assert.Equal(FulfillmentOutcome.Reserved, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
             await TransitionAsync(order, OrderStatus.Shipped);
             Assert.Equal(FulfillmentOutcome.Committed, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
             // The paused delivery sleeps two horizons; a settlement then reuses the tombstone's slot and empties it.
@@ -350,7 +350,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         var cancelled = Downstream.Event(order, OrderEventTypes.OrderCancelled);
         _app.Orders.AfterNextGet = async () =>
         {
-            Assert.Equal(FulfillmentOutcome.Confirmed, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+            Assert.Equal(FulfillmentOutcome.Reserved, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
             await TransitionAsync(order, OrderStatus.Cancelled);
             // OrderCancelled delivered twice at once, and a replay of OrderPlaced with them.
             var outcomes = await Task.WhenAll(

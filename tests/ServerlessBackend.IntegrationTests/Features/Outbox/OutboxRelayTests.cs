@@ -76,7 +76,7 @@ public sealed class OutboxRelayTests : IClassFixture<CosmosServerFixture>, IDisp
             outcomes.Add(await _app.Fulfillment.HandleAsync(OrderEventMessages.Parse(copy), CancellationToken.None));
         }
 
-        Assert.Equal([FulfillmentOutcome.Confirmed, FulfillmentOutcome.AlreadyDone], outcomes);
+        Assert.Equal([FulfillmentOutcome.Reserved, FulfillmentOutcome.AlreadyDone], outcomes);
         Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
     }
 
