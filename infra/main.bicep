@@ -62,6 +62,13 @@ param outboxLagAlertMinutes int = 5
 @description('Comma-separated origins (e.g. https://shop.example.com) a browser may call the API from; empty: none.')
 param corsAllowedOrigins string = ''
 
+@description('Payment provider of the order flow: stripe in production; local (no network, documented test outcomes) only for a test environment.')
+@allowed([
+  'local'
+  'stripe'
+])
+param paymentsProvider string = 'stripe'
+
 @description('Put API Management in front of the Function App.')
 param deployApiManagement bool = false
 
@@ -231,6 +238,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Email__UserName: email.outputs.smtpUserName
       // Resolved by the platform with the app's identity (keyVaultReferenceIdentity); never a literal secret.
       Email__Password: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${smtpPasswordSecretName})'
+      Payments__Provider: paymentsProvider
     }
   }
 }

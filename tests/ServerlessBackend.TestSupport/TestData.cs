@@ -1,5 +1,6 @@
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Domain.Payments;
 
 namespace ServerlessBackend.Tests.Support;
 
@@ -35,4 +36,60 @@ public static class TestData
             requestHash: "hash",
             at ?? Now,
             correlationId: "corr-1");
+
+    /// <summary>
+    /// The order moved along the shortest allowed path to <paramref name="target"/>, as fulfillment, the payment step and
+    /// the admin would: reaching Confirmed records an authorized payment (of the local provider) in the same step.
+    /// </summary>
+    public static Order Advanced(Order order, OrderStatus target, DateTimeOffset? at = null, string? reason = null)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var when = at ?? Now;
+        foreach (var status in PathTo(order.Status, target))
+        {
+            order = order.TransitionTo(status, when, status == target ? reason : null, "corr-1");
+            if (status == OrderStatus.Confirmed)
+            {
+                order = order.WithPayment(AuthorizedPayment(order, when), when, "corr-1");
+            }
+        }
+
+        return order;
+    }
+
+    /// <summary>An authorized payment of the order's total, as the local provider's would be recorded.</summary>
+    public static OrderPayment AuthorizedPayment(Order order, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return OrderPayment.Created("local", $"lpay_{order.Id}", MinorUnits.ToMinorUnits(order.Total, order.Currency), order.Currency, at)
+            .MoveTo(PaymentStatus.Authorized, at);
+    }
+
+    /// <summary>The statuses after <paramref name="from"/> on the shortest allowed path to <paramref name="to"/> (breadth first over the state machine).</summary>
+    public static IReadOnlyList<OrderStatus> PathTo(OrderStatus from, OrderStatus to)
+    {
+        var previous = new Dictionary<OrderStatus, OrderStatus> { [from] = from };
+        var queue = new Queue<OrderStatus>([from]);
+        while (queue.TryDequeue(out var status) && status != to)
+        {
+            foreach (var next in OrderStateMachine.AllowedFrom(status).Where(n => !previous.ContainsKey(n)))
+            {
+                previous[next] = status;
+                queue.Enqueue(next);
+            }
+        }
+
+        if (!previous.ContainsKey(to))
+        {
+            throw new ArgumentException($"No path from {from} to {to}.", nameof(to));
+        }
+
+        var path = new List<OrderStatus>();
+        for (var status = to; status != from; status = previous[status])
+        {
+            path.Insert(0, status);
+        }
+
+        return path;
+    }
 }

@@ -75,7 +75,7 @@ public sealed class CosmosRequestsPerMessageTests(CosmosServerFixture cosmos, Sm
         await MeasureRoute("POST /v1/orders/{id}/cancel", 3, () => api.SendAsync("POST", $"/api/v1/orders/{id}/cancel", (r, ct) => api.Orders.Cancel(r, id, ct), tenant.Alice));
 
         // A confirmed order whose earlier events were published: shipping publishes OrderShipped only.
-        var confirmed = TestData.Order(tenant.Id).TransitionTo(OrderStatus.Confirmed, TestData.Now, null, null);
+        var confirmed = TestData.Advanced(TestData.Order(tenant.Id), OrderStatus.Confirmed);
         confirmed = confirmed.WithoutPublished([.. confirmed.Outbox.Select(e => e.Id)]);
         var etag = await api.Get<IOrderStore>().CreateAsync(confirmed, CancellationToken.None);
         await MeasureRoute("POST /v1/orders/{id}/ship", 3, () => api.SendAsync("POST", $"/api/v1/orders/{confirmed.Id}/ship", (r, ct) => api.Orders.Ship(r, confirmed.Id, ct), tenant.Admin, headers: new Dictionary<string, string> { ["If-Match"] = etag }));
@@ -95,7 +95,7 @@ public sealed class CosmosRequestsPerMessageTests(CosmosServerFixture cosmos, Sm
     private async Task ChangeAsync(Order order, OrderStatus status)
     {
         var current = (await _app.Orders.GetAsync(order.TenantId, order.Id, CancellationToken.None))!;
-        var changed = current.Value.TransitionTo(status, TestData.Now, null, null);
+        var changed = TestData.Advanced(current.Value, status);
         await _app.Orders.ReplaceAsync(changed.WithoutPublished([.. changed.Outbox.Select(e => e.Id)]), current.ETag, CancellationToken.None);
     }
 

@@ -5,6 +5,7 @@ using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Features.Fulfillment;
+using ServerlessBackend.Functions.Features.Payments;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
@@ -29,6 +30,7 @@ public sealed class Downstream : IDisposable
         Outbox = new OrderOutbox(Orders, new ServiceBusOrderEventSender(Bus.Sender.Object), NullLogger<OrderOutbox>.Instance);
         Transitions = new OrderTransitions(Orders, Outbox, Clock, Metrics.App);
         Fulfillment = new FulfillmentHandler(Orders, Stock, Transitions, Clock, NullLogger<FulfillmentHandler>.Instance);
+        Payments = new PaymentHandler(Orders, PaymentProvider, Transitions, Clock, NullLogger<PaymentHandler>.Instance);
         EmailOptions = Options.Create(new EmailOptions { SmtpHost = smtp?.Host ?? "127.0.0.1", SmtpPort = smtp?.SmtpPort ?? 25, FromAddress = "shop@example.test" });
         NotificationLog = new CosmosNotificationLog(cosmos.Containers);
         Email = new SendOrderEmailHandler(Orders, NotificationLog, new SmtpEmailSender(EmailOptions), EmailOptions, Clock, Metrics.App, NullLogger<SendOrderEmailHandler>.Instance);
@@ -57,6 +59,11 @@ public sealed class Downstream : IDisposable
 
     public FulfillmentHandler Fulfillment { get; }
 
+    /// <summary>The local payment provider, with every call recorded and crash points for tests.</summary>
+    public RecordingPaymentProvider PaymentProvider { get; } = new();
+
+    public PaymentHandler Payments { get; }
+
     public IOptions<EmailOptions> EmailOptions { get; }
 
     public CosmosNotificationLog NotificationLog { get; }
@@ -74,12 +81,15 @@ public sealed class Downstream : IDisposable
     public Task<Order> PlacedAsync(params (string Sku, int Quantity)[] lines) => PlacedAsync($"{Guid.NewGuid():N}@example.test", lines);
 
     /// <summary>A placed order, as above, whose customer gave <paramref name="contactEmail"/>.</summary>
-    public async Task<Order> PlacedAsync(string contactEmail, params (string Sku, int Quantity)[] lines)
+    public Task<Order> PlacedAsync(string contactEmail, params (string Sku, int Quantity)[] lines) => PlacedWithAsync(contactEmail, paymentMethod: null, lines);
+
+    /// <summary>A placed order, as above, paying with <paramref name="paymentMethod"/> (a local provider test token).</summary>
+    public async Task<Order> PlacedWithAsync(string contactEmail, string? paymentMethod, params (string Sku, int Quantity)[] lines)
     {
         var order = Order.Place(
             $"o-{Guid.NewGuid():N}", Tenant, "customer-1", contactEmail,
             lines.Select(l => OrderLine.Priced(l.Sku, $"Product {l.Sku}", l.Quantity, 2.50m)).ToList(),
-            "EUR", "hash", Clock.GetUtcNow(), "corr-1");
+            "EUR", "hash", Clock.GetUtcNow(), "corr-1", paymentMethod);
         await Orders.CreateAsync(order, CancellationToken.None);
         return order;
     }
@@ -88,22 +98,16 @@ public sealed class Downstream : IDisposable
     public async Task<Order> AdvancedAsync(Order order, string eventType)
     {
         ArgumentNullException.ThrowIfNull(order);
-        OrderStatus[] path = eventType switch
-        {
-            OrderEventTypes.OrderConfirmed => [OrderStatus.Confirmed],
-            OrderEventTypes.OrderRejected => [OrderStatus.Rejected],
-            OrderEventTypes.OrderShipped => [OrderStatus.Confirmed, OrderStatus.Shipped],
-            OrderEventTypes.OrderCancelled => [OrderStatus.Cancelled],
-            _ => [],
-        };
         var current = (await Orders.GetAsync(Tenant, order.Id, CancellationToken.None))!;
-        foreach (var status in path)
+        if (eventType == OrderEventTypes.OrderPlaced)
         {
-            var moved = current.Value.TransitionTo(status, Clock.GetUtcNow(), status == OrderStatus.Rejected ? "Not enough stock." : null, "corr-1");
-            current = new(moved, await Orders.ReplaceAsync(moved, current.ETag, CancellationToken.None));
+            return current.Value;
         }
 
-        return current.Value;
+        var target = OrderStateMachine.StatusAnnouncedBy(eventType);
+        var moved = TestData.Advanced(current.Value, target, Clock.GetUtcNow(), target == OrderStatus.Rejected ? "Not enough stock." : null);
+        await Orders.ReplaceAsync(moved, current.ETag, CancellationToken.None);
+        return moved;
     }
 
     public async Task<Order> OrderAsync(string orderId) => (await Orders.GetAsync(Tenant, orderId, CancellationToken.None))!.Value;

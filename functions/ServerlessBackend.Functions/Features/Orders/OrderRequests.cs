@@ -1,13 +1,18 @@
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Primitives;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Orders;
 
-/// <summary>POST /orders body. Prices are never taken from the client: they come from the catalog at order time.</summary>
+/// <summary>
+/// POST /orders body. Prices are never taken from the client: they come from the catalog at order time.
+/// <see cref="PaymentMethod"/> is the customer's payment method at the provider (a Stripe PaymentMethod id such as
+/// pm_card_visa); without one the provider decides (the local one authorizes, Stripe asks the customer to act).
+/// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed record PlaceOrderRequest(IReadOnlyList<OrderLineRequest?>? Lines, string? ContactEmail)
+public sealed partial record PlaceOrderRequest(IReadOnlyList<OrderLineRequest?>? Lines, string? ContactEmail, string? PaymentMethod = null)
 {
     public const int MaxLines = 50;
     public const int MaxQuantity = 1000;
@@ -50,8 +55,16 @@ public sealed record PlaceOrderRequest(IReadOnlyList<OrderLineRequest?>? Lines, 
             errors.Add("contactEmail", Orders.ContactEmail.Rule);
         }
 
+        if (PaymentMethod is not null && !PaymentMethodPattern().IsMatch(PaymentMethod))
+        {
+            errors.Add("paymentMethod", "A payment method id: pm_ and 1 to 100 letters, digits or underscores.");
+        }
+
         return errors;
     }
+
+    [GeneratedRegex(@"^pm_[A-Za-z0-9_]{1,100}\z")]
+    private static partial Regex PaymentMethodPattern();
 }
 
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

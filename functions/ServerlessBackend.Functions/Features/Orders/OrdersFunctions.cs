@@ -32,7 +32,7 @@ public sealed class OrdersFunctions(PlaceOrderHandler place, ReadOrdersHandler r
             Preconditions.OptionalIfNoneMatch(request),
             _ => read.GetAsync(request.RequireCaller(), orderId, cancellationToken),
             (ifNoneMatch, order) => Preconditions.NotModifiedOr(
-                request.HttpContext.Response, ifNoneMatch, order.ETag, () => OrderResponse.Result(request.HttpContext.Response, order)));
+                request.HttpContext.Response, ifNoneMatch, order.ETag, () => OrderResponse.Result(request.HttpContext.Response, order, request.RequireCaller())));
 
     [Function("CancelOrder")]
     public Task<IResult> Cancel(
@@ -40,7 +40,7 @@ public sealed class OrdersFunctions(PlaceOrderHandler place, ReadOrdersHandler r
         HttpEndpoint.HandleAsync(
             Preconditions.OptionalIfMatch(request),
             ifMatch => change.CancelAsync(request.RequireCaller(), orderId, ifMatch, cancellationToken),
-            order => OrderResponse.Result(request.HttpContext.Response, order));
+            order => OrderResponse.Result(request.HttpContext.Response, order, request.RequireCaller()));
 
     [Function("ShipOrder")]
     [AdminOnly]
@@ -49,5 +49,5 @@ public sealed class OrdersFunctions(PlaceOrderHandler place, ReadOrdersHandler r
         HttpEndpoint.HandleAsync(
             Preconditions.RequireIfMatch(request),
             ifMatch => change.ShipAsync(request.RequireCaller(), orderId, ifMatch, cancellationToken),
-            order => OrderResponse.Result(request.HttpContext.Response, order));
+            order => OrderResponse.Result(request.HttpContext.Response, order, request.RequireCaller()));
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
@@ -23,7 +24,8 @@ public sealed record PlacedOrder(Order Order, string? ETag, bool Replayed);
 /// first, before any check that only the first attempt had to pass (the body rules of its day, the token's email,
 /// the catalog as it was): the stored request hash tells a true retry (same body: the first outcome again) from a
 /// reused key (another body: 422). A first attempt writes its outcome at that id with one create: the order, or,
-/// when it is refused for something outside its body (no contact email, a product the catalog cannot price), a
+/// when it is refused for something outside its body (no contact email, a product the catalog cannot price, a total
+/// the payment provider would refuse: see <see cref="PaymentLimits"/>), a
 /// <see cref="RefusedPlacement"/>. Concurrent attempts race on that one create; the loser gets a 409 from Cosmos and
 /// answers what the winner wrote, so no attempt is ever told the opposite of another's outcome.
 /// </summary>
@@ -62,7 +64,14 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
             return await RefuseAsync(caller, orderId, requestHash, unpriceable, cancellationToken);
         }
 
-        var order = Order.Place(orderId, caller.TenantId, caller.UserId, contactEmail, priced.Value!, catalog[0].Currency, requestHash, clock.GetUtcNow(), Activity.Current?.TraceId.ToString());
+        var order = Order.Place(
+            orderId, caller.TenantId, caller.UserId, contactEmail, priced.Value!, catalog[0].Currency, requestHash, clock.GetUtcNow(),
+            Activity.Current?.TraceId.ToString(), request.PaymentMethod);
+        if (PaymentLimits.Describe(PaymentLimits.Check(order.Total, order.Currency), order.Currency) is { } unpayable)
+        {
+            return await RefuseAsync(caller, orderId, requestHash, new ApiError(ProblemKind.Unprocessable, unpayable), cancellationToken);
+        }
+
         try
         {
             var etag = await orders.CreateAsync(order, cancellationToken);

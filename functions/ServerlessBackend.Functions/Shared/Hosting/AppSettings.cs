@@ -51,6 +51,9 @@ public static class AppSettings
     public const string EmailUserName = "Email__UserName";
     public const string EmailPassword = "Email__Password";
 
+    /// <summary>The payment provider: local or stripe. Unset is local in Development and refused anywhere else.</summary>
+    public const string PaymentsProvider = "Payments__Provider";
+
     /// <summary>The app's own settings, needed in Azure and locally alike.</summary>
     private static readonly string[] RequiredEverywhere =
     [
@@ -65,7 +68,7 @@ public static class AppSettings
     ];
 
     /// <summary>Settings the app cannot start without in Azure (host storage settings are checked by the infra tests separately).</summary>
-    public static IReadOnlyList<string> RequiredInAzure { get; } = [.. RequiredEverywhere, EmailUserName, EmailPassword];
+    public static IReadOnlyList<string> RequiredInAzure { get; } = [.. RequiredEverywhere, EmailUserName, EmailPassword, PaymentsProvider];
 
     /// <summary>Development-only switches: local.settings.sample.json turns them on, infra/ never sets them, and the app refuses them outside Development.</summary>
     public static IReadOnlyList<string> DevelopmentOnly { get; } =

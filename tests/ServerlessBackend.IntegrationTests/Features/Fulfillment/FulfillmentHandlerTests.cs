@@ -452,7 +452,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
     private async Task TransitionAsync(Order order, OrderStatus status)
     {
         var current = (await _app.Orders.Inner.GetAsync(order.TenantId, order.Id, CancellationToken.None))!;
-        await _app.Orders.Inner.ReplaceAsync(current.Value.TransitionTo(status, TestData.Now, null, null), current.ETag, CancellationToken.None);
+        await _app.Orders.Inner.ReplaceAsync(TestData.Advanced(current.Value, status), current.ETag, CancellationToken.None);
     }
 
     public void Dispose() => _app.Dispose();

@@ -212,7 +212,7 @@ public sealed class CosmosOrderStoreTests(CosmosServerFixture cosmos) : IClassFi
     [Fact]
     public async Task Mark_published_removes_those_events_and_clears_the_pending_marker_once_empty()
     {
-        var order = TestData.Order(TestData.NewTenant()).TransitionTo(OrderStatus.Confirmed, TestData.Now.AddMinutes(1), null, null);
+        var order = TestData.Advanced(TestData.Order(TestData.NewTenant()), OrderStatus.Confirmed, TestData.Now.AddMinutes(1));
         var written = new Versioned<Order>(order, await _store.CreateAsync(order, CancellationToken.None));
         var placed = Order.EventId(order.Id, "OrderPlaced");
         var confirmed = Order.EventId(order.Id, "OrderConfirmed");

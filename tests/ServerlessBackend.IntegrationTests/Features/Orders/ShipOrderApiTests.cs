@@ -74,7 +74,7 @@ public sealed class ShipOrderApiTests(CosmosServerFixture cosmos) : IClassFixtur
         var order = TestData.Order(_tenant.Id);
         if (status != OrderStatus.Pending)
         {
-            order = order.TransitionTo(status, TestData.Now, null, null);
+            order = TestData.Advanced(order, status);
         }
 
         var etag = await _api.Get<IOrderStore>().CreateAsync(order, CancellationToken.None);

@@ -113,7 +113,7 @@ public sealed class OrderStateMachineTests
     public void As_placed_restores_the_original_representation_of_a_later_state()
     {
         var order = TestData.Order("t1");
-        var later = order.TransitionTo(OrderStatus.Confirmed, TestData.Now.AddHours(1), null, null);
+        var later = TestData.Advanced(order, OrderStatus.Confirmed, TestData.Now.AddHours(1));
 
         var placed = later.AsPlaced();
 

@@ -27,7 +27,7 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
     public async Task When_fulfillment_confirms_between_read_and_write_the_cancel_reads_again_and_cancels_the_confirmed_order()
     {
         var pending = TestData.Order("t1");
-        var confirmed = pending.TransitionTo(OrderStatus.Confirmed, TestData.Now, null, null);
+        var confirmed = TestData.Advanced(pending, OrderStatus.Confirmed);
         _store.SetupSequence(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new Versioned<Order>(pending, "\"v1\""))
             .ReturnsAsync(new Versioned<Order>(confirmed, "\"v2\""));
@@ -45,7 +45,7 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
     [Fact]
     public async Task When_the_order_ships_between_read_and_write_the_cancel_is_a_409()
     {
-        var confirmed = TestData.Order("t1").TransitionTo(OrderStatus.Confirmed, TestData.Now, null, null);
+        var confirmed = TestData.Advanced(TestData.Order("t1"), OrderStatus.Confirmed);
         var shipped = confirmed.TransitionTo(OrderStatus.Shipped, TestData.Now, null, null);
         _store.SetupSequence(s => s.GetAsync("t1", confirmed.Id, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new Versioned<Order>(confirmed, "\"v1\""))
@@ -62,7 +62,7 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
     public async Task With_if_match_a_race_is_412_after_one_more_read_and_never_a_second_write()
     {
         var pending = TestData.Order("t1");
-        var confirmed = pending.TransitionTo(OrderStatus.Confirmed, TestData.Now, null, null);
+        var confirmed = TestData.Advanced(pending, OrderStatus.Confirmed);
         _store.SetupSequence(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new Versioned<Order>(pending, "\"v1\""))
             .ReturnsAsync(new Versioned<Order>(confirmed, "\"v2\""));

@@ -126,7 +126,7 @@ public sealed class OrderOutboxTests
     {
         // Fulfillment confirmed it between the send and the mark: that ETag does not describe the written body.
         var written = _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced));
-        _outbox.ChangeBeforeNextMark = order => order.TransitionTo(OrderStatus.Confirmed, Now, null, null);
+        _outbox.ChangeBeforeNextMark = order => TestData.Advanced(order, OrderStatus.Confirmed, Now);
 
         var answered = await Publisher().PublishAfterWriteAsync(written, CancellationToken.None);
 
