@@ -32,6 +32,7 @@ public sealed class ApiCompositionTests
             [AppSettings.EmailSmtpHost] = "smtp.example.com",
             [AppSettings.EmailSmtpPort] = "587",
             [AppSettings.EmailFromAddress] = "shop@example.com",
+            [AppSettings.PaymentsProvider] = "local",
         });
 
         Assert.NotNull(ActivatorUtilities.CreateInstance<CatalogFunctions>(provider));

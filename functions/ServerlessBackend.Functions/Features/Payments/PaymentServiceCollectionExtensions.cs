@@ -24,7 +24,10 @@ public static class PaymentServiceCollectionExtensions
                 services.AddSingleton<IPaymentProvider, LocalPaymentProvider>();
                 break;
 
-            // The Stripe provider (Features/Payments/Stripe) registers itself here.
+            // The seam for the Stripe provider (Features/Payments/Stripe): it registers itself here.
+            case StripeProviderName:
+                throw new InvalidOperationException("Payments__Provider is 'stripe', but this build has no Stripe provider.");
+
             default:
                 throw new InvalidOperationException(
                     $"Payments__Provider is '{provider ?? "(unset)"}': set it to '{LocalPaymentProvider.ProviderName}' or '{StripeProviderName}'.");

@@ -8,9 +8,12 @@ public sealed class OrderStateMachineTests
     // The whole table, written out independently of the implementation.
     private static readonly Dictionary<(OrderStatus, OrderStatus), string> Allowed = new()
     {
-        [(OrderStatus.Pending, OrderStatus.Confirmed)] = "OrderConfirmed",
+        [(OrderStatus.Pending, OrderStatus.AwaitingPayment)] = "OrderReserved",
         [(OrderStatus.Pending, OrderStatus.Rejected)] = "OrderRejected",
         [(OrderStatus.Pending, OrderStatus.Cancelled)] = "OrderCancelled",
+        [(OrderStatus.AwaitingPayment, OrderStatus.Confirmed)] = "OrderConfirmed",
+        [(OrderStatus.AwaitingPayment, OrderStatus.Rejected)] = "OrderRejected",
+        [(OrderStatus.AwaitingPayment, OrderStatus.Cancelled)] = "OrderCancelled",
         [(OrderStatus.Confirmed, OrderStatus.Shipped)] = "OrderShipped",
         [(OrderStatus.Confirmed, OrderStatus.Cancelled)] = "OrderCancelled",
     };
@@ -72,15 +75,16 @@ public sealed class OrderStateMachineTests
 
     [Theory]
     [InlineData(OrderStatus.Pending, "OrderPlaced")]
-    [InlineData(OrderStatus.Confirmed, "OrderPlaced OrderConfirmed")]
+    [InlineData(OrderStatus.AwaitingPayment, "OrderPlaced OrderReserved")]
+    [InlineData(OrderStatus.Confirmed, "OrderPlaced OrderReserved OrderConfirmed")]
     [InlineData(OrderStatus.Rejected, "OrderPlaced OrderRejected")]
-    [InlineData(OrderStatus.Shipped, "OrderPlaced OrderConfirmed OrderShipped")]
+    [InlineData(OrderStatus.Shipped, "OrderPlaced OrderReserved OrderConfirmed OrderShipped")]
     [InlineData(OrderStatus.Cancelled, "OrderPlaced OrderCancelled")]
     public void An_order_has_recorded_exactly_the_events_of_the_statuses_in_its_history(OrderStatus status, string recorded)
     {
         var order = InStatus(status);
 
-        foreach (var type in new[] { "OrderPlaced", "OrderConfirmed", "OrderRejected", "OrderShipped", "OrderCancelled" })
+        foreach (var type in OrderEventTypes.All)
         {
             Assert.True(recorded.Split(' ').Contains(type) == order.HasRecorded(type), $"{status}: {type}");
         }
@@ -134,15 +138,29 @@ public sealed class OrderStateMachineTests
         Assert.Null(rest.WithoutPublished([.. rest.Outbox.Select(e => e.Id)]).OutboxPendingSince);
     }
 
+    [Fact]
+    public void Rejected_is_reached_from_pending_for_stock_and_from_awaiting_payment_for_a_declined_payment_and_only_once()
+    {
+        var declined = InStatus(OrderStatus.AwaitingPayment).TransitionTo(OrderStatus.Rejected, TestData.Now, "The payment was declined (generic_decline).", null);
+
+        Assert.True(declined.HasRecorded("OrderReserved"));
+        Assert.Equal(["OrderPlaced", "OrderReserved", "OrderRejected"], declined.Outbox.Select(e => e.Type));
+        Assert.Empty(OrderStateMachine.AllowedFrom(OrderStatus.Rejected));
+    }
+
+    /// <summary>The order walked along allowed transitions to <paramref name="status"/>, status by status, from Pending.</summary>
     private static Order InStatus(OrderStatus status)
     {
         var order = TestData.Order("t1");
-        return status switch
+        OrderStatus[] path = status switch
         {
-            OrderStatus.Pending => order,
-            OrderStatus.Shipped => order.TransitionTo(OrderStatus.Confirmed, TestData.Now, null, null).TransitionTo(OrderStatus.Shipped, TestData.Now, null, null),
-            OrderStatus.Cancelled or OrderStatus.Confirmed or OrderStatus.Rejected => order.TransitionTo(status, TestData.Now, null, null),
+            OrderStatus.Pending => [],
+            OrderStatus.AwaitingPayment => [OrderStatus.AwaitingPayment],
+            OrderStatus.Confirmed => [OrderStatus.AwaitingPayment, OrderStatus.Confirmed],
+            OrderStatus.Shipped => [OrderStatus.AwaitingPayment, OrderStatus.Confirmed, OrderStatus.Shipped],
+            OrderStatus.Rejected or OrderStatus.Cancelled => [status],
             _ => throw new ArgumentOutOfRangeException(nameof(status)),
         };
+        return path.Aggregate(order, (o, next) => o.TransitionTo(next, TestData.Now, null, null));
     }
 }

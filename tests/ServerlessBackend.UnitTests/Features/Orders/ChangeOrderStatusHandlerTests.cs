@@ -24,7 +24,7 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
     private ChangeOrderStatusHandler Handler => new(_store.Object, new OrderTransitions(_store.Object, _publisher.Object, TimeProvider.System, _metrics.App));
 
     [Fact]
-    public async Task When_fulfillment_confirms_between_read_and_write_the_cancel_reads_again_and_cancels_the_confirmed_order()
+    public async Task When_the_payment_step_confirms_between_read_and_write_the_cancel_reads_again_and_cancels_the_confirmed_order()
     {
         var pending = TestData.Order("t1");
         var confirmed = TestData.Advanced(pending, OrderStatus.Confirmed);
@@ -38,7 +38,7 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
 
         Assert.Null(outcome.Error);
         Assert.Equal("\"v3\"", outcome.Value!.ETag);
-        Assert.Equal([OrderStatus.Pending, OrderStatus.Confirmed, OrderStatus.Cancelled], outcome.Value.Value.StatusHistory.Select(h => h.Status));
+        Assert.Equal([OrderStatus.Pending, OrderStatus.AwaitingPayment, OrderStatus.Confirmed, OrderStatus.Cancelled], outcome.Value.Value.StatusHistory.Select(h => h.Status));
         _publisher.Verify(p => p.PublishAfterWriteAsync(It.Is<Versioned<Order>>(w => w.Value.Id == pending.Id && w.ETag == "\"v3\"" && w.Value.Status == OrderStatus.Cancelled), It.IsAny<CancellationToken>()), Times.Once);
     }
 
