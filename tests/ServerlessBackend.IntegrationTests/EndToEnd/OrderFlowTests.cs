@@ -1,6 +1,8 @@
 using System.Text.Json;
+using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Features.Fulfillment;
+using ServerlessBackend.Functions.Features.Payments;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Support;
 using Xunit.Abstractions;
@@ -57,7 +59,11 @@ public sealed class OrderFlowTests : IDisposable
         Assert.Equal(3, await _app.AvailableAsync("BEANS"));
         Assert.False(await _app.Stock.ReleaseAsync(_tenant.Id, "BEANS", orderId, 2, CancellationToken.None));
         var published = _app.Bus.Sent.Where(m => m.SessionId == orderId).Select(m => m.Subject).Distinct().ToList();
-        Assert.Equal(["OrderPlaced", "OrderConfirmed", "OrderShipped"], published);
+        Assert.Equal(["OrderPlaced", "OrderReserved", "OrderConfirmed", "OrderShipped", "PaymentCaptured"], published);
+        var order = await _app.OrderAsync(orderId);
+        Assert.Equal([PaymentStatus.Created, PaymentStatus.Authorized, PaymentStatus.Captured], order.Payment!.History.Select(h => h.Status));
+        Assert.Equal(2500, order.Payment.AmountMinor);
+        Assert.Equal([$"Create {orderId}.OrderReserved:create", $"Authorize {orderId}.OrderReserved:authorize", $"Capture {orderId}.OrderShipped:capture"], _app.PaymentProvider.Calls);
         _output.WriteLine($"messages published for the order: {published.Count}; deliveries to subscriptions: {_deliveries}");
     }
 
@@ -76,6 +82,47 @@ public sealed class OrderFlowTests : IDisposable
     }
 
     [Fact]
+    public async Task A_declined_payment_rejects_the_order_gives_the_stock_back_and_emails_the_reason()
+    {
+        await CreateProduct("BEANS", stock: 5);
+
+        var orderId = (await Place("pm_card_chargeDeclined", ("BEANS", 2))).Json.GetProperty("id").GetString()!;
+        await PumpAsync();
+
+        var rejected = await GetOrder(orderId);
+        Assert.Equal("rejected", rejected.Json.GetProperty("status").GetString());
+        Assert.Equal("declined", rejected.Json.GetProperty("payment").GetProperty("status").GetString());
+        Assert.Equal(5, await _app.AvailableAsync("BEANS"));
+        var mail = Assert.Single(await AssertMailsAsync(orderId, $"We could not accept your order {orderId}"));
+        Assert.Contains("Reason: The payment was declined (generic_decline).", mail.Text, StringComparison.Ordinal);
+        Assert.Empty(_app.PaymentProvider.KeysOf("Capture"));
+    }
+
+    [Fact]
+    public async Task Cancelling_while_awaiting_the_customers_action_voids_the_payment_and_gives_the_stock_back()
+    {
+        await CreateProduct("BEANS", stock: 5);
+        var orderId = (await Place(LocalPaymentProvider.AuthenticationRequired, ("BEANS", 2))).Json.GetProperty("id").GetString()!;
+        await PumpAsync();
+
+        var waiting = await GetOrder(orderId);
+        Assert.Equal("awaitingPayment", waiting.Json.GetProperty("status").GetString());
+        Assert.EndsWith("_secret_local", waiting.Json.GetProperty("payment").GetProperty("clientSecret").GetString(), StringComparison.Ordinal);
+        Assert.Equal("no-store", waiting.Headers.CacheControl.ToString());
+        var asAdmin = await _api.SendAsync("GET", $"/api/v1/orders/{orderId}", (r, ct) => _api.Orders.Get(r, orderId, ct), _tenant.Admin);
+        Assert.False(asAdmin.Json.GetProperty("payment").TryGetProperty("clientSecret", out _));
+        Assert.Equal(3, await _app.AvailableAsync("BEANS"));
+
+        var cancelled = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/cancel", (r, ct) => _api.Orders.Cancel(r, orderId, ct), _tenant.Alice);
+        Assert.Equal(200, cancelled.StatusCode);
+        await PumpAsync();
+
+        Assert.Equal(5, await _app.AvailableAsync("BEANS"));
+        Assert.Equal(PaymentStatus.Voided, (await _app.OrderAsync(orderId)).Payment!.Status);
+        await AssertMailsAsync(orderId, $"Your order {orderId} is cancelled");
+    }
+
+    [Fact]
     public async Task Cancelling_a_confirmed_order_gives_the_stock_back_and_emails_the_cancellation()
     {
         await CreateProduct("BEANS", stock: 5);
@@ -88,6 +135,7 @@ public sealed class OrderFlowTests : IDisposable
         await PumpAsync();
 
         Assert.Equal(5, await _app.AvailableAsync("BEANS"));
+        Assert.Equal(PaymentStatus.Voided, (await _app.OrderAsync(orderId)).Payment!.Status);
         await AssertMailsAsync(orderId, $"Your order {orderId} is confirmed", $"Your order {orderId} is cancelled");
     }
 
@@ -148,6 +196,7 @@ public sealed class OrderFlowTests : IDisposable
     private async Task PumpAsync()
     {
         var fulfillment = new FulfillmentFunction(_app.Fulfillment);
+        var payment = new PaymentFunction(_app.Payments);
         var email = new EmailFunction(_app.Email);
         while (_app.Bus.Sent.Where(m => !_delivered.Contains(m.MessageId)).ToList() is { Count: > 0 } pending)
         {
@@ -158,6 +207,12 @@ public sealed class OrderFlowTests : IDisposable
                 {
                     _deliveries++;
                     await fulfillment.Run(received, CancellationToken.None);
+                }
+
+                if (MessagingTopology.PaymentEventTypes.Contains(message.Subject))
+                {
+                    _deliveries++;
+                    await payment.Run(received, CancellationToken.None);
                 }
 
                 if (MessagingTopology.EmailEventTypes.Contains(message.Subject))
@@ -176,9 +231,11 @@ public sealed class OrderFlowTests : IDisposable
         Assert.Equal(201, response.StatusCode);
     }
 
-    private async Task<TestResponse> Place(params (string Sku, int Quantity)[] lines)
+    private Task<TestResponse> Place(params (string Sku, int Quantity)[] lines) => Place(paymentMethod: null, lines);
+
+    private async Task<TestResponse> Place(string? paymentMethod, params (string Sku, int Quantity)[] lines)
     {
-        var body = JsonSerializer.Serialize(new { lines = lines.Select(l => new { productId = l.Sku, quantity = l.Quantity }), contactEmail = _contact });
+        var body = JsonSerializer.Serialize(new { lines = lines.Select(l => new { productId = l.Sku, quantity = l.Quantity }), contactEmail = _contact, paymentMethod });
         var response = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body,
             new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
         Assert.Equal(201, response.StatusCode);

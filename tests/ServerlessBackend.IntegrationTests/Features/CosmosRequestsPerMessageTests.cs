@@ -30,21 +30,32 @@ public sealed class CosmosRequestsPerMessageTests(CosmosServerFixture cosmos, Sm
         await Warm();
 
         var confirmed = await _app.PlacedAsync(("SKU-A", 2), ("SKU-B", 1));
-        await Measure("OrderPlaced, confirmed", 5, () => Fulfill(confirmed, OrderEventTypes.OrderPlaced));
+        await Measure("OrderPlaced, reserved", 5, () => Fulfill(confirmed, OrderEventTypes.OrderPlaced));
         await Measure("OrderPlaced, redelivered", 1, () => Fulfill(confirmed, OrderEventTypes.OrderPlaced));
+        await Measure("payment OrderReserved, authorized (read, record created, confirm + mark published)", 4, () => Pay(confirmed, OrderEventTypes.OrderReserved));
+        await Measure("payment OrderReserved, redelivered", 1, () => Pay(confirmed, OrderEventTypes.OrderReserved));
         var rejected = await _app.PlacedAsync(("SKU-A", 2), ("SKU-SHORT", 2));
         await Measure("OrderPlaced, rejected (second product short)", 7, () => Fulfill(rejected, OrderEventTypes.OrderPlaced));
         await Measure("OrderPlaced, redelivered after the rejection", 3, () => Fulfill(rejected, OrderEventTypes.OrderPlaced));
+        await Measure("OrderRejected after a stock rejection (already given back: order read only)", 1, () => Fulfill(rejected, OrderEventTypes.OrderRejected));
+        var declined = await _app.PlacedWithAsync("d@example.test", "pm_card_chargeDeclined", ("SKU-A", 2), ("SKU-B", 1));
+        await Fulfill(declined, OrderEventTypes.OrderPlaced);
+        await Pay(declined, OrderEventTypes.OrderReserved);
+        await Measure("OrderRejected after a declined payment (read, one release patch per product)", 3, () => Fulfill(declined, OrderEventTypes.OrderRejected));
+        await Measure("OrderRejected after a declined payment, redelivered", 5, () => Fulfill(declined, OrderEventTypes.OrderRejected));
         await Measure("email OrderConfirmed, first delivery (read log, read order, claim, record sent)", 4, () => _app.Email.HandleAsync(Downstream.Event(confirmed, OrderEventTypes.OrderConfirmed), CancellationToken.None));
         await Measure("email OrderConfirmed, redelivery", 1, () => _app.Email.HandleAsync(Downstream.Event(confirmed, OrderEventTypes.OrderConfirmed), CancellationToken.None));
 
         var shipped = await _app.PlacedAsync(("SKU-A", 1), ("SKU-B", 1));
         await Fulfill(shipped, OrderEventTypes.OrderPlaced);
+        await Pay(shipped, OrderEventTypes.OrderReserved);
         await ChangeAsync(shipped, OrderStatus.Shipped);
         await Measure("OrderShipped", 3, () => Fulfill(shipped, OrderEventTypes.OrderShipped));
+        await Measure("payment OrderShipped, captured (read, record + mark published)", 3, () => Pay(shipped, OrderEventTypes.OrderShipped));
         await ChangeAsync(confirmed, OrderStatus.Cancelled);
         await Measure("OrderCancelled", 3, () => Fulfill(confirmed, OrderEventTypes.OrderCancelled));
         await Measure("OrderCancelled, redelivered", 5, () => Fulfill(confirmed, OrderEventTypes.OrderCancelled));
+        await Measure("payment OrderCancelled, voided (read, record + mark published)", 3, () => Pay(confirmed, OrderEventTypes.OrderCancelled));
 
         var stale = await _app.PlacedAsync(("SKU-A", 1), ("SKU-B", 1));
         _app.Clock.Advance(OutboxRelayHandler.Delay + TimeSpan.FromSeconds(1));
@@ -86,8 +97,11 @@ public sealed class CosmosRequestsPerMessageTests(CosmosServerFixture cosmos, Sm
     {
         var order = await _app.PlacedAsync(("SKU-A", 1));
         await Fulfill(order, OrderEventTypes.OrderPlaced);
+        await Pay(order, OrderEventTypes.OrderReserved);
         await _app.Email.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderConfirmed), CancellationToken.None);
     }
+
+    private Task<Functions.Features.Payments.PaymentOutcome> Pay(Order order, string type) => _app.Payments.HandleAsync(Downstream.Event(order, type), CancellationToken.None);
 
     private Task<FulfillmentOutcome> Fulfill(Order order, string type) => _app.Fulfillment.HandleAsync(Downstream.Event(order, type), CancellationToken.None);
 

@@ -31,6 +31,10 @@ public static class MessagingTopology
     public static IReadOnlyList<string> EmailEventTypes { get; } =
         [OrderEventTypes.OrderConfirmed, OrderEventTypes.OrderRejected, OrderEventTypes.OrderShipped, OrderEventTypes.OrderCancelled];
 
+    /// <summary>Events published for consumers outside this app (the payment-only outcomes); no subscription here receives them.</summary>
+    public static IReadOnlyList<string> UnsubscribedEventTypes { get; } =
+        [OrderEventTypes.PaymentActionRequired, OrderEventTypes.PaymentCaptured, OrderEventTypes.PaymentCaptureFailed, OrderEventTypes.PaymentVoided];
+
     /// <summary>Deliveries before Service Bus dead-letters a message.</summary>
     public const int MaxDeliveryCount = 5;
 

@@ -22,8 +22,12 @@ public sealed class DownstreamFunctionsTests(CosmosServerFixture cosmos, SmtpSer
 
         await new FulfillmentFunction(_app.Fulfillment).Run(Assert.Single(_app.Bus.Received(order.Id, OrderEventTypes.OrderPlaced)), CancellationToken.None);
 
-        Assert.Equal(OrderStatus.Confirmed, (await _app.OrderAsync(order.Id)).Status);
+        Assert.Equal(OrderStatus.AwaitingPayment, (await _app.OrderAsync(order.Id)).Status);
         Assert.Equal(0, await _app.AvailableAsync("SKU-A"));
+
+        await new Functions.Features.Payments.PaymentFunction(_app.Payments).Run(Assert.Single(_app.Bus.Received(order.Id, OrderEventTypes.OrderReserved)), CancellationToken.None);
+
+        Assert.Equal(OrderStatus.Confirmed, (await _app.OrderAsync(order.Id)).Status);
     }
 
     [Fact]
@@ -42,6 +46,7 @@ public sealed class DownstreamFunctionsTests(CosmosServerFixture cosmos, SmtpSer
         await _app.StockedAsync("SKU-A", 3);
         var order = await _app.PlacedAsync(("SKU-A", 1));
         await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        await _app.Payments.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderReserved), CancellationToken.None);
 
         await new EmailFunction(_app.Email).Run(Assert.Single(_app.Bus.Received(order.Id, OrderEventTypes.OrderConfirmed)), CancellationToken.None);
 

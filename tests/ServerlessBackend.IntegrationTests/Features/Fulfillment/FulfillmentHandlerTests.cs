@@ -15,7 +15,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
     private readonly Downstream _app = new(cosmos);
 
     [Fact]
-    public async Task A_placed_order_with_stock_is_confirmed_its_stock_taken_and_OrderConfirmed_published()
+    public async Task A_placed_order_with_stock_has_its_stock_taken_awaits_payment_and_OrderReserved_is_published()
     {
         await _app.StockedAsync("SKU-A", 5);
         await _app.StockedAsync("SKU-B", 5);
@@ -25,12 +25,12 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
 
         Assert.Equal(FulfillmentOutcome.Reserved, outcome);
         var stored = await _app.OrderAsync(order.Id);
-        Assert.Equal(OrderStatus.Confirmed, stored.Status);
-        Assert.Equal([OrderStatus.Pending, OrderStatus.Confirmed], stored.StatusHistory.Select(h => h.Status));
+        Assert.Equal(OrderStatus.AwaitingPayment, stored.Status);
+        Assert.Equal([OrderStatus.Pending, OrderStatus.AwaitingPayment], stored.StatusHistory.Select(h => h.Status));
         Assert.Equal(2, await _app.AvailableAsync("SKU-A"));
         Assert.Equal(4, await _app.AvailableAsync("SKU-B"));
-        var confirmed = Assert.Single(_app.Bus.Sent, m => m.Subject == OrderEventTypes.OrderConfirmed);
-        Assert.Equal($"{order.Id}.OrderConfirmed", confirmed.MessageId);
+        var confirmed = Assert.Single(_app.Bus.Sent, m => m.Subject == OrderEventTypes.OrderReserved);
+        Assert.Equal($"{order.Id}.OrderReserved", confirmed.MessageId);
         Assert.Equal(order.Id, confirmed.SessionId);
         Assert.Equal(_app.Tenant, confirmed.ApplicationProperties["tenantId"]);
         Assert.Empty(stored.Outbox);
@@ -48,7 +48,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
 
         Assert.Equal(FulfillmentOutcome.AlreadyDone, again);
         Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
-        Assert.Single(_app.Bus.Sent, m => m.Subject == OrderEventTypes.OrderConfirmed);
+        Assert.Single(_app.Bus.Sent, m => m.Subject == OrderEventTypes.OrderReserved);
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
 
         Assert.Equal(FulfillmentOutcome.AlreadyDone, await slow.HandleAsync(placed, CancellationToken.None));
 
-        Assert.Equal(OrderStatus.Confirmed, (await _app.OrderAsync(order.Id)).Status);
+        Assert.Equal(OrderStatus.AwaitingPayment, (await _app.OrderAsync(order.Id)).Status);
         Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
         Assert.Equal(3, await _app.AvailableAsync("SKU-B"));
         Assert.True(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None));
@@ -229,11 +229,51 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         var order = await _app.PlacedAsync(("SKU-A", 2));
         await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
         var confirmed = (await _app.Orders.GetAsync(_app.Tenant, order.Id, CancellationToken.None))!;
-        await _app.Orders.ReplaceAsync(confirmed.Value.TransitionTo(OrderStatus.Shipped, TestData.Now, null, null), confirmed.ETag, CancellationToken.None);
+        await _app.Orders.ReplaceAsync(TestData.Advanced(confirmed.Value, OrderStatus.Shipped), confirmed.ETag, CancellationToken.None);
 
         Assert.Equal(FulfillmentOutcome.Committed, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
 
         Assert.False(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None));
+        Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
+    }
+
+    [Fact]
+    public async Task A_payment_rejection_gives_the_reserved_stock_back_once()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 2));
+        await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        await _app.AdvancedAsync(order, OrderEventTypes.OrderRejected);
+        var rejected = Downstream.Event(order, OrderEventTypes.OrderRejected);
+
+        Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(rejected, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(rejected, CancellationToken.None));
+
+        Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
+    }
+
+    [Fact]
+    public async Task A_stock_rejection_event_costs_nothing_more_since_the_decision_gave_the_stock_back()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        await _app.StockedAsync("SKU-B", 1);
+        var order = await _app.PlacedAsync(("SKU-A", 3), ("SKU-B", 2));
+        Assert.Equal(FulfillmentOutcome.Rejected, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
+
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderRejected), CancellationToken.None));
+
+        Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
+        Assert.Equal(1, await _app.AvailableAsync("SKU-B"));
+    }
+
+    [Fact]
+    public async Task An_OrderRejected_event_for_an_order_that_is_not_rejected_is_a_poison_message()
+    {
+        await _app.StockedAsync("SKU-A", 5);
+        var order = await _app.PlacedAsync(("SKU-A", 2));
+        await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+
+        await Assert.ThrowsAsync<PoisonMessageException>(() => _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderRejected), CancellationToken.None));
         Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
     }
 
@@ -442,10 +482,10 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         }
 
         output.WriteLine($"outcomes: {string.Join(", ", outcomes.GroupBy(o => o).Select(g => $"{g.Key}={g.Count()}"))}");
-        Assert.Equal(stock, statuses.Count(s => s == OrderStatus.Confirmed));
+        Assert.Equal(stock, statuses.Count(s => s == OrderStatus.AwaitingPayment));
         Assert.Equal(orders.Count - stock, statuses.Count(s => s == OrderStatus.Rejected));
         Assert.Equal(0, await _app.AvailableAsync("SKU-HOT"));
-        Assert.Equal(stock, _app.Bus.Sent.Count(m => m.Subject == OrderEventTypes.OrderConfirmed));
+        Assert.Equal(stock, _app.Bus.Sent.Count(m => m.Subject == OrderEventTypes.OrderReserved));
     }
 
     /// <summary>A status change made elsewhere (the admin ships, the customer cancels); the test delivers its event itself.</summary>

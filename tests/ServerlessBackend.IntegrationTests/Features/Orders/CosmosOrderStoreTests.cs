@@ -215,12 +215,13 @@ public sealed class CosmosOrderStoreTests(CosmosServerFixture cosmos) : IClassFi
         var order = TestData.Advanced(TestData.Order(TestData.NewTenant()), OrderStatus.Confirmed, TestData.Now.AddMinutes(1));
         var written = new Versioned<Order>(order, await _store.CreateAsync(order, CancellationToken.None));
         var placed = Order.EventId(order.Id, "OrderPlaced");
+        var reserved = Order.EventId(order.Id, "OrderReserved");
         var confirmed = Order.EventId(order.Id, "OrderConfirmed");
 
-        var returnedFirst = await _store.MarkPublishedAsync(written, [placed], CancellationToken.None);
+        var returnedFirst = await _store.MarkPublishedAsync(written, [placed, reserved], CancellationToken.None);
         var afterFirst = (await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None))!.Value;
         // The version we pass is stale now (the first mark changed the ETag): the store reads again and retries.
-        var returnedAll = await _store.MarkPublishedAsync(written, [placed, confirmed], CancellationToken.None);
+        var returnedAll = await _store.MarkPublishedAsync(written, [placed, reserved, confirmed], CancellationToken.None);
         var afterAll = (await _store.GetAsync(order.TenantId, order.Id, CancellationToken.None))!.Value;
         var again = await _store.MarkPublishedAsync(returnedAll!, [placed, confirmed], CancellationToken.None);
 

@@ -24,7 +24,7 @@ public sealed class ShipOrderApiTests(CosmosServerFixture cosmos) : IClassFixtur
         Assert.NotEqual(etag, response.Headers.ETag.ToString());
         var stored = (await _api.Get<IOrderStore>().GetAsync(_tenant.Id, order.Id, CancellationToken.None))!;
         Assert.Equal(response.Headers.ETag.ToString(), stored.ETag);
-        Assert.Equal([OrderStatus.Pending, OrderStatus.Confirmed, OrderStatus.Shipped], stored.Value.StatusHistory.Select(h => h.Status));
+        Assert.Equal([OrderStatus.Pending, OrderStatus.AwaitingPayment, OrderStatus.Confirmed, OrderStatus.Shipped], stored.Value.StatusHistory.Select(h => h.Status));
         Assert.Contains(stored.Value.Outbox, e => e.Id == Order.EventId(order.Id, "OrderShipped"));
         var shippedETag = response.Headers.ETag.ToString();
         _api.Publisher.Verify(p => p.PublishAfterWriteAsync(It.Is<Versioned<Order>>(w => w.Value.TenantId == _tenant.Id && w.Value.Id == order.Id && w.ETag == shippedETag), It.IsAny<CancellationToken>()), Times.Once);
