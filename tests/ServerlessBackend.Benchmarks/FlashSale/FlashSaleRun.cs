@@ -68,7 +68,7 @@ public static class FlashSaleRun
         var statuses = new ConcurrentDictionary<string, OrderStatus>(StringComparer.Ordinal);
         await ForEachAsync(placed, options.Consumers, async order =>
             statuses[order.Id] = (await orders.GetAsync(Tenant, order.Id, cancellationToken))!.Value.Status);
-        var confirmed = placed.Where(o => statuses[o.Id] == OrderStatus.Confirmed).ToList();
+        var confirmed = placed.Where(o => statuses[o.Id] == OrderStatus.AwaitingPayment).ToList();
         var rejected = placed.Count(o => statuses[o.Id] == OrderStatus.Rejected);
 
         var cancel = new ChangeOrderStatusHandler(orders, transitions);

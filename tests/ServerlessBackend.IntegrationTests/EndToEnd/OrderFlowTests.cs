@@ -180,9 +180,10 @@ public sealed class OrderFlowTests : IDisposable
 
         var tenant = ("tenant.id", _tenant.Id);
         Assert.Equal(1, _app.Metrics.Sum("orders.placed", tenant));
+        Assert.Equal(1, _app.Metrics.Sum("orders.status_changes", tenant, ("order.status", "awaitingPayment")));
         Assert.Equal(1, _app.Metrics.Sum("orders.status_changes", tenant, ("order.status", "confirmed")));
         Assert.Equal(1, _app.Metrics.Sum("orders.status_changes", tenant, ("order.status", "cancelled")));
-        Assert.Equal(2, _app.Metrics.Sum("orders.status_changes"));
+        Assert.Equal(3, _app.Metrics.Sum("orders.status_changes"));
         Assert.Equal(2, _app.Metrics.Sum("emails.sends", tenant, ("outcome", "sent")));
         Assert.Equal(2, _app.Metrics.Sum("emails.sends"));
         var tags = _app.Metrics.All.SelectMany(m => m.Tags.Values).ToList();

@@ -52,19 +52,19 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
     }
 
     [Fact]
-    public async Task A_confirmation_and_a_rejection_count_once_each_by_tenant_and_status_and_their_redeliveries_count_nothing()
+    public async Task A_reservation_and_a_rejection_count_once_each_by_tenant_and_status_and_their_redeliveries_count_nothing()
     {
         await _app.StockedAsync("SKU-A", 2);
         var confirmed = Downstream.Event(await _app.PlacedAsync(("SKU-A", 2)), OrderEventTypes.OrderPlaced);
         var rejected = Downstream.Event(await _app.PlacedAsync(("SKU-A", 1)), OrderEventTypes.OrderPlaced);
 
-        Assert.Equal(FulfillmentOutcome.Confirmed, await _app.Fulfillment.HandleAsync(confirmed, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Reserved, await _app.Fulfillment.HandleAsync(confirmed, CancellationToken.None));
         Assert.Equal(FulfillmentOutcome.Rejected, await _app.Fulfillment.HandleAsync(rejected, CancellationToken.None));
         Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(confirmed, CancellationToken.None));
         await _app.Fulfillment.HandleAsync(rejected, CancellationToken.None);
 
         var changes = _app.Metrics.Of("orders.status_changes");
-        Assert.Equal(["confirmed", "rejected"], changes.Select(m => m.Tags["order.status"]));
+        Assert.Equal(["awaitingPayment", "rejected"], changes.Select(m => m.Tags["order.status"]));
         Assert.All(changes, m => Assert.Equal((1d, _app.Tenant), (m.Value, m.Tags["tenant.id"])));
     }
 

@@ -108,7 +108,7 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
     public async Task A_status_change_counts_once_per_replace_that_succeeded_by_tenant_and_target_status_and_a_lost_race_counts_nothing()
     {
         var pending = TestData.Order("t1");
-        var confirmed = pending.TransitionTo(OrderStatus.Confirmed, TestData.Now, null, null);
+        var confirmed = TestData.Advanced(pending, OrderStatus.Confirmed);
         var stuck = TestData.Order("t1");
         _store.SetupSequence(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new Versioned<Order>(pending, "\"v1\""))
