@@ -1,0 +1,232 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace ServerlessBackend.Tests.Support;
+
+/// <summary>
+/// Stripe's PaymentIntents API as far as the app uses it, on 127.0.0.1 (Stripe itself cannot be reached here): create,
+/// confirm, capture, cancel, retrieve, with Stripe's statuses, error bodies and idempotent replay of a key's first
+/// answer. Payment methods are Stripe's test ones: pm_card_visa authorizes, pm_card_authenticationRequired needs 3-D
+/// Secure, pm_card_chargeDeclined and pm_card_visa_chargeDeclinedInsufficientFunds are declined. Every request is
+/// recorded; <see cref="Answer"/> can replace the answer (a 500, a 429).
+/// </summary>
+public sealed class FakeStripeApi : IAsyncDisposable
+{
+    public const string SecretKey = "sk_test_fake_4eC39HqLyjWDarjtT1zdp7dc";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, JsonObject> _intents = new();
+    private readonly ConcurrentDictionary<string, (string Request, int Status, string Body)> _replies = new();
+    private int _sequence;
+
+    private FakeStripeApi(WebApplication app) => _app = app;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public ConcurrentQueue<StripeApiRequest> Requests { get; } = new();
+
+    /// <summary>When set and returning a value, answers the request instead of the API (status, JSON body).</summary>
+    public Func<StripeApiRequest, (int Status, string Body)?>? Answer { get; set; }
+
+    public static async Task<FakeStripeApi> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var api = new FakeStripeApi(app);
+        app.Run(api.ServeAsync);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        api.BaseUrl = new Uri(address);
+        return api;
+    }
+
+    public JsonObject Intent(string id) => _intents[id];
+
+    /// <summary>The customer completes 3-D Secure in the browser: the intent is authorized and Stripe sends amount_capturable_updated.</summary>
+    public JsonObject CompleteAction(string id)
+    {
+        var intent = _intents[id];
+        intent["status"] = "requires_capture";
+        intent["amount_capturable"] = intent["amount"]!.GetValue<long>();
+        intent["next_action"] = null;
+        return intent;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private async Task ServeAsync(HttpContext context)
+    {
+        var form = context.Request.HasFormContentType ? await context.Request.ReadFormAsync() : null;
+        var request = new StripeApiRequest(
+            context.Request.Method,
+            context.Request.Path.Value ?? "",
+            form?.ToDictionary(f => f.Key, f => f.Value.ToString()) ?? [],
+            context.Request.Headers.Authorization.ToString(),
+            context.Request.Headers.TryGetValue("Idempotency-Key", out var key) ? key.ToString() : null);
+        Requests.Enqueue(request);
+
+        var (status, body) = Answer?.Invoke(request) ?? Replay(request);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        context.Response.Headers["Request-Id"] = $"req_{Interlocked.Increment(ref _sequence)}";
+        await context.Response.WriteAsync(body);
+    }
+
+    // Stripe answers a repeated idempotency key with the first answer, whatever happened since; the key sent
+    // with another request (path or parameters) is an idempotency_error.
+    private (int Status, string Body) Replay(StripeApiRequest request)
+    {
+        if (request.IdempotencyKey is not { } key || request.Method != "POST")
+        {
+            return Serve(request);
+        }
+
+        var signature = request.Path + "?" + string.Join("&", request.Form.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value}"));
+        var reply = _replies.GetOrAdd(key, _ => Serve(request) is var (status, body) ? (signature, status, body) : default);
+        return reply.Request == signature
+            ? (reply.Status, reply.Body)
+            : Error(400, "idempotency_error", null, "Keys for idempotent requests can only be used with the same parameters they were first used with.");
+    }
+
+    private (int Status, string Body) Serve(StripeApiRequest request)
+    {
+        if (request.Authorization != $"Bearer {SecretKey}")
+        {
+            return Error(401, "invalid_request_error", null, "Invalid API Key provided.");
+        }
+
+        var segments = request.Path.Trim('/').Split('/');
+        if (segments is ["v1", "payment_intents"] && request.Method == "POST")
+        {
+            return Create(request.Form);
+        }
+
+        if (segments is not ["v1", "payment_intents", var id, ..] || !_intents.TryGetValue(id, out var intent))
+        {
+            return Error(404, "invalid_request_error", "resource_missing", "No such payment_intent.");
+        }
+
+        lock (intent)
+        {
+            return (request.Method, segments.Length > 3 ? segments[3] : null) switch
+            {
+                ("GET", null) => Ok(intent),
+                ("POST", "confirm") => Confirm(intent, request.Form),
+                ("POST", "capture") => Capture(intent, request.Form),
+                ("POST", "cancel") => Cancel(intent),
+                _ => Error(404, "invalid_request_error", null, "Unrecognized request URL."),
+            };
+        }
+    }
+
+    private (int, string) Create(IReadOnlyDictionary<string, string> form)
+    {
+        var id = $"pi_{Interlocked.Increment(ref _sequence):D6}{Guid.NewGuid():N}"[..27];
+        var intent = new JsonObject
+        {
+            ["id"] = id,
+            ["object"] = "payment_intent",
+            ["amount"] = long.Parse(form["amount"], System.Globalization.CultureInfo.InvariantCulture),
+            ["amount_capturable"] = 0,
+            ["amount_received"] = 0,
+            ["currency"] = form["currency"],
+            ["capture_method"] = form.GetValueOrDefault("capture_method", "automatic_async"),
+            ["client_secret"] = $"{id}_secret_{Guid.NewGuid():N}",
+            ["livemode"] = false,
+            ["payment_method"] = form.GetValueOrDefault("payment_method"),
+            ["status"] = form.ContainsKey("payment_method") ? "requires_confirmation" : "requires_payment_method",
+            ["metadata"] = new JsonObject(form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal))
+                .Select(f => KeyValuePair.Create(f.Key[9..^1], (JsonNode?)f.Value))),
+            ["last_payment_error"] = null,
+            ["next_action"] = null,
+            ["cancellation_reason"] = null,
+        };
+        _intents[id] = intent;
+        return Ok(intent);
+    }
+
+    private static (int, string) Confirm(JsonObject intent, IReadOnlyDictionary<string, string> form)
+    {
+        if ((string?)intent["status"] is not ("requires_payment_method" or "requires_confirmation" or "requires_action"))
+        {
+            return UnexpectedState(intent, "confirm");
+        }
+
+        var method = form.GetValueOrDefault("payment_method") ?? (string?)intent["payment_method"];
+        intent["payment_method"] = method;
+        switch (method)
+        {
+            case "pm_card_visa":
+                intent["status"] = "requires_capture";
+                intent["amount_capturable"] = intent["amount"]!.GetValue<long>();
+                return Ok(intent);
+            case "pm_card_authenticationRequired":
+                intent["status"] = "requires_action";
+                intent["next_action"] = new JsonObject { ["type"] = "use_stripe_sdk" };
+                return Ok(intent);
+            case "pm_card_chargeDeclined" or "pm_card_visa_chargeDeclinedInsufficientFunds":
+                var decline = method == "pm_card_chargeDeclined" ? "generic_decline" : "insufficient_funds";
+                intent["status"] = "requires_payment_method";
+                intent["last_payment_error"] = new JsonObject { ["type"] = "card_error", ["code"] = "card_declined", ["decline_code"] = decline };
+                return (402, new JsonObject
+                {
+                    ["error"] = new JsonObject
+                    {
+                        ["type"] = "card_error",
+                        ["code"] = "card_declined",
+                        ["decline_code"] = decline,
+                        ["message"] = "Your card was declined.",
+                        ["payment_intent"] = intent.DeepClone(),
+                    },
+                }.ToJsonString());
+            default:
+                return Error(400, "invalid_request_error", "resource_missing", "No such PaymentMethod.");
+        }
+    }
+
+    private static (int, string) Capture(JsonObject intent, IReadOnlyDictionary<string, string> form)
+    {
+        if ((string?)intent["status"] != "requires_capture")
+        {
+            return UnexpectedState(intent, "capture");
+        }
+
+        var amount = form.TryGetValue("amount_to_capture", out var requested) ? long.Parse(requested, System.Globalization.CultureInfo.InvariantCulture) : intent["amount_capturable"]!.GetValue<long>();
+        intent["status"] = "succeeded";
+        intent["amount_received"] = amount;
+        intent["amount_capturable"] = 0;
+        return Ok(intent);
+    }
+
+    private static (int, string) Cancel(JsonObject intent)
+    {
+        if ((string?)intent["status"] is "succeeded" or "canceled")
+        {
+            return UnexpectedState(intent, "cancel");
+        }
+
+        intent["status"] = "canceled";
+        intent["amount_capturable"] = 0;
+        return Ok(intent);
+    }
+
+    private static (int, string) UnexpectedState(JsonObject intent, string action) =>
+        Error(400, "invalid_request_error", "payment_intent_unexpected_state", $"You cannot {action} this PaymentIntent because it has a status of {intent["status"]}.");
+
+    private static (int, string) Ok(JsonObject intent) => (200, intent.ToJsonString());
+
+    public static (int, string) Error(int status, string type, string? code, string message) =>
+        (status, new JsonObject { ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = message } }.ToJsonString());
+}
+
+/// <summary>One request as the fake Stripe API received it: form fields as sent (metadata[order_id], amount, ...).</summary>
+public sealed record StripeApiRequest(string Method, string Path, IReadOnlyDictionary<string, string> Form, string Authorization, string? IdempotencyKey);
