@@ -14,7 +14,7 @@ namespace ServerlessBackend.Tests.Support;
 /// Stripe's PaymentIntents API as far as the app uses it, on 127.0.0.1 (Stripe itself cannot be reached here): create,
 /// confirm, capture, cancel, retrieve, with Stripe's statuses, error bodies and idempotent replay of a key's first
 /// answer. Payment methods are Stripe's test ones: pm_card_visa authorizes, pm_card_authenticationRequired needs 3-D
-/// Secure, pm_card_chargeDeclined and pm_card_visa_chargeDeclinedInsufficientFunds are declined. Every request is
+/// Secure, pm_card_visa_chargeDeclined and pm_card_visa_chargeDeclinedInsufficientFunds are declined. Every request is
 /// recorded; <see cref="Answer"/> can replace the answer (a 500, a 429).
 /// </summary>
 public sealed class FakeStripeApi : IAsyncDisposable
@@ -58,6 +58,16 @@ public sealed class FakeStripeApi : IAsyncDisposable
         intent["status"] = "requires_capture";
         intent["amount_capturable"] = intent["amount"]!.GetValue<long>();
         intent["next_action"] = null;
+        return intent;
+    }
+
+    /// <summary>The customer fails 3-D Secure: the intent needs a new payment method and Stripe sends payment_intent.payment_failed.</summary>
+    public JsonObject FailAction(string id)
+    {
+        var intent = _intents[id];
+        intent["status"] = "requires_payment_method";
+        intent["next_action"] = null;
+        intent["last_payment_error"] = new JsonObject { ["type"] = "card_error", ["code"] = "payment_intent_authentication_failure" };
         return intent;
     }
 
@@ -173,8 +183,8 @@ public sealed class FakeStripeApi : IAsyncDisposable
                 intent["status"] = "requires_action";
                 intent["next_action"] = new JsonObject { ["type"] = "use_stripe_sdk" };
                 return Ok(intent);
-            case "pm_card_chargeDeclined" or "pm_card_visa_chargeDeclinedInsufficientFunds":
-                var decline = method == "pm_card_chargeDeclined" ? "generic_decline" : "insufficient_funds";
+            case "pm_card_visa_chargeDeclined" or "pm_card_visa_chargeDeclinedInsufficientFunds":
+                var decline = method == "pm_card_visa_chargeDeclined" ? "generic_decline" : "insufficient_funds";
                 intent["status"] = "requires_payment_method";
                 intent["last_payment_error"] = new JsonObject { ["type"] = "card_error", ["code"] = "card_declined", ["decline_code"] = decline };
                 return (402, new JsonObject

@@ -31,40 +31,20 @@ public static class JsonBody
             return new ApiError(ProblemKind.UnsupportedMediaType, "The body must be application/json.");
         }
 
-        if (request.ContentLength > MaxBytes)
+        var body = await ReadBytesAsync(request, MaxBytes, cancellationToken).ConfigureAwait(false);
+        if (body.Error is { } error)
         {
-            return TooLarge();
+            return error;
         }
 
-        // Sized by Content-Length when given (at most MaxBytes, checked above); the read chunk is pooled:
-        // this runs on every write request (see the Performance section of the README).
-        using var buffer = new MemoryStream((int)(request.ContentLength ?? 0));
-        var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
-        try
-        {
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk.AsMemory(0, ChunkBytes), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                buffer.Write(chunk, 0, read);
-                if (buffer.Length > MaxBytes)
-                {
-                    return TooLarge();
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(chunk);
-        }
-
-        if (buffer.Length == 0)
+        if (body.Value.Length == 0)
         {
             return BodyError("A JSON body is required.");
         }
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ApiJson.Options);
+            var value = JsonSerializer.Deserialize<T>(body.Value.Span, ApiJson.Options);
             return value is null ? BodyError("The body must be a JSON object.") : Outcome.Ok<T>(value);
         }
         catch (JsonException e)
@@ -73,7 +53,40 @@ public static class JsonBody
         }
     }
 
-    private static ApiError TooLarge() => new(ProblemKind.PayloadTooLarge, $"The body is larger than {MaxBytes} bytes.");
+    /// <summary>The body's bytes as sent, at most <paramref name="maxBytes"/> (else 413): for JSON, and for a route that checks a signature over the exact bytes.</summary>
+    public static async Task<Outcome<ReadOnlyMemory<byte>>> ReadBytesAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength > maxBytes)
+        {
+            return TooLarge(maxBytes);
+        }
+
+        // Sized by Content-Length when given (at most maxBytes, checked above); the read chunk is pooled:
+        // this runs on every write request (see the Performance section of the README).
+        var buffer = new MemoryStream((int)(request.ContentLength ?? 0));
+        var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk.AsMemory(0, ChunkBytes), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > maxBytes)
+                {
+                    return TooLarge(maxBytes);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return Outcome.Ok<ReadOnlyMemory<byte>>(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+    }
+
+    private static ApiError TooLarge(int maxBytes) => new(ProblemKind.PayloadTooLarge, $"The body is larger than {maxBytes} bytes.");
 
     // Messages name the field and never the .NET types behind it.
     private static ApiError Describe(JsonException e)

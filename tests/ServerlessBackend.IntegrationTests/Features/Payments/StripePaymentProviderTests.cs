@@ -96,7 +96,7 @@ public sealed class StripePaymentProviderTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("pm_card_chargeDeclined", "generic_decline")]
+    [InlineData("pm_card_visa_chargeDeclined", "generic_decline")]
     [InlineData("pm_card_visa_chargeDeclinedInsufficientFunds", "insufficient_funds")]
     public async Task A_402_card_error_is_declined_with_the_decline_code(string paymentMethod, string declineCode)
     {

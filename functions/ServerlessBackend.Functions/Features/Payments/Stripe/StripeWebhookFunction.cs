@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Http;
+
+namespace ServerlessBackend.Functions.Features.Payments.Stripe;
+
+/// <summary>Stripe's webhook endpoint: anonymous (Stripe sends no token), authenticated by the Stripe-Signature header instead.</summary>
+public sealed class StripeWebhookFunction(StripeWebhookHandler handler)
+{
+    public const string Route = "v1/payments/stripe/webhook";
+
+    [Function("StripeWebhook")]
+    [PublicEndpoint]
+    public async Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest request, CancellationToken cancellationToken) =>
+        await HttpEndpoint.HandleAsync(
+            await JsonBody.ReadBytesAsync(request, StripeWebhookHandler.MaxBodyBytes, cancellationToken),
+            body => handler.HandleAsync(body, request.Headers[StripeSignature.Header].ToString(), cancellationToken),
+            receipt => Results.Json(receipt, ApiJson.Options));
+}

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ServerlessBackend.Functions.Shared.Http;
+
+namespace ServerlessBackend.Functions.Features.Payments.Stripe;
+
+/// <summary>
+/// Stripe's asynchronous payment outcomes (3-D Secure completed or failed). Nothing is read or written before the
+/// signature over the raw body checks out (else 400). The order named in the PaymentIntent's metadata is only updated
+/// when it exists in that tenant and its recorded payment is this Stripe intent (<see cref="PaymentHandler.ApplyProviderOutcomeAsync"/>);
+/// anything else is answered 200 and logged, because Stripe redelivers a non-2xx answer for days and a retry cannot
+/// change it. Idempotent by event id without a record of ids: each event type moves the payment to one status, the
+/// payment's states form no cycle, and an outcome the payment has reached or passed writes nothing. So a redelivered
+/// event, or an older one arriving late, has no effect.
+/// </summary>
+public sealed partial class StripeWebhookHandler(IOptions<StripeOptions> options, PaymentHandler payments, TimeProvider clock, ILogger<StripeWebhookHandler> logger)
+{
+    /// <summary>Stripe events are a few KiB; well under the host's limit.</summary>
+    public const int MaxBodyBytes = 256 * 1024;
+
+    public async Task<Outcome<StripeWebhookReceipt>> HandleAsync(ReadOnlyMemory<byte> body, string? signature, CancellationToken cancellationToken)
+    {
+        var secret = options.Value.WebhookSecret;
+        if (string.IsNullOrWhiteSpace(secret))
+        {
+            return new ApiError(ProblemKind.NotFound, "Stripe webhooks are not enabled here (no webhook signing secret is configured).");
+        }
+
+        if (StripeSignature.Verify(body.Span, signature, secret, clock.GetUtcNow()) is { } refusal)
+        {
+            LogRefused(logger, refusal);
+            return new ApiError(ProblemKind.Validation, refusal);
+        }
+
+        if (StripeWebhookEvent.Parse(body.Span) is not { } stripeEvent)
+        {
+            return new ApiError(ProblemKind.Validation, "The body is not a Stripe event.");
+        }
+
+        if (stripeEvent.Outcome is not { } outcome || stripeEvent.PaymentIntentId is not { } intentId)
+        {
+            return Outcome.Ok(new StripeWebhookReceipt(stripeEvent.Id, StripeWebhookReceipt.Ignored));
+        }
+
+        if (stripeEvent.TenantId is not { } tenantId || stripeEvent.OrderId is not { } orderId)
+        {
+            LogUnmatched(logger, stripeEvent.Id, stripeEvent.Type, intentId, "no order in its metadata");
+            return Outcome.Ok(new StripeWebhookReceipt(stripeEvent.Id, StripeWebhookReceipt.Ignored));
+        }
+
+        var update = await payments.ApplyProviderOutcomeAsync(tenantId, orderId, intentId, outcome, cancellationToken);
+        if (update is PaymentUpdate.UnknownOrder or PaymentUpdate.Mismatch)
+        {
+            LogUnmatched(logger, stripeEvent.Id, stripeEvent.Type, intentId, update == PaymentUpdate.UnknownOrder ? "no such order in the tenant" : "not the order's payment");
+            return Outcome.Ok(new StripeWebhookReceipt(stripeEvent.Id, StripeWebhookReceipt.Ignored));
+        }
+
+        return Outcome.Ok(new StripeWebhookReceipt(stripeEvent.Id, update == PaymentUpdate.Applied ? StripeWebhookReceipt.Applied : StripeWebhookReceipt.AlreadyApplied));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A Stripe webhook was refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({Type}) for {PaymentIntentId} was not applied: {Reason}")]
+    private static partial void LogUnmatched(ILogger logger, string eventId, string type, string paymentIntentId, string reason);
+}
+
+/// <summary>The answer to Stripe (shown in its dashboard): the event and what became of it.</summary>
+public sealed record StripeWebhookReceipt(string EventId, string Result)
+{
+    public const string Applied = "applied";
+    public const string AlreadyApplied = "already-applied";
+    public const string Ignored = "ignored";
+}

@@ -1,0 +1,266 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Domain.Payments;
+using ServerlessBackend.Functions.Features.Payments;
+using ServerlessBackend.Functions.Features.Payments.Stripe;
+using ServerlessBackend.Tests.Support;
+
+namespace ServerlessBackend.IntegrationTests.Features.Payments;
+
+/// <summary>
+/// The Stripe webhook route through the app's middleware, over orders whose payment the Stripe provider made against a
+/// Stripe-like API on 127.0.0.1, with signatures computed as Stripe documents. Cosmos requests are counted.
+/// </summary>
+public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixture<CosmosServerFixture>, IAsyncLifetime
+{
+    private const string Secret = "whsec_test_endpoint_secret";
+    private const string Authorized = "payment_intent.amount_capturable_updated";
+
+    private readonly Downstream _app = new(cosmos);
+    private readonly ApiTestHost _api = new(cosmos);
+    private readonly FakeLogger<StripeWebhookHandler> _log = new();
+    private FakeStripeApi _stripe = null!;
+    private PaymentHandler _payments = null!;
+    private StripeWebhookFunction _webhook = null!;
+
+    public async Task InitializeAsync()
+    {
+        _stripe = await FakeStripeApi.StartAsync();
+        var options = Options.Create(new StripeOptions { SecretKey = FakeStripeApi.SecretKey, WebhookSecret = Secret, ApiBase = _stripe.BaseUrl, MaxNetworkRetries = 0 });
+        _payments = new PaymentHandler(_app.Orders, new StripePaymentProvider(options), _app.Transitions, _app.Clock, NullLogger<PaymentHandler>.Instance);
+        _webhook = new StripeWebhookFunction(new StripeWebhookHandler(options, _payments, _app.Clock, _log));
+        await _app.StockedAsync("BEANS", stock: 5);
+    }
+
+    public async Task DisposeAsync() => await _stripe.DisposeAsync();
+
+    [Fact]
+    public async Task A_signed_authorization_after_3d_secure_confirms_the_order()
+    {
+        var order = await AwaitingActionAsync();
+        var payload = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
+
+        var response = await SendAsync(payload, Sign(payload));
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal("applied", response.Json.GetProperty("result").GetString());
+        var stored = await _app.OrderAsync(order.Id);
+        Assert.Equal(OrderStatus.Confirmed, stored.Status);
+        Assert.Equal(PaymentStatus.Authorized, stored.Payment!.Status);
+        Assert.Null(stored.Payment.ClientSecret);
+    }
+
+    [Fact]
+    public async Task A_failed_3d_secure_rejects_the_order_with_the_code()
+    {
+        var order = await AwaitingActionAsync();
+        var payload = StripeEvents.Event("payment_intent.payment_failed", _stripe.FailAction(order.Payment!.PaymentId));
+
+        var response = await SendAsync(payload, Sign(payload));
+
+        Assert.Equal(200, response.StatusCode);
+        var stored = await _app.OrderAsync(order.Id);
+        Assert.Equal(OrderStatus.Rejected, stored.Status);
+        Assert.Equal((PaymentStatus.Declined, "payment_intent_authentication_failure"), (stored.Payment!.Status, stored.Payment.FailureCode));
+    }
+
+    [Fact]
+    public async Task The_same_event_delivered_twice_has_one_effect_and_the_second_only_reads()
+    {
+        var order = await AwaitingActionAsync();
+        var payload = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
+        Assert.Equal(200, (await SendAsync(payload, Sign(payload))).StatusCode);
+        var first = await _app.OrderAsync(order.Id);
+
+        cosmos.Counter.Reset();
+        var again = await SendAsync(payload, Sign(payload));
+
+        Assert.Equal(200, again.StatusCode);
+        Assert.Equal("already-applied", again.Json.GetProperty("result").GetString());
+        Assert.Equal(["GET"], cosmos.Counter.Requests.Select(r => r.Method));
+        var stored = await _app.OrderAsync(order.Id);
+        Assert.Equal(first.StatusHistory, stored.StatusHistory);
+        Assert.Equal(first.Payment!.History, stored.Payment!.History);
+    }
+
+    [Fact]
+    public async Task An_older_event_arriving_after_a_newer_one_changes_nothing()
+    {
+        var order = await AwaitingActionAsync();
+        var requiresAction = StripeEvents.Event("payment_intent.requires_action", _stripe.Intent(order.Payment!.PaymentId));
+        var authorized = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment.PaymentId));
+        Assert.Equal(200, (await SendAsync(authorized, Sign(authorized))).StatusCode);
+
+        var late = await SendAsync(requiresAction, Sign(requiresAction));
+
+        Assert.Equal(200, late.StatusCode);
+        var stored = await _app.OrderAsync(order.Id);
+        Assert.Equal((OrderStatus.Confirmed, PaymentStatus.Authorized), (stored.Status, stored.Payment!.Status));
+    }
+
+    [Fact]
+    public async Task A_tampered_body_is_400_and_touches_nothing()
+    {
+        var order = await AwaitingActionAsync();
+        var payload = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
+        var tampered = payload.Replace($"\"amount\":{order.Payment.AmountMinor}", "\"amount\":1", StringComparison.Ordinal);
+        Assert.NotEqual(payload, tampered);
+
+        await AssertRefusedAsync(order, tampered, Sign(payload));
+    }
+
+    [Fact]
+    public async Task A_timestamp_older_than_five_minutes_is_400_and_touches_nothing()
+    {
+        var order = await AwaitingActionAsync();
+        var payload = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
+
+        await AssertRefusedAsync(order, payload, StripeEvents.SignatureHeader(payload, Secret, _app.Clock.GetUtcNow().AddSeconds(-301)));
+    }
+
+    [Fact]
+    public async Task Another_secret_is_400_and_touches_nothing()
+    {
+        var order = await AwaitingActionAsync();
+        var payload = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
+
+        await AssertRefusedAsync(order, payload, StripeEvents.SignatureHeader(payload, "whsec_another_endpoint", _app.Clock.GetUtcNow()));
+    }
+
+    [Fact]
+    public async Task A_missing_signature_is_400_and_touches_nothing()
+    {
+        var order = await AwaitingActionAsync();
+        var payload = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
+
+        await AssertRefusedAsync(order, payload, header: null);
+    }
+
+    [Fact]
+    public async Task Metadata_naming_another_tenants_order_is_answered_200_and_writes_nothing()
+    {
+        var order = await AwaitingActionAsync();
+        var other = new Downstream(cosmos);
+        await other.StockedAsync("BEANS", stock: 5);
+        var otherOrder = await AwaitingActionAsync(other);
+        var intent = _stripe.CompleteAction(order.Payment!.PaymentId);
+        intent["metadata"] = new JsonObject { ["tenant_id"] = other.Tenant, ["order_id"] = otherOrder.Id };
+        var payload = StripeEvents.Event(Authorized, intent);
+
+        await AssertIgnoredAsync(payload, order, otherOrder);
+        Assert.Equal(OrderStatus.AwaitingPayment, (await other.OrderAsync(otherOrder.Id)).Status);
+    }
+
+    [Fact]
+    public async Task Metadata_naming_an_order_whose_payment_is_another_intent_is_answered_200_and_writes_nothing()
+    {
+        var order = await AwaitingActionAsync();
+        var provider = new StripePaymentProvider(Options.Create(new StripeOptions { SecretKey = FakeStripeApi.SecretKey, WebhookSecret = Secret, ApiBase = _stripe.BaseUrl }));
+        var request = new PaymentRequest(order.TenantId, order.Id, order.Payment!.AmountMinor, order.Currency, "pm_card_visa");
+        var stray = await provider.CreateAsync(request, "someone-else:create", CancellationToken.None);
+        await provider.AuthorizeAsync(stray, request, "someone-else:authorize", CancellationToken.None);
+        var payload = StripeEvents.Event(Authorized, _stripe.Intent(stray));
+
+        await AssertIgnoredAsync(payload, order);
+    }
+
+    [Fact]
+    public async Task Metadata_naming_no_order_in_the_tenant_is_answered_200_and_writes_nothing()
+    {
+        var order = await AwaitingActionAsync();
+        var intent = _stripe.CompleteAction(order.Payment!.PaymentId);
+        intent["metadata"]!["order_id"] = "o-does-not-exist";
+        var payload = StripeEvents.Event(Authorized, intent);
+
+        await AssertIgnoredAsync(payload, order);
+    }
+
+    [Fact]
+    public async Task Other_event_types_are_answered_200_without_a_cosmos_request()
+    {
+        var payload = StripeEvents.Event("charge.succeeded", new JsonObject { ["id"] = "ch_1", ["object"] = "charge" });
+
+        cosmos.Counter.Reset();
+        var response = await SendAsync(payload, Sign(payload));
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal("ignored", response.Json.GetProperty("result").GetString());
+        Assert.Empty(cosmos.Counter.Requests);
+    }
+
+    [Fact]
+    public async Task A_signed_body_that_is_not_an_event_is_400()
+    {
+        const string payload = "{\"not\":\"an event\"}";
+
+        ProblemAssertions.AssertProblem(await SendAsync(payload, Sign(payload)), 400);
+    }
+
+    [Fact]
+    public async Task Without_a_signing_secret_the_route_is_404_and_touches_nothing()
+    {
+        var webhook = new StripeWebhookFunction(new StripeWebhookHandler(Options.Create(new StripeOptions()), _payments, _app.Clock, _log));
+        const string payload = "{}";
+
+        cosmos.Counter.Reset();
+        var response = await _api.SendAsync("POST", "/api/" + StripeWebhookFunction.Route, webhook.Run, body: payload, headers: new Dictionary<string, string> { ["Stripe-Signature"] = Sign(payload) });
+
+        ProblemAssertions.AssertProblem(response, 404);
+        Assert.Empty(cosmos.Counter.Requests);
+    }
+
+    private async Task AssertRefusedAsync(Order order, string payload, string? header)
+    {
+        cosmos.Counter.Reset();
+        var response = await SendAsync(payload, header);
+
+        ProblemAssertions.AssertProblem(response, 400);
+        Assert.Contains("Stripe-Signature", response.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(cosmos.Counter.Requests);
+        Assert.Equal(PaymentStatus.ActionRequired, (await _app.OrderAsync(order.Id)).Payment!.Status);
+    }
+
+    private async Task AssertIgnoredAsync(string payload, params Order[] untouched)
+    {
+        cosmos.Counter.Reset();
+        var response = await SendAsync(payload, Sign(payload));
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal("ignored", response.Json.GetProperty("result").GetString());
+        Assert.All(cosmos.Counter.Requests, r => Assert.Equal("GET", r.Method));
+        var warning = Assert.Single(_log.Collector.GetSnapshot(), l => l.Level == LogLevel.Warning);
+        Assert.Contains(StripeEvents.EventId(payload), warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("@", warning.Message, StringComparison.Ordinal);
+        foreach (var order in untouched)
+        {
+            Assert.Equal(PaymentStatus.ActionRequired, (await new Downstream(cosmos, tenant: order.TenantId).OrderAsync(order.Id)).Payment!.Status);
+        }
+    }
+
+    /// <summary>An order placed with a card that needs 3-D Secure, reserved, and its Stripe payment created and confirmed: awaiting the customer.</summary>
+    private async Task<Order> AwaitingActionAsync(Downstream? app = null)
+    {
+        app ??= _app;
+        var payments = app == _app ? _payments : new PaymentHandler(app.Orders, new StripePaymentProvider(Options.Create(new StripeOptions { SecretKey = FakeStripeApi.SecretKey, WebhookSecret = Secret, ApiBase = _stripe.BaseUrl })), app.Transitions, app.Clock, NullLogger<PaymentHandler>.Instance);
+        var order = Order.Place(
+            $"o-{Guid.NewGuid():N}", app.Tenant, "customer-1", "customer@example.test",
+            [OrderLine.Priced("BEANS", "Espresso beans", 2, 12.50m)], "EUR", "hash", app.Clock.GetUtcNow(), "corr-1", paymentMethod: "pm_card_authenticationRequired");
+        await app.Orders.CreateAsync(order, CancellationToken.None);
+        await app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        await payments.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderReserved), CancellationToken.None);
+        var stored = await app.OrderAsync(order.Id);
+        Assert.Equal((OrderStatus.AwaitingPayment, PaymentStatus.ActionRequired, StripePaymentProvider.ProviderName), (stored.Status, stored.Payment!.Status, stored.Payment.Provider));
+        Assert.Equal(2500, stored.Payment.AmountMinor);
+        return stored;
+    }
+
+    private string Sign(string payload) => StripeEvents.SignatureHeader(payload, Secret, _app.Clock.GetUtcNow());
+
+    private Task<TestResponse> SendAsync(string payload, string? header) =>
+        _api.SendAsync("POST", "/api/" + StripeWebhookFunction.Route, _webhook.Run, body: payload,
+            headers: header is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["Stripe-Signature"] = header });
+}
