@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
+using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Support;
 
@@ -24,6 +25,18 @@ public sealed class FunctionsMetadataTests
         Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
         Assert.Equal("health", trigger.GetProperty("route").GetString());
         Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+    }
+
+    [Fact]
+    public void The_stripe_webhook_is_an_anonymous_post_that_needs_no_token()
+    {
+        var trigger = FunctionsMetadata.Trigger("StripeWebhook");
+        var entryPoint = FunctionsMetadata.Functions.Single(f => f.GetProperty("name").GetString() == "StripeWebhook").GetProperty("entryPoint").GetString()!;
+
+        Assert.Equal(("httpTrigger", "Anonymous", "v1/payments/stripe/webhook"), (trigger.GetProperty("type").GetString(), trigger.GetProperty("authLevel").GetString(), trigger.GetProperty("route").GetString()));
+        Assert.Equal(["post"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        // Stripe sends no bearer token: the middleware must let it through to the signature check.
+        Assert.True(EntryPointAttributes.Has<PublicEndpointAttribute>(entryPoint));
     }
 
     [Fact]

@@ -79,6 +79,7 @@ public sealed class HostRoutingTests(CosmosServerFixture cosmos) : IClassFixture
         { "DELETE", "/api/v1/products/SKU-1/stock", "PUT" },
         { "POST", "/api/health", "GET" },
         { "PUT", "/api/v1/admin/dead-letters/email", "GET" },
+        { "GET", "/api/v1/payments/stripe/webhook", "POST" },
     };
 
     [Theory]

@@ -91,7 +91,7 @@ public sealed class OpenApiDocumentTests
         var publicFunctions = HttpFunctions.Where(f => EntryPointAttributes.Has<PublicEndpointAttribute>(f.EntryPoint)).Select(f => (f.Path, f.Method)).ToHashSet();
 
         Assert.Equal(publicFunctions.Order(), anonymous.Order());
-        Assert.Equal([("/health", "get"), ("/health/ready", "get")], publicFunctions.Order());
+        Assert.Equal([("/health", "get"), ("/health/ready", "get"), ("/v1/payments/stripe/webhook", "post")], publicFunctions.Order());
     }
 
     [Fact]
