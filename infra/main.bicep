@@ -105,6 +105,9 @@ var identityName = '${abbrs.managedIdentity}api-${resourceToken}'
 var appInsightsName = '${abbrs.appInsights}${resourceToken}'
 var keyVaultName = '${abbrs.keyVault}${resourceToken}'
 var smtpPasswordSecretName = 'email-smtp-password'
+// Set by the operator (az keyvault secret set, infra/README.md), never by a deployment: no secret passes through Bicep.
+var stripeSecretKeySecretName = 'stripe-secret-key'
+var stripeWebhookSecretName = 'stripe-webhook-secret'
 
 resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
   name: '${abbrs.resourceGroup}${environmentName}'
@@ -239,6 +242,8 @@ module functionApp 'modules/functionapp.bicep' = {
       // Resolved by the platform with the app's identity (keyVaultReferenceIdentity); never a literal secret.
       Email__Password: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${smtpPasswordSecretName})'
       Payments__Provider: paymentsProvider
+      Payments__Stripe__SecretKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${stripeSecretKeySecretName})'
+      Payments__Stripe__WebhookSecret: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${stripeWebhookSecretName})'
     }
   }
 }

@@ -1,7 +1,8 @@
 metadata description = '''Email relay: Azure Communication Services Email with an Azure-managed sender domain, used over SMTP.
 ACS SMTP authenticates with an Entra application (username) and its client secret (password). The secret
 lives only in Key Vault; the Function App reads it through a Key Vault reference resolved with its
-user-assigned identity (Key Vault Secrets User on the vault, which holds nothing else).'''
+user-assigned identity (Key Vault Secrets User on the vault). The vault also holds the Stripe secrets, which the
+operator sets (infra/README.md); it holds nothing else.'''
 
 param emailServiceName string
 param communicationServiceName string

@@ -120,6 +120,20 @@ public sealed class AppSettingsTests
         Assert.Equal("[variables('smtpPasswordSecretName')]", RawModuleParameter("email", "passwordSecretName"));
     }
 
+    [Theory]
+    [InlineData(AppSettings.PaymentsStripeSecretKey, "stripeSecretKeySecretName", "stripe-secret-key")]
+    [InlineData(AppSettings.PaymentsStripeWebhookSecret, "stripeWebhookSecretName", "stripe-webhook-secret")]
+    public void The_stripe_secrets_are_key_vault_references_to_secrets_no_deployment_writes(string setting, string variable, string secretName)
+    {
+        Assert.Equal($"[format('@Microsoft.KeyVault(VaultName={{0}};SecretName={{1}})', variables('keyVaultName'), variables('{variable}'))]", Settings[setting]);
+        Assert.Equal(secretName, CompiledInfra.Template.GetProperty("variables").GetProperty(variable).GetString());
+        // The operator sets them (az keyvault secret set): no parameter takes them and no secret resource is written for them.
+        Assert.DoesNotContain(CompiledInfra.Template.GetProperty("parameters").EnumerateObject(), p => p.Name.Contains("stripe", StringComparison.OrdinalIgnoreCase));
+        var secrets = CompiledInfra.AllResources().Where(r => r.Resource.GetProperty("type").GetString() == "Microsoft.KeyVault/vaults/secrets").ToList();
+        Assert.NotEmpty(secrets);
+        Assert.All(secrets, s => Assert.DoesNotContain("stripe", s.Resource.GetRawText(), StringComparison.OrdinalIgnoreCase));
+    }
+
     [Fact]
     public void No_setting_holds_key_material()
     {

@@ -54,6 +54,16 @@ public static class AppSettings
     /// <summary>The payment provider: local or stripe. Unset is local in Development and refused anywhere else.</summary>
     public const string PaymentsProvider = "Payments__Provider";
 
+    /// <summary>The Stripe account's secret key and the webhook endpoint's signing secret; in Azure, Key Vault references.</summary>
+    public const string PaymentsStripeSecretKey = "Payments__Stripe__SecretKey";
+    public const string PaymentsStripeWebhookSecret = "Payments__Stripe__WebhookSecret";
+
+    /// <summary>Optional: another base URL for Stripe's API (tests point it at a local stand-in); https unless loopback.</summary>
+    public const string PaymentsStripeApiBase = "Payments__Stripe__ApiBase";
+
+    /// <summary>Optional: retries Stripe.net makes itself on a network failure, 409 or 5xx (default 2) before the message is retried.</summary>
+    public const string PaymentsStripeMaxNetworkRetries = "Payments__Stripe__MaxNetworkRetries";
+
     /// <summary>The app's own settings, needed in Azure and locally alike.</summary>
     private static readonly string[] RequiredEverywhere =
     [
@@ -68,7 +78,7 @@ public static class AppSettings
     ];
 
     /// <summary>Settings the app cannot start without in Azure (host storage settings are checked by the infra tests separately).</summary>
-    public static IReadOnlyList<string> RequiredInAzure { get; } = [.. RequiredEverywhere, EmailUserName, EmailPassword, PaymentsProvider];
+    public static IReadOnlyList<string> RequiredInAzure { get; } = [.. RequiredEverywhere, EmailUserName, EmailPassword, PaymentsProvider, PaymentsStripeSecretKey, PaymentsStripeWebhookSecret];
 
     /// <summary>Development-only switches: local.settings.sample.json turns them on, infra/ never sets them, and the app refuses them outside Development.</summary>
     public static IReadOnlyList<string> DevelopmentOnly { get; } =

@@ -22,9 +22,16 @@ public sealed class StripeOptions
 
     /// <summary>Whether the settings can be used: both secrets set, and the API reached over TLS unless it is on this machine.</summary>
     public bool IsValid() =>
-        !string.IsNullOrWhiteSpace(SecretKey)
-        && !string.IsNullOrWhiteSpace(WebhookSecret)
+        IsSet(SecretKey)
+        && IsSet(WebhookSecret)
         && ApiBase.IsAbsoluteUri
         && (ApiBase.Scheme == Uri.UriSchemeHttps || (ApiBase.Scheme == Uri.UriSchemeHttp && ApiBase.IsLoopback))
         && MaxNetworkRetries is >= 0 and <= 5;
+
+    /// <summary>
+    /// A secret with a value. A Key Vault reference the platform could not resolve (secret not set yet, no access) reaches
+    /// the app as the reference text itself, which anyone can read in infra/: it is no secret, so it counts as unset.
+    /// </summary>
+    public static bool IsSet(string? secret) =>
+        !string.IsNullOrWhiteSpace(secret) && !secret.StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase);
 }

@@ -21,7 +21,7 @@ public sealed partial class StripeWebhookHandler(IOptions<StripeOptions> options
     public async Task<Outcome<StripeWebhookReceipt>> HandleAsync(ReadOnlyMemory<byte> body, string? signature, CancellationToken cancellationToken)
     {
         var secret = options.Value.WebhookSecret;
-        if (string.IsNullOrWhiteSpace(secret))
+        if (!StripeOptions.IsSet(secret))
         {
             return new ApiError(ProblemKind.NotFound, "Stripe webhooks are not enabled here (no webhook signing secret is configured).");
         }
