@@ -13,6 +13,29 @@ namespace ServerlessBackend.Tests.Support;
 /// <summary>The app's own composition root (<see cref="ServerlessBackendApp.Compose"/>, as Program.cs runs it) from the given app settings.</summary>
 public static class AppComposition
 {
+    /// <summary>The settings infra sets in Azure (with the local payment provider), then <paramref name="overrides"/>.</summary>
+    public static Dictionary<string, string?> AzureSettings(IDictionary<string, string?>? overrides = null)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            [AppSettings.ServiceBusNamespace] = "contoso.servicebus.windows.net",
+            [AppSettings.CosmosAccountEndpoint] = "https://contoso.documents.azure.com:443/",
+            [AppSettings.CosmosDatabaseName] = "serverless-backend",
+            [AppSettings.AuthAuthority] = "https://login.microsoftonline.com/contoso/v2.0",
+            [AppSettings.AuthAudience] = "api://serverless-backend",
+            [AppSettings.EmailSmtpHost] = "smtp.example.com",
+            [AppSettings.EmailSmtpPort] = "587",
+            [AppSettings.EmailFromAddress] = "shop@example.com",
+            [AppSettings.PaymentsProvider] = "local",
+        };
+        foreach (var (name, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[name] = value;
+        }
+
+        return settings;
+    }
+
     public static ServiceProvider Compose(string environment, IDictionary<string, string?> settings)
     {
         ArgumentNullException.ThrowIfNull(settings);

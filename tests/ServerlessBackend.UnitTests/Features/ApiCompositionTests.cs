@@ -21,19 +21,11 @@ public sealed class ApiCompositionTests
     [InlineData("Development", "https://127.0.0.1:8081/", true)]
     public async Task Every_api_function_and_middleware_resolves(string environment, string cosmosEndpoint, bool developmentKey)
     {
-        await using var provider = AppComposition.Compose(environment, new Dictionary<string, string?>
+        await using var provider = AppComposition.Compose(environment, AppComposition.AzureSettings(new Dictionary<string, string?>
         {
             [AppSettings.CosmosAccountEndpoint] = cosmosEndpoint,
-            [AppSettings.CosmosDatabaseName] = "serverless-backend",
-            [AppSettings.AuthAuthority] = "https://login.microsoftonline.com/contoso/v2.0",
-            [AppSettings.AuthAudience] = "api://serverless-backend",
             [AppSettings.AuthUseDevelopmentKey] = developmentKey ? "true" : null,
-            [AppSettings.ServiceBusNamespace] = "contoso.servicebus.windows.net",
-            [AppSettings.EmailSmtpHost] = "smtp.example.com",
-            [AppSettings.EmailSmtpPort] = "587",
-            [AppSettings.EmailFromAddress] = "shop@example.com",
-            [AppSettings.PaymentsProvider] = "local",
-        });
+        }));
 
         Assert.NotNull(ActivatorUtilities.CreateInstance<CatalogFunctions>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<OrdersFunctions>(provider));

@@ -19,18 +19,7 @@ public sealed class DownstreamCompositionTests
     [Fact]
     public async Task Every_downstream_function_resolves_from_the_areas_registrations()
     {
-        await using var provider = AppComposition.Compose("Production", new Dictionary<string, string?>
-        {
-            [AppSettings.ServiceBusNamespace] = "contoso.servicebus.windows.net",
-            [AppSettings.CosmosAccountEndpoint] = "https://contoso.documents.azure.com:443/",
-            [AppSettings.CosmosDatabaseName] = "serverless-backend",
-            [AppSettings.AuthAuthority] = "https://login.microsoftonline.com/contoso/v2.0",
-            [AppSettings.AuthAudience] = "api://serverless-backend",
-            [AppSettings.EmailSmtpHost] = "smtp.example.com",
-            [AppSettings.EmailSmtpPort] = "587",
-            [AppSettings.EmailFromAddress] = "shop@example.com",
-            [AppSettings.PaymentsProvider] = "local",
-        });
+        await using var provider = AppComposition.Compose("Production", AppComposition.AzureSettings());
 
         Assert.NotNull(ActivatorUtilities.CreateInstance<FulfillmentFunction>(provider));
         Assert.NotNull(ActivatorUtilities.CreateInstance<PaymentFunction>(provider));

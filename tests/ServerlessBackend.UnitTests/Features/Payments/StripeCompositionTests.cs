@@ -55,19 +55,11 @@ public sealed class StripeCompositionTests
     }
 
     private static ServiceProvider Compose(string paymentsProvider, string? secretKey, string? webhookSecret, string? apiBase = null) =>
-        AppComposition.Compose("Production", new Dictionary<string, string?>
+        AppComposition.Compose("Production", AppComposition.AzureSettings(new Dictionary<string, string?>
         {
-            [AppSettings.ServiceBusNamespace] = "contoso.servicebus.windows.net",
-            [AppSettings.CosmosAccountEndpoint] = "https://contoso.documents.azure.com:443/",
-            [AppSettings.CosmosDatabaseName] = "serverless-backend",
-            [AppSettings.AuthAuthority] = "https://login.microsoftonline.com/contoso/v2.0",
-            [AppSettings.AuthAudience] = "api://serverless-backend",
-            [AppSettings.EmailSmtpHost] = "smtp.example.com",
-            [AppSettings.EmailSmtpPort] = "587",
-            [AppSettings.EmailFromAddress] = "shop@example.com",
             [AppSettings.PaymentsProvider] = paymentsProvider,
             [AppSettings.PaymentsStripeSecretKey] = secretKey,
             [AppSettings.PaymentsStripeWebhookSecret] = webhookSecret,
             [AppSettings.PaymentsStripeApiBase] = apiBase,
-        });
+        }));
 }
