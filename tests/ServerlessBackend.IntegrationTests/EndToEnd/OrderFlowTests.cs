@@ -1,9 +1,6 @@
 using System.Text.Json;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Features.Email;
-using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Payments;
-using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Support;
 using Xunit.Abstractions;
 
@@ -24,7 +21,6 @@ public sealed class OrderFlowTests : IDisposable
     private readonly TestTenant _tenant = new();
     private readonly Downstream _app;
     private readonly ApiTestHost _api;
-    private readonly HashSet<string> _delivered = [];
     private readonly string _contact = $"{Guid.NewGuid():N}@example.test";
     private int _deliveries;
 
@@ -172,7 +168,7 @@ public sealed class OrderFlowTests : IDisposable
         await PumpAsync();
 
         // Every message delivered a second time, as if duplicate detection had let them all through.
-        _delivered.Clear();
+        _app.ForgetDeliveries();
         await PumpAsync();
         Assert.Equal(200, (await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/cancel", (r, ct) => _api.Orders.Cancel(r, orderId, ct), _tenant.Alice)).StatusCode);
         await PumpAsync();
@@ -193,37 +189,7 @@ public sealed class OrderFlowTests : IDisposable
 
     public void Dispose() => _app.Dispose();
 
-    /// <summary>Delivers every message sent since the last pump to the matching subscriptions' functions, until nothing new is sent.</summary>
-    private async Task PumpAsync()
-    {
-        var fulfillment = new FulfillmentFunction(_app.Fulfillment);
-        var payment = new PaymentFunction(_app.Payments);
-        var email = new EmailFunction(_app.Email);
-        while (_app.Bus.Sent.Where(m => !_delivered.Contains(m.MessageId)).ToList() is { Count: > 0 } pending)
-        {
-            foreach (var message in pending.Where(m => _delivered.Add(m.MessageId)))
-            {
-                var received = ServiceBusCapture.Receive(message);
-                if (MessagingTopology.FulfillmentEventTypes.Contains(message.Subject))
-                {
-                    _deliveries++;
-                    await fulfillment.Run(received, CancellationToken.None);
-                }
-
-                if (MessagingTopology.PaymentEventTypes.Contains(message.Subject))
-                {
-                    _deliveries++;
-                    await payment.Run(received, CancellationToken.None);
-                }
-
-                if (MessagingTopology.EmailEventTypes.Contains(message.Subject))
-                {
-                    _deliveries++;
-                    await email.Run(received, CancellationToken.None);
-                }
-            }
-        }
-    }
+    private async Task PumpAsync() => _deliveries += await _app.PumpAsync();
 
     private async Task CreateProduct(string sku, int stock)
     {
@@ -249,12 +215,7 @@ public sealed class OrderFlowTests : IDisposable
     /// <summary>The mails the customer got for this order have exactly these subjects, in this order.</summary>
     private async Task<List<ReceivedMail>> AssertMailsAsync(string orderId, params string[] subjects)
     {
-        var mails = (await _smtp.WaitForMessagesAsync(1)).Where(m => m.To.Any(t => t.Address == _contact)).ToList();
-        for (var waited = 0; mails.Count < subjects.Length && waited < 100; waited++)
-        {
-            await Task.Delay(50);
-            mails = (await _smtp.GetMessagesAsync()).Where(m => m.To.Any(t => t.Address == _contact)).ToList();
-        }
+        var mails = await _smtp.MessagesToAsync(_contact, subjects.Length);
 
         Assert.Equal(subjects, mails.Select(m => m.Subject));
         Assert.All(mails, m => Assert.Contains(orderId, m.Html, StringComparison.Ordinal));

@@ -19,10 +19,14 @@ namespace ServerlessBackend.Tests.Support;
 /// </summary>
 public sealed class Downstream : IDisposable
 {
-    public Downstream(CosmosServerFixture cosmos, SmtpServerFixture? smtp = null, string? tenant = null)
+    private readonly HashSet<string> _delivered = [];
+
+    // paymentProvider: behind PaymentProvider; the local one unless given (the Stripe flow gives Stripe's).
+    public Downstream(CosmosServerFixture cosmos, SmtpServerFixture? smtp = null, string? tenant = null, IPaymentProvider? paymentProvider = null)
     {
         ArgumentNullException.ThrowIfNull(cosmos);
         Tenant = tenant ?? TestData.NewTenant();
+        PaymentProvider = new RecordingPaymentProvider(paymentProvider ?? new LocalPaymentProvider());
         Cosmos = cosmos;
         Orders = new InterceptingOrderStore(cosmos.Containers, Tenant);
         Products = new CosmosProductStore(cosmos.Containers);
@@ -59,8 +63,8 @@ public sealed class Downstream : IDisposable
 
     public FulfillmentHandler Fulfillment { get; }
 
-    /// <summary>The local payment provider, with every call recorded and crash points for tests.</summary>
-    public RecordingPaymentProvider PaymentProvider { get; } = new();
+    /// <summary>The payment provider, with every call recorded and crash points for tests.</summary>
+    public RecordingPaymentProvider PaymentProvider { get; }
 
     public PaymentHandler Payments { get; }
 
@@ -113,6 +117,48 @@ public sealed class Downstream : IDisposable
     public async Task<Order> OrderAsync(string orderId) => (await Orders.GetAsync(Tenant, orderId, CancellationToken.None))!.Value;
 
     public async Task<int> AvailableAsync(string sku) => (await Products.GetAsync(Tenant, sku, CancellationToken.None))!.Value.AvailableStock;
+
+    /// <summary>
+    /// Delivers every message sent since the last pump to the functions of the subscriptions whose filters match (a
+    /// repeated MessageId is dropped, as the topic's duplicate detection does), until nothing new is sent; returns how
+    /// many deliveries it made.
+    /// </summary>
+    public async Task<int> PumpAsync()
+    {
+        var fulfillment = new FulfillmentFunction(Fulfillment);
+        var payment = new PaymentFunction(Payments);
+        var email = new EmailFunction(Email);
+        var deliveries = 0;
+        while (Bus.Sent.Where(m => !_delivered.Contains(m.MessageId)).ToList() is { Count: > 0 } pending)
+        {
+            foreach (var message in pending.Where(m => _delivered.Add(m.MessageId)))
+            {
+                var received = ServiceBusCapture.Receive(message);
+                if (MessagingTopology.FulfillmentEventTypes.Contains(message.Subject))
+                {
+                    deliveries++;
+                    await fulfillment.Run(received, CancellationToken.None);
+                }
+
+                if (MessagingTopology.PaymentEventTypes.Contains(message.Subject))
+                {
+                    deliveries++;
+                    await payment.Run(received, CancellationToken.None);
+                }
+
+                if (MessagingTopology.EmailEventTypes.Contains(message.Subject))
+                {
+                    deliveries++;
+                    await email.Run(received, CancellationToken.None);
+                }
+            }
+        }
+
+        return deliveries;
+    }
+
+    /// <summary>The next pump delivers every message again, as if duplicate detection had let them all through.</summary>
+    public void ForgetDeliveries() => _delivered.Clear();
 
     public void Dispose() => Metrics.Dispose();
 

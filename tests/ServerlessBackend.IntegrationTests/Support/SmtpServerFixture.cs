@@ -52,6 +52,19 @@ public sealed class SmtpServerFixture : IDisposable
         }
     }
 
+    /// <summary>The messages to <paramref name="address"/>, once at least <paramref name="count"/> arrived (or about 5 s passed).</summary>
+    public async Task<List<ReceivedMail>> MessagesToAsync(string address, int count)
+    {
+        var mails = (await WaitForMessagesAsync(1)).Where(m => m.To.Any(t => t.Address == address)).ToList();
+        for (var waited = 0; mails.Count < count && waited < 100; waited++)
+        {
+            await Task.Delay(50);
+            mails = (await GetMessagesAsync()).Where(m => m.To.Any(t => t.Address == address)).ToList();
+        }
+
+        return mails;
+    }
+
     public async Task ClearAsync(CancellationToken cancellationToken = default)
     {
         using var response = await _api.DeleteAsync("email/all", cancellationToken);

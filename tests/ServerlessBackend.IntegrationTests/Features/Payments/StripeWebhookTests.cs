@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using ServerlessBackend.Functions.Domain.Orders;
@@ -20,23 +19,27 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
     private const string Secret = "whsec_test_endpoint_secret";
     private const string Authorized = "payment_intent.amount_capturable_updated";
 
-    private readonly Downstream _app = new(cosmos);
     private readonly ApiTestHost _api = new(cosmos);
     private readonly FakeLogger<StripeWebhookHandler> _log = new();
+    private readonly List<Downstream> _apps = [];
     private FakeStripeApi _stripe = null!;
-    private PaymentHandler _payments = null!;
+    private IOptions<StripeOptions> _options = null!;
+    private Downstream _app = null!;
     private StripeWebhookFunction _webhook = null!;
 
     public async Task InitializeAsync()
     {
         _stripe = await FakeStripeApi.StartAsync();
-        var options = Options.Create(new StripeOptions { SecretKey = FakeStripeApi.SecretKey, WebhookSecret = Secret, ApiBase = _stripe.BaseUrl, MaxNetworkRetries = 0 });
-        _payments = new PaymentHandler(_app.Orders, new StripePaymentProvider(options), _app.Transitions, _app.Clock, NullLogger<PaymentHandler>.Instance);
-        _webhook = new StripeWebhookFunction(new StripeWebhookHandler(options, _payments, _app.Clock, _log));
-        await _app.StockedAsync("BEANS", stock: 5);
+        _options = Options.Create(new StripeOptions { SecretKey = FakeStripeApi.SecretKey, WebhookSecret = Secret, ApiBase = _stripe.BaseUrl, MaxNetworkRetries = 0 });
+        _app = await TenantAsync();
+        _webhook = new StripeWebhookFunction(new StripeWebhookHandler(_options, _app.Payments, _app.Clock, _log));
     }
 
-    public async Task DisposeAsync() => await _stripe.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        _apps.ForEach(a => a.Dispose());
+        await _stripe.DisposeAsync();
+    }
 
     [Fact]
     public async Task A_signed_authorization_after_3d_secure_confirms_the_order()
@@ -144,8 +147,7 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
     public async Task Metadata_naming_another_tenants_order_is_answered_200_and_writes_nothing()
     {
         var order = await AwaitingActionAsync();
-        var other = new Downstream(cosmos);
-        await other.StockedAsync("BEANS", stock: 5);
+        var other = await TenantAsync();
         var otherOrder = await AwaitingActionAsync(other);
         var intent = _stripe.CompleteAction(order.Payment!.PaymentId);
         intent["metadata"] = new JsonObject { ["tenant_id"] = other.Tenant, ["order_id"] = otherOrder.Id };
@@ -159,7 +161,7 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
     public async Task Metadata_naming_an_order_whose_payment_is_another_intent_is_answered_200_and_writes_nothing()
     {
         var order = await AwaitingActionAsync();
-        var provider = new StripePaymentProvider(Options.Create(new StripeOptions { SecretKey = FakeStripeApi.SecretKey, WebhookSecret = Secret, ApiBase = _stripe.BaseUrl }));
+        var provider = new StripePaymentProvider(_options);
         var request = new PaymentRequest(order.TenantId, order.Id, order.Payment!.AmountMinor, order.Currency, "pm_card_visa");
         var stray = await provider.CreateAsync(request, "someone-else:create", CancellationToken.None);
         await provider.AuthorizeAsync(stray, request, "someone-else:authorize", CancellationToken.None);
@@ -203,7 +205,7 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
     [Fact]
     public async Task Without_a_signing_secret_the_route_is_404_and_touches_nothing()
     {
-        var webhook = new StripeWebhookFunction(new StripeWebhookHandler(Options.Create(new StripeOptions()), _payments, _app.Clock, _log));
+        var webhook = new StripeWebhookFunction(new StripeWebhookHandler(Options.Create(new StripeOptions()), _app.Payments, _app.Clock, _log));
         const string payload = "{}";
 
         cosmos.Counter.Reset();
@@ -237,24 +239,29 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
         Assert.DoesNotContain("@", warning.Message, StringComparison.Ordinal);
         foreach (var order in untouched)
         {
-            Assert.Equal(PaymentStatus.ActionRequired, (await new Downstream(cosmos, tenant: order.TenantId).OrderAsync(order.Id)).Payment!.Status);
+            Assert.Equal(PaymentStatus.ActionRequired, (await _app.Orders.GetAsync(order.TenantId, order.Id, CancellationToken.None))!.Value.Payment!.Status);
         }
+    }
+
+    /// <summary>A tenant of its own whose payment step uses the Stripe provider against the Stripe-like API, with stock.</summary>
+    private async Task<Downstream> TenantAsync()
+    {
+        var app = new Downstream(cosmos, paymentProvider: new StripePaymentProvider(_options));
+        _apps.Add(app);
+        await app.StockedAsync("BEANS", stock: 5);
+        return app;
     }
 
     /// <summary>An order placed with a card that needs 3-D Secure, reserved, and its Stripe payment created and confirmed: awaiting the customer.</summary>
     private async Task<Order> AwaitingActionAsync(Downstream? app = null)
     {
         app ??= _app;
-        var payments = app == _app ? _payments : new PaymentHandler(app.Orders, new StripePaymentProvider(Options.Create(new StripeOptions { SecretKey = FakeStripeApi.SecretKey, WebhookSecret = Secret, ApiBase = _stripe.BaseUrl })), app.Transitions, app.Clock, NullLogger<PaymentHandler>.Instance);
-        var order = Order.Place(
-            $"o-{Guid.NewGuid():N}", app.Tenant, "customer-1", "customer@example.test",
-            [OrderLine.Priced("BEANS", "Espresso beans", 2, 12.50m)], "EUR", "hash", app.Clock.GetUtcNow(), "corr-1", paymentMethod: "pm_card_authenticationRequired");
-        await app.Orders.CreateAsync(order, CancellationToken.None);
+        var order = await app.PlacedWithAsync("customer@example.test", "pm_card_authenticationRequired", ("BEANS", 2));
         await app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
-        await payments.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderReserved), CancellationToken.None);
+        await app.Payments.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderReserved), CancellationToken.None);
         var stored = await app.OrderAsync(order.Id);
         Assert.Equal((OrderStatus.AwaitingPayment, PaymentStatus.ActionRequired, StripePaymentProvider.ProviderName), (stored.Status, stored.Payment!.Status, stored.Payment.Provider));
-        Assert.Equal(2500, stored.Payment.AmountMinor);
+        Assert.Equal(500, stored.Payment.AmountMinor);
         return stored;
     }
 
