@@ -16,6 +16,9 @@ namespace ServerlessBackend.ContractTests.Targets;
 /// </summary>
 public sealed class FuncApp : IContractApp, IDisposable
 {
+    /// <summary>The Stripe webhook signing secret of the app this suite starts.</summary>
+    public const string StripeWebhookSecret = "whsec_contract_local";
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
     private readonly List<IDisposable> _servers = [];
@@ -158,6 +161,8 @@ public sealed class FuncApp : IContractApp, IDisposable
             ["Email__SmtpHost"] = "127.0.0.1",
             ["Email__SmtpPort"] = Text(smtp),
             ["Email__FromAddress"] = "shop@localhost",
+            // The local provider takes the payments; the webhook route still checks Stripe signatures made with this secret.
+            ["Payments__Stripe__WebhookSecret"] = StripeWebhookSecret,
         };
         if (serviceBus is { Length: > 0 })
         {
