@@ -47,10 +47,13 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
         var order = await AwaitingActionAsync();
         var payload = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
 
+        cosmos.Counter.Reset();
         var response = await SendAsync(payload, Sign(payload));
 
         Assert.Equal(200, response.StatusCode);
         Assert.Equal("applied", response.Json.GetProperty("result").GetString());
+        // The order read, the replace with the outcome and OrderConfirmed, and the outbox's mark-published replace.
+        Assert.Equal(["GET", "PUT", "PUT"], cosmos.Counter.Requests.Select(r => r.Method));
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal(OrderStatus.Confirmed, stored.Status);
         Assert.Equal(PaymentStatus.Authorized, stored.Payment!.Status);
