@@ -9,7 +9,7 @@ namespace ServerlessBackend.Functions.Features.Operations;
 /// Claims every path under the route prefix that no other function serves: the host tries routes with literal segments
 /// before those with parameters, and this catch-all last. So an unknown path is a 404 and a known path with a method it
 /// does not serve a 405 with Allow, both problem details, instead of the host's empty 404. It needs a token like every
-/// route but the health probes: an anonymous caller gets 401 for any path, so it cannot tell a route that exists from
+/// route but the health probes and the Stripe webhook: an anonymous caller gets 401 for any path, so it cannot tell a route that exists from
 /// one that does not (an authenticated caller can read the OpenAPI document anyway).
 /// </summary>
 public static class UnmatchedRouteFunction
