@@ -7,14 +7,15 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using ServerlessBackend.Functions.Features.Payments;
 
 namespace ServerlessBackend.Tests.Support;
 
 /// <summary>
 /// Stripe's PaymentIntents API as far as the app uses it, on 127.0.0.1 (Stripe itself cannot be reached here): create,
 /// confirm, capture, cancel, retrieve, with Stripe's statuses, error bodies and idempotent replay of a key's first
-/// answer. Payment methods are Stripe's test ones: pm_card_visa authorizes, pm_card_authenticationRequired needs 3-D
-/// Secure, pm_card_visa_chargeDeclined and pm_card_visa_chargeDeclinedInsufficientFunds are declined. Every request is
+/// answer. Payment methods are Stripe's test ones, as the local provider names them: pm_card_visa authorizes,
+/// pm_card_authenticationRequired needs 3-D Secure, the declining ones decline with their code. Every request is
 /// recorded; <see cref="Answer"/> can replace the answer (a 500, a 429).
 /// </summary>
 public sealed class FakeStripeApi : IAsyncDisposable
@@ -179,12 +180,11 @@ public sealed class FakeStripeApi : IAsyncDisposable
                 intent["status"] = "requires_capture";
                 intent["amount_capturable"] = intent["amount"]!.GetValue<long>();
                 return Ok(intent);
-            case "pm_card_authenticationRequired":
+            case LocalPaymentProvider.AuthenticationRequired:
                 intent["status"] = "requires_action";
                 intent["next_action"] = new JsonObject { ["type"] = "use_stripe_sdk" };
                 return Ok(intent);
-            case "pm_card_visa_chargeDeclined" or "pm_card_visa_chargeDeclinedInsufficientFunds":
-                var decline = method == "pm_card_visa_chargeDeclined" ? "generic_decline" : "insufficient_funds";
+            case not null when LocalPaymentProvider.DeclinedMethods.TryGetValue(method, out var decline):
                 intent["status"] = "requires_payment_method";
                 intent["last_payment_error"] = new JsonObject { ["type"] = "card_error", ["code"] = "card_declined", ["decline_code"] = decline };
                 return (402, new JsonObject

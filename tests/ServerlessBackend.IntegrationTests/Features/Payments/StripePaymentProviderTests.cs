@@ -96,8 +96,8 @@ public sealed class StripePaymentProviderTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("pm_card_visa_chargeDeclined", "generic_decline")]
-    [InlineData("pm_card_visa_chargeDeclinedInsufficientFunds", "insufficient_funds")]
+    [InlineData("pm_card_chargeDeclined", "generic_decline")]
+    [InlineData("pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds")]
     public async Task A_402_card_error_is_declined_with_the_decline_code(string paymentMethod, string declineCode)
     {
         var request = new PaymentRequest("tenant-a", "order-1", 1000, "EUR", paymentMethod);
