@@ -37,7 +37,7 @@ public sealed partial class PaymentHandler(
     /// <summary>
     /// Applies an outcome the provider reports later (the Stripe webhook: 3-D Secure completed or failed). Nothing is
     /// written unless the order exists in the tenant and its payment is this provider's <paramref name="paymentId"/>.
-    /// An authorization for an order cancelled or rejected meanwhile is voided.
+    /// An authorization for an order cancelled or rejected meanwhile, or for a payment declined before, is voided.
     /// </summary>
     public async Task<PaymentUpdate> ApplyProviderOutcomeAsync(
         string tenantId, string orderId, string paymentId, AuthorizationResult outcome, CancellationToken cancellationToken)
@@ -62,6 +62,20 @@ public sealed partial class PaymentHandler(
         if (payment.Status == StatusOf(outcome.Status))
         {
             return PaymentUpdate.AlreadyApplied;
+        }
+
+        if (outcome.Status == AuthorizationStatus.Authorized && payment.Status == PaymentStatus.Declined)
+        {
+            // Declined is final here, but not always at the provider: a Stripe intent declined once can still be
+            // authorized from the browser with the client secret. The order was rejected, so the hold is voided
+            // (with the key every path uses to void this order's payment), and nothing is written.
+            var voided = await provider.VoidAsync(payment.PaymentId, $"{Order.EventId(order.Value.Id, OrderEventTypes.OrderRejected)}:void", cancellationToken);
+            if (!voided.Succeeded)
+            {
+                LogVoidRefused(logger, order.Value.TenantId, order.Value.Id, SafeCode(voided.FailureCode));
+            }
+
+            return PaymentUpdate.Superseded;
         }
 
         var applied = await ApplyAuthorizationAsync(order, payment.PaymentId, outcome, Activity.Current?.TraceId.ToString(), cancellationToken);

@@ -75,6 +75,24 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_authorization_after_the_decline_rejected_the_order_is_voided_so_a_rejected_order_keeps_no_money()
+    {
+        var order = await AwaitingActionAsync();
+        var failed = StripeEvents.Event("payment_intent.payment_failed", _stripe.FailAction(order.Payment!.PaymentId));
+        Assert.Equal(200, (await SendAsync(failed, Sign(failed))).StatusCode);
+
+        // The customer tries another card in the browser with the client secret they still hold, and Stripe holds the money.
+        var authorized = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment.PaymentId));
+        var response = await SendAsync(authorized, Sign(authorized));
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal("canceled", (string?)_stripe.Intent(order.Payment.PaymentId)["status"]);
+        var stored = await _app.OrderAsync(order.Id);
+        Assert.Equal((OrderStatus.Rejected, PaymentStatus.Declined), (stored.Status, stored.Payment!.Status));
+        Assert.Equal([$"{order.Id}.OrderRejected:void"], _app.PaymentProvider.KeysOf("Void"));
+    }
+
+    [Fact]
     public async Task The_same_event_delivered_twice_has_one_effect_and_the_second_only_reads()
     {
         var order = await AwaitingActionAsync();
