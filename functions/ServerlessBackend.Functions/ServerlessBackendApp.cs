@@ -38,6 +38,7 @@ public static class ServerlessBackendApp
         worker.UseHttpApi();
         var services = worker.Services;
         services.AddServerlessBackendHosting(configuration);
+        services.AddAppTelemetry(configuration);
         services.AddAppMetrics();
         services.AddMessaging(configuration);
         services.AddEmail(configuration);

@@ -26,7 +26,7 @@ public sealed class HttpTestContext
         collection.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         collection.AddLogging();
         collection.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
-        collection.AddProblemDetails();
+        collection.AddApiProblemDetails();
         services?.Invoke(collection);
 
         var context = new DefaultHttpContext { RequestServices = collection.BuildServiceProvider() };

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
@@ -30,19 +30,27 @@ public sealed class ApiTestHost
     private readonly ServiceProvider _services;
 
     public ApiTestHost(
-        CosmosServerFixture cosmos, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null, AppMetrics? metrics = null)
-        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock, outbox, signing, metrics)
+        CosmosServerFixture cosmos, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null, AppMetrics? metrics = null,
+        ILoggerFactory? loggers = null)
+        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock, outbox, signing, metrics, loggers)
     {
     }
 
+    // loggers: where the middleware and handlers log (the app's OpenTelemetry logging in the telemetry tests); nowhere by default.
     public ApiTestHost(
-        CosmosContainers containers, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null, AppMetrics? metrics = null)
+        CosmosContainers containers, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null, AppMetrics? metrics = null,
+        ILoggerFactory? loggers = null)
     {
         Publisher
             .Setup(p => p.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((Versioned<Order> written, CancellationToken _) => written);
         var services = new ServiceCollection();
         services.AddLogging();
+        if (loggers is not null)
+        {
+            services.AddSingleton(loggers);
+        }
+
         services.AddSingleton(clock ?? TimeProvider.System);
         services.AddSingleton(containers);
         services.AddSingleton(outbox ?? Publisher.Object);
@@ -100,9 +108,11 @@ public sealed class ApiTestHost
         context.SetupGet(c => c.CancellationToken).Returns(CancellationToken.None);
 
         IResult? result = null;
+        // The app's HTTP pipeline, in UseHttpApi's order.
+        var exceptions = new ExceptionProblemsMiddleware(Get<ILogger<ExceptionProblemsMiddleware>>());
         var authentication = new AuthenticationMiddleware(Get<BearerAuthenticator>());
-        var exceptions = new ExceptionProblemsMiddleware(NullLogger<ExceptionProblemsMiddleware>.Instance);
-        await exceptions.Invoke(context.Object, c => authentication.Invoke(c, async _ => result = await function(http.Request, CancellationToken.None)));
+        var telemetry = new RequestTelemetryMiddleware(Get<ILogger<RequestTelemetryMiddleware>>());
+        await exceptions.Invoke(context.Object, c => authentication.Invoke(c, c2 => telemetry.Invoke(c2, async _ => result = await function(http.Request, CancellationToken.None))));
 
         return result is null ? await http.ReadResponseAsync() : await http.ExecuteAsync(result);
     }

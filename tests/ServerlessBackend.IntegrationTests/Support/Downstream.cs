@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -22,8 +23,11 @@ public sealed class Downstream : IDisposable
     private readonly HashSet<string> _delivered = [];
 
     // paymentProvider: behind PaymentProvider; the local one unless given (the Stripe flow gives Stripe's).
-    public Downstream(CosmosServerFixture cosmos, SmtpServerFixture? smtp = null, string? tenant = null, IPaymentProvider? paymentProvider = null)
+    // loggers: where the handlers log (the app's OpenTelemetry logging in the telemetry tests); nowhere by default.
+    public Downstream(
+        CosmosServerFixture cosmos, SmtpServerFixture? smtp = null, string? tenant = null, IPaymentProvider? paymentProvider = null, ILoggerFactory? loggers = null)
     {
+        loggers ??= NullLoggerFactory.Instance;
         ArgumentNullException.ThrowIfNull(cosmos);
         Tenant = tenant ?? TestData.NewTenant();
         PaymentProvider = new RecordingPaymentProvider(paymentProvider ?? new LocalPaymentProvider());
@@ -31,13 +35,14 @@ public sealed class Downstream : IDisposable
         Orders = new InterceptingOrderStore(cosmos.Containers, Tenant);
         Products = new CosmosProductStore(cosmos.Containers);
         Stock = new CosmosStockStore(cosmos.Containers, Clock, Metrics.App);
-        Outbox = new OrderOutbox(Orders, new ServiceBusOrderEventSender(Bus.Sender.Object), NullLogger<OrderOutbox>.Instance);
+        Outbox = new OrderOutbox(Orders, new ServiceBusOrderEventSender(Bus.Sender.Object), loggers.CreateLogger<OrderOutbox>());
         Transitions = new OrderTransitions(Orders, Outbox, Clock, Metrics.App);
-        Fulfillment = new FulfillmentHandler(Orders, Stock, Transitions, Clock, NullLogger<FulfillmentHandler>.Instance);
-        Payments = new PaymentHandler(Orders, PaymentProvider, Transitions, Clock, NullLogger<PaymentHandler>.Instance);
+        Fulfillment = new FulfillmentHandler(Orders, Stock, Transitions, Clock, loggers.CreateLogger<FulfillmentHandler>());
+        Payments = new PaymentHandler(Orders, PaymentProvider, Transitions, Clock, loggers.CreateLogger<PaymentHandler>());
         EmailOptions = Options.Create(new EmailOptions { SmtpHost = smtp?.Host ?? "127.0.0.1", SmtpPort = smtp?.SmtpPort ?? 25, FromAddress = "shop@example.test" });
         NotificationLog = new CosmosNotificationLog(cosmos.Containers);
-        Email = new SendOrderEmailHandler(Orders, NotificationLog, new SmtpEmailSender(EmailOptions), EmailOptions, Clock, Metrics.App, NullLogger<SendOrderEmailHandler>.Instance);
+        Delivery = new OrderEventDelivery(loggers.CreateLogger<OrderEventDelivery>());
+        Email = new SendOrderEmailHandler(Orders, NotificationLog, new SmtpEmailSender(EmailOptions), EmailOptions, Clock, Metrics.App, loggers.CreateLogger<SendOrderEmailHandler>());
     }
 
     public CosmosServerFixture Cosmos { get; }
@@ -73,6 +78,14 @@ public sealed class Downstream : IDisposable
     public CosmosNotificationLog NotificationLog { get; }
 
     public SendOrderEmailHandler Email { get; }
+
+    public OrderEventDelivery Delivery { get; }
+
+    public FulfillmentFunction FulfillmentFunction => new(Fulfillment, Delivery);
+
+    public EmailFunction EmailFunction => new(Email, Delivery);
+
+    public PaymentFunction PaymentFunction => new(Payments, Delivery);
 
     public async Task<Product> StockedAsync(string sku, int stock, string name = "Espresso beans")
     {
@@ -125,9 +138,9 @@ public sealed class Downstream : IDisposable
     /// </summary>
     public async Task<int> PumpAsync()
     {
-        var fulfillment = new FulfillmentFunction(Fulfillment);
-        var payment = new PaymentFunction(Payments);
-        var email = new EmailFunction(Email);
+        var fulfillment = FulfillmentFunction;
+        var payment = PaymentFunction;
+        var email = EmailFunction;
         var deliveries = 0;
         while (Bus.Sent.Where(m => !_delivered.Contains(m.MessageId)).ToList() is { Count: > 0 } pending)
         {

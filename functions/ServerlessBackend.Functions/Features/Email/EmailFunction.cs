@@ -8,7 +8,7 @@ namespace ServerlessBackend.Functions.Features.Email;
 /// Order events from the session-enabled email subscription (session = order, so one order's emails
 /// go out in order). Any exception propagates so Service Bus retries and finally dead-letters.
 /// </summary>
-public sealed class EmailFunction(SendOrderEmailHandler handler)
+public sealed class EmailFunction(SendOrderEmailHandler handler, OrderEventDelivery delivery)
 {
     [Function("Email")]
     public Task Run(
@@ -16,5 +16,5 @@ public sealed class EmailFunction(SendOrderEmailHandler handler)
             Connection = MessagingTopology.Connection, IsSessionsEnabled = true)]
         ServiceBusReceivedMessage message,
         CancellationToken cancellationToken) =>
-        handler.HandleAsync(OrderEventMessages.Parse(message), cancellationToken);
+        delivery.HandleAsync("email", message, handler.HandleAsync, cancellationToken);
 }

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Email;
 
@@ -22,6 +24,10 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSend
         mime.From.Add(MailboxAddress.Parse(_options.FromAddress));
         mime.To.Add(MailboxAddress.Parse(message.To));
 
+        // The relay's address and port only: the recipient stays out of telemetry.
+        using var activity = AppTelemetry.Source.StartActivity("smtp send", ActivityKind.Client);
+        activity?.SetTag("server.address", _options.SmtpHost);
+        activity?.SetTag("server.port", _options.SmtpPort);
         using var client = new SmtpClient();
         var userName = _options.UserName;
         var security = !string.IsNullOrEmpty(userName)
@@ -40,10 +46,13 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSend
         catch (SmtpCommandException e) when (e.ErrorCode == SmtpErrorCode.RecipientNotAccepted && (int)e.StatusCode >= 500)
         {
             // RFC 5321: a 5yz reply is permanent; the same recipient will be refused on every retry.
+            activity?.SetTag("smtp.status_code", (int)e.StatusCode);
             return RelayAnswer.RecipientRefused((int)e.StatusCode);
         }
         catch (SmtpCommandException e)
         {
+            activity?.SetTag("smtp.status_code", (int)e.StatusCode);
+            activity?.SetStatus(ActivityStatusCode.Error, e.ErrorCode.ToString());
             throw new RelayRefusedException((int)e.StatusCode, e.ErrorCode switch
             {
                 SmtpErrorCode.RecipientNotAccepted => "RCPT TO",

@@ -8,7 +8,7 @@ namespace ServerlessBackend.Functions.Features.Fulfillment;
 /// Order events from the fulfillment subscription (OrderPlaced, OrderCancelled, OrderShipped, OrderRejected). Any
 /// exception propagates: the host abandons the message, Service Bus redelivers and finally dead-letters it.
 /// </summary>
-public sealed class FulfillmentFunction(FulfillmentHandler handler)
+public sealed class FulfillmentFunction(FulfillmentHandler handler, OrderEventDelivery delivery)
 {
     [Function("Fulfillment")]
     public Task Run(
@@ -16,5 +16,5 @@ public sealed class FulfillmentFunction(FulfillmentHandler handler)
             Connection = MessagingTopology.Connection, IsSessionsEnabled = false)]
         ServiceBusReceivedMessage message,
         CancellationToken cancellationToken) =>
-        handler.HandleAsync(OrderEventMessages.Parse(message), cancellationToken);
+        delivery.HandleAsync("fulfillment", message, handler.HandleAsync, cancellationToken);
 }

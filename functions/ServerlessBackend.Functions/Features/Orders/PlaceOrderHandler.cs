@@ -64,9 +64,9 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
             return await RefuseAsync(caller, orderId, requestHash, unpriceable, cancellationToken);
         }
 
-        var order = Order.Place(
+        var order = OrderTrace.Stamp(Order.Place(
             orderId, caller.TenantId, caller.UserId, contactEmail, priced.Value!, catalog[0].Currency, requestHash, clock.GetUtcNow(),
-            Activity.Current?.TraceId.ToString(), request.PaymentMethod);
+            Activity.Current?.TraceId.ToString(), request.PaymentMethod));
         if (PaymentLimits.Describe(PaymentLimits.Check(order.Total, order.Currency), order.Currency) is { } unpayable)
         {
             return await RefuseAsync(caller, orderId, requestHash, new ApiError(ProblemKind.Unprocessable, unpayable), cancellationToken);

@@ -8,7 +8,7 @@ namespace ServerlessBackend.Functions.Features.Payments;
 /// Order events from the payment subscription (OrderReserved, OrderShipped, OrderCancelled). Any exception
 /// propagates: the host abandons the message, Service Bus redelivers and finally dead-letters it.
 /// </summary>
-public sealed class PaymentFunction(PaymentHandler handler)
+public sealed class PaymentFunction(PaymentHandler handler, OrderEventDelivery delivery)
 {
     [Function("Payment")]
     public Task Run(
@@ -16,5 +16,5 @@ public sealed class PaymentFunction(PaymentHandler handler)
             Connection = MessagingTopology.Connection, IsSessionsEnabled = false)]
         ServiceBusReceivedMessage message,
         CancellationToken cancellationToken) =>
-        handler.HandleAsync(OrderEventMessages.Parse(message), cancellationToken);
+        delivery.HandleAsync("payment", message, handler.HandleAsync, cancellationToken);
 }

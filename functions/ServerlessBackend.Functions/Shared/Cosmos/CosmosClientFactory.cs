@@ -23,6 +23,8 @@ public static class CosmosClientFactory
         // The SDK retries 429s itself for up to this long before we answer 503 with Retry-After.
         MaxRetryAttemptsOnRateLimitedRequests = 3,
         MaxRetryWaitTimeOnRateLimitedRequests = TimeSpan.FromSeconds(5),
+        // A span per operation on the Azure.Cosmos.Operation source (off by default in the non-preview SDK); query text stays out.
+        CosmosClientTelemetryOptions = new CosmosClientTelemetryOptions { DisableDistributedTracing = false, QueryTextMode = QueryTextMode.None },
     };
 
     /// <summary>

@@ -64,6 +64,18 @@ public static class AppSettings
     /// <summary>Optional: retries Stripe.net makes itself on a network failure, 409 or 5xx (default 2) before the message is retried.</summary>
     public const string PaymentsStripeMaxNetworkRetries = "Payments__Stripe__MaxNetworkRetries";
 
+    /// <summary>
+    /// Application Insights' connection string (instrumentation key and ingestion endpoint: identifies the resource, is no
+    /// secret, and with local auth disabled cannot write without an Entra token). Set: the worker exports to Azure Monitor.
+    /// </summary>
+    public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary>Read by the Functions host, not the app: Entra authentication for its own telemetry (Authorization=AAD;ClientId=...).</summary>
+    public const string ApplicationInsightsAuthenticationString = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
+
+    /// <summary>Local development: an OTLP endpoint (the Aspire dashboard run-local.sh starts). Set: the worker exports over OTLP.</summary>
+    public const string OtlpEndpoint = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
     /// <summary>The app's own settings, needed in Azure and locally alike.</summary>
     private static readonly string[] RequiredEverywhere =
     [

@@ -1,10 +1,34 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Shared.Http;
 
 /// <summary>RFC 9457 problem details for every error response.</summary>
 public static class ApiProblems
 {
+    /// <summary>The member of every problem body that names the request's trace (32 hex digits, as the trace viewers show it).</summary>
+    public const string TraceIdMember = "traceId";
+
+    /// <summary>
+    /// The problem details writer every problem goes through (<see cref="From"/>, the exception middleware, the
+    /// authentication middleware, the unmatched route): it sets <see cref="TraceIdMember"/> to the W3C trace id of
+    /// the current span, so a user's error report leads to the trace.
+    /// </summary>
+    public static IServiceCollection AddApiProblemDetails(this IServiceCollection services) =>
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Without a span there is no trace to name (ASP.NET Core's default would be the connection's request id).
+            if (TelemetryTags.CurrentTraceId() is { } traceId)
+            {
+                context.ProblemDetails.Extensions[TraceIdMember] = traceId;
+            }
+            else
+            {
+                context.ProblemDetails.Extensions.Remove(TraceIdMember);
+            }
+        });
+
     public static IResult From(ApiError error)
     {
         ArgumentNullException.ThrowIfNull(error);

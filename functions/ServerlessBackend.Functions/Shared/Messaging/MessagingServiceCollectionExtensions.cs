@@ -49,6 +49,7 @@ public static class MessagingServiceCollectionExtensions
         services.AddSingleton(provider => provider.GetRequiredService<ServiceBusClient>().CreateSender(MessagingTopology.OrdersTopic));
         services.AddSingleton<IOrderEventSender, ServiceBusOrderEventSender>();
         services.AddSingleton<IDeadLetters, ServiceBusDeadLetters>();
+        services.AddSingleton<OrderEventDelivery>();
         return services;
     }
 

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Azure.Messaging.ServiceBus;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Shared.Messaging;
 
@@ -38,9 +38,9 @@ public static class OrderEventMessages
         };
         message.ApplicationProperties[TenantIdProperty] = orderEvent.TenantId;
 
-        // The trace recorded with the write links the consumers to the request that caused the event,
-        // also when the relay publishes it later; otherwise the publishing activity is the parent.
-        var traceParent = orderEvent.TraceParent ?? W3CActivityId();
+        // The consumers continue the trace recorded with the write (the request that caused the event), also when
+        // the relay publishes it later; the publishing span is the parent when it belongs to that trace.
+        var traceParent = TraceContinuation.ForMessage(orderEvent.TraceParent);
         if (traceParent is not null)
         {
             message.ApplicationProperties[TraceParentProperty] = traceParent;
@@ -98,7 +98,4 @@ public static class OrderEventMessages
 
         return orderEvent;
     }
-
-    private static string? W3CActivityId() =>
-        Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null;
 }

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Shared.Orders;
 
@@ -48,12 +50,29 @@ public sealed partial class OrderOutbox(IOrderStore orders, IOrderEventSender se
             return order;
         }
 
-        await sender.SendAsync(pending, cancellationToken);
+        await PublishAsync(order.Value, pending, cancellationToken);
         var marked = await orders.MarkPublishedAsync(order, pending.Select(e => e.Id).ToList(), cancellationToken);
         LogPublished(logger, pending.Count, order.Value.TenantId, order.Value.Id);
 
         // Null only when the order was deleted meanwhile: there is no newer version to report.
         return marked ?? order;
+    }
+
+    /// <summary>The send, as a producer span "publish {event types}" with the order's tenant and id.</summary>
+    private async Task PublishAsync(Order order, IReadOnlyList<OrderEvent> pending, CancellationToken cancellationToken)
+    {
+        var types = string.Join(",", pending.Select(e => e.Type).Distinct());
+        using var activity = AppTelemetry.Source.StartActivity($"publish {types}", ActivityKind.Producer);
+        activity.Tag(TelemetryTags.Scope(order.TenantId, order.Id, types));
+        try
+        {
+            await sender.SendAsync(pending, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            throw;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published {Count} event(s) of order {TenantId}/{OrderId}")]

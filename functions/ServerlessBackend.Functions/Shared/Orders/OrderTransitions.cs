@@ -41,6 +41,7 @@ public sealed class OrderTransitions(IOrderStore orders, IOrderOutbox outbox, Ti
 
     private async Task<Versioned<Order>> WriteAsync(Versioned<Order> current, Order changed, CancellationToken cancellationToken)
     {
+        changed = OrderTrace.Stamp(changed);
         var etag = await orders.ReplaceAsync(changed, current.ETag, cancellationToken);
         if (changed.Status != current.Value.Status)
         {

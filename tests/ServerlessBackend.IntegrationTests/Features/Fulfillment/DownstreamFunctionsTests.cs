@@ -1,7 +1,5 @@
 using Azure.Messaging.ServiceBus;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Features.Email;
-using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Support;
 
@@ -20,12 +18,12 @@ public sealed class DownstreamFunctionsTests(CosmosServerFixture cosmos, SmtpSer
         var order = await _app.PlacedAsync(("SKU-A", 3));
         await _app.Outbox.RelayAsync(order.TenantId, order.Id, CancellationToken.None);
 
-        await new FulfillmentFunction(_app.Fulfillment).Run(Assert.Single(_app.Bus.Received(order.Id, OrderEventTypes.OrderPlaced)), CancellationToken.None);
+        await _app.FulfillmentFunction.Run(Assert.Single(_app.Bus.Received(order.Id, OrderEventTypes.OrderPlaced)), CancellationToken.None);
 
         Assert.Equal(OrderStatus.AwaitingPayment, (await _app.OrderAsync(order.Id)).Status);
         Assert.Equal(0, await _app.AvailableAsync("SKU-A"));
 
-        await new Functions.Features.Payments.PaymentFunction(_app.Payments).Run(Assert.Single(_app.Bus.Received(order.Id, OrderEventTypes.OrderReserved)), CancellationToken.None);
+        await _app.PaymentFunction.Run(Assert.Single(_app.Bus.Received(order.Id, OrderEventTypes.OrderReserved)), CancellationToken.None);
 
         Assert.Equal(OrderStatus.Confirmed, (await _app.OrderAsync(order.Id)).Status);
     }
@@ -36,8 +34,8 @@ public sealed class DownstreamFunctionsTests(CosmosServerFixture cosmos, SmtpSer
         var garbage = ServiceBusModelFactory.ServiceBusReceivedMessage(
             BinaryData.FromString("{\"id\":"), messageId: "m-1", subject: OrderEventTypes.OrderPlaced, contentType: "application/json", deliveryCount: 5);
 
-        await Assert.ThrowsAsync<PoisonMessageException>(() => new FulfillmentFunction(_app.Fulfillment).Run(garbage, CancellationToken.None));
-        await Assert.ThrowsAsync<PoisonMessageException>(() => new EmailFunction(_app.Email).Run(garbage, CancellationToken.None));
+        await Assert.ThrowsAsync<PoisonMessageException>(() => _app.FulfillmentFunction.Run(garbage, CancellationToken.None));
+        await Assert.ThrowsAsync<PoisonMessageException>(() => _app.EmailFunction.Run(garbage, CancellationToken.None));
     }
 
     [Fact]
@@ -48,7 +46,7 @@ public sealed class DownstreamFunctionsTests(CosmosServerFixture cosmos, SmtpSer
         await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
         await _app.Payments.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderReserved), CancellationToken.None);
 
-        await new EmailFunction(_app.Email).Run(Assert.Single(_app.Bus.Received(order.Id, OrderEventTypes.OrderConfirmed)), CancellationToken.None);
+        await _app.EmailFunction.Run(Assert.Single(_app.Bus.Received(order.Id, OrderEventTypes.OrderConfirmed)), CancellationToken.None);
 
         var mails = await smtp.WaitForMessagesAsync(1);
         Assert.Single(mails, m => m.To.Any(t => t.Address == order.ContactEmail) && m.Subject == $"Your order {order.Id} is confirmed");

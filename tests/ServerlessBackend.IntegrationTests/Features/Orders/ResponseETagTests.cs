@@ -1,5 +1,4 @@
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Tests.Support;
@@ -50,8 +49,8 @@ public sealed class ResponseETagTests : IClassFixture<CosmosServerFixture>
     {
         await StockAsync();
         var id = (await Place("key-1")).Json.GetProperty("id").GetString()!;
-        await new FulfillmentFunction(_app.Fulfillment).Run(Assert.Single(_app.Bus.Received(id, OrderEventTypes.OrderPlaced)), CancellationToken.None);
-        await new Functions.Features.Payments.PaymentFunction(_app.Payments).Run(Assert.Single(_app.Bus.Received(id, OrderEventTypes.OrderReserved)), CancellationToken.None);
+        await _app.FulfillmentFunction.Run(Assert.Single(_app.Bus.Received(id, OrderEventTypes.OrderPlaced)), CancellationToken.None);
+        await _app.PaymentFunction.Run(Assert.Single(_app.Bus.Received(id, OrderEventTypes.OrderReserved)), CancellationToken.None);
         var confirmed = await Get(id);
         Assert.Equal("confirmed", confirmed.Json.GetProperty("status").GetString());
 
