@@ -4,8 +4,9 @@
 # build output). When a Docker engine answers, Cosmos DB, Service Bus and host storage are the emulators and Azurite
 # from tests/ServerlessBackend.IntegrationTests/Emulators/compose.yaml, so the whole order flow runs (the host gets the Service
 # Bus emulator's connection string as `ServiceBus`); without Docker, Cosmos is the Cosmos protocol server the tests use,
-# storage is Azurite from tests/tools, and there is no Service Bus. SMTP is MailDev from tests/tools either way. A
-# dependency that already answers is used as it is. Everything this script started stops when it exits (Ctrl+C).
+# storage is Azurite from tests/tools, and there is no Service Bus. SMTP is MailDev from tests/tools either way, and
+# telemetry (OTEL_EXPORTER_OTLP_ENDPOINT) goes to the .NET Aspire dashboard, installed from NuGet by
+# tests/tools/aspire-dashboard. A dependency that already answers is used as it is. Everything this script started stops when it exits (Ctrl+C).
 # README, "Running locally".
 #
 #   bash functions/run-local.sh [--docker | --no-docker] [--deps-only] [arguments for func start]
@@ -14,7 +15,8 @@
 #     --deps-only   start the dependencies only, print their endpoints, wait (no func needed)
 #
 # Ports come from the settings file: local.settings.json (copied from local.settings.sample.json when missing), or the
-# file named by LOCAL_SETTINGS. MAILDEV_WEB_PORT (default 1080) is where MailDev shows the mail it received.
+# file named by LOCAL_SETTINGS. MAILDEV_WEB_PORT (default 1080) is where MailDev shows the mail it received, and
+# DASHBOARD_PORT (default 18888) where the Aspire dashboard shows traces, metrics and logs.
 set -euo pipefail
 cd "${BASH_SOURCE[0]%/*}/.."
 
@@ -62,10 +64,14 @@ const out = {
     : (v.ServiceBus__fullyQualifiedNamespace || ""),
   servicebus_port: (v.ServiceBus && new URL((/Endpoint=([^;]+)/i.exec(v.ServiceBus) || [, "sb://unknown"])[1]).port) || "5672",
   servicebus_from_settings: v.ServiceBus ? "true" : "false",
+  otlp_endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT || "",
+  otlp_host: v.OTEL_EXPORTER_OTLP_ENDPOINT ? new URL(v.OTEL_EXPORTER_OTLP_ENDPOINT).hostname : "",
+  otlp_port: v.OTEL_EXPORTER_OTLP_ENDPOINT ? new URL(v.OTEL_EXPORTER_OTLP_ENDPOINT).port || "4317" : "",
 };
 for (const [k, val] of Object.entries(out)) console.log(`${k}='"'"'${val.replaceAll("'"'"'", "")}'"'"'`);
 ')"
 web_port="${MAILDEV_WEB_PORT:-1080}"
+dashboard_port="${DASHBOARD_PORT:-18888}"
 
 is_loopback() { [ "$1" = 127.0.0.1 ] || [ "$1" = localhost ]; }
 answers() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
@@ -174,6 +180,25 @@ else
     --inMemoryPersistence --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
     --tableHost 127.0.0.1 --tablePort "$table_port"
   summary+=("storage     http://127.0.0.1:$blob_port  (started: Azurite, blob/queue/table on $blob_port/$queue_port/$table_port)")
+fi
+
+# Telemetry: the .NET Aspire dashboard receives OTLP/gRPC on the settings' port and shows it on dashboard_port. Without
+# sign-in (loopback only: both listen on 127.0.0.1). The app and the host export to it through OTEL_EXPORTER_OTLP_ENDPOINT.
+if [ -z "$otlp_endpoint" ]; then
+  summary+=("telemetry   not set  (no OTEL_EXPORTER_OTLP_ENDPOINT: nothing exported locally)")
+elif ! is_loopback "$otlp_host"; then
+  summary+=("telemetry   $otlp_endpoint  (not local: used as configured)")
+elif answers 127.0.0.1 "$otlp_port"; then
+  summary+=("telemetry   $otlp_endpoint  (already running, e.g. an Aspire dashboard: used as it is)")
+else
+  dotnet restore tests/tools/aspire-dashboard -v q >"$logs/dashboard-restore.log" 2>&1 || { cat "$logs/dashboard-restore.log" >&2; exit 1; }
+  dashboard="$(dotnet msbuild tests/tools/aspire-dashboard -getProperty:DashboardPath)"
+  [ -x "$dashboard" ] || chmod +x "$dashboard"
+  start dashboard "$otlp_port" "$dashboard_port" -- env ASPNETCORE_URLS="http://127.0.0.1:$dashboard_port" \
+    DOTNET_DASHBOARD_OTLP_ENDPOINT_URL="http://127.0.0.1:$otlp_port" DASHBOARD__FRONTEND__AUTHMODE=Unsecured \
+    DASHBOARD__OTLP__AUTHMODE=Unsecured DASHBOARD__API__AUTHMODE=Unsecured "$dashboard"
+  summary+=("telemetry   $otlp_endpoint  (started: .NET Aspire dashboard, OTLP/gRPC)")
+  summary+=("dashboard   http://127.0.0.1:$dashboard_port/  (the Aspire dashboard: each request's trace, the app's metrics and logs)")
 fi
 
 # Service Bus: only the emulator runs locally, and only in Docker. The host and the app get its connection string as

@@ -5,12 +5,15 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Trace;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Orders;
+using ServerlessBackend.Functions.Shared.Telemetry;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Foundation;
@@ -95,6 +98,62 @@ public sealed partial class RunLocalScriptTests : IDisposable
 
         Assert.True(run.WaitForExit(TimeSpan.FromSeconds(30)), "The script did not exit on SIGTERM.");
         Assert.All(new[] { cosmos, smtp, web, blob, queue, table }, port => Assert.False(LocalServer.Accepts(port), $"Port {port} still answers after the script exited."));
+    }
+
+    [Fact]
+    public async Task Deps_only_starts_the_aspire_dashboard_on_the_configured_otlp_port_shows_a_span_the_app_exports_and_stops_it_on_sigterm()
+    {
+        var (otlp, dashboard) = (LocalServer.FreePort(), LocalServer.FreePort());
+        var settings = WriteSettings(values =>
+        {
+            values[AppSettings.CosmosAccountEndpoint] = "https://contoso.documents.azure.com/";
+            values[AppSettings.EmailSmtpHost] = "smtp.contoso.com";
+            values["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=https;AccountName=contoso;EndpointSuffix=core.windows.net";
+            values[AppSettings.OtlpEndpoint] = $"http://127.0.0.1:{otlp}";
+        });
+        using var run = ScriptRun.Start(["--no-docker", "--deps-only"], new()
+        {
+            ["LOCAL_SETTINGS"] = settings,
+            ["DASHBOARD_PORT"] = dashboard.ToString(CultureInfo.InvariantCulture),
+        });
+
+        var summary = run.WaitForLine(line => line.StartsWith("ready:", StringComparison.Ordinal), TimeSpan.FromSeconds(180));
+        Assert.Equal($"http://127.0.0.1:{otlp}", Endpoint(summary, "telemetry"));
+        Assert.Equal($"http://127.0.0.1:{dashboard}/", Endpoint(summary, "dashboard"));
+
+        // The app's own telemetry registration, pointed at the dashboard as local.settings.json points the app.
+        var name = $"run-local check {Guid.NewGuid():N}";
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { [AppSettings.OtlpEndpoint] = $"http://127.0.0.1:{otlp}" }).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+        services.AddAppTelemetry(configuration);
+        using (var telemetry = services.BuildServiceProvider())
+        {
+            var tracing = telemetry.GetRequiredService<TracerProvider>();
+            using (var span = AppTelemetry.Source.StartActivity(name))
+            {
+                span?.SetTag(TelemetryTags.TenantId, "shop-1");
+            }
+
+            Assert.True(tracing.ForceFlush(10_000), "The OTLP exporter did not flush to the dashboard.");
+        }
+
+        // The dashboard's telemetry API (unsecured on loopback, as the UI) lists it.
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{dashboard}/") };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/", UriKind.Relative))).StatusCode);
+        var traces = "";
+        for (var i = 0; i < 50 && !traces.Contains(name, StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(200);
+            traces = await http.GetStringAsync(new Uri("api/telemetry/traces", UriKind.Relative));
+        }
+
+        Assert.Contains(name, traces, StringComparison.Ordinal);
+        Assert.Contains("shop-1", traces, StringComparison.Ordinal);
+
+        run.Terminate();
+
+        Assert.True(run.WaitForExit(TimeSpan.FromSeconds(30)), "The script did not exit on SIGTERM.");
+        Assert.All(new[] { otlp, dashboard }, port => Assert.False(LocalServer.Accepts(port), $"Port {port} still answers after the script exited."));
     }
 
     [Fact]
@@ -332,6 +391,8 @@ public sealed partial class RunLocalScriptTests : IDisposable
     {
         var sample = JsonNode.Parse(File.ReadAllText(RepoPaths.InRoot("local.settings.sample.json")))!.AsObject();
         var values = sample["Values"]!.AsObject();
+        // The dashboard only where a test asks for it (it listens on fixed ports unless told otherwise).
+        values.Remove(AppSettings.OtlpEndpoint);
         change(values);
         var path = Path.Combine(_dir, "local.settings.json");
         File.WriteAllText(path, sample.ToJsonString());
