@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Tests.Support;
 
@@ -71,11 +72,14 @@ public sealed class HttpTestContext
         Context.Response.Body.Position = 0;
         using var reader = new StreamReader(Context.Response.Body, Encoding.UTF8, leaveOpen: true);
         var body = await reader.ReadToEndAsync();
-        return new TestResponse(Context.Response.StatusCode, Context.Response.Headers, Context.Response.ContentType, body);
+        return new TestResponse(Context.Response.StatusCode, Context.Response.Headers, Context.Response.ContentType, body) { TraceId = TelemetryTags.CurrentTraceId() };
     }
 }
 
 public sealed record TestResponse(int StatusCode, IHeaderDictionary Headers, string? ContentType, string Body)
 {
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    /// <summary>The trace the request ran in (the invocation's span), null when it ran outside any.</summary>
+    public string? TraceId { get; init; }
 }

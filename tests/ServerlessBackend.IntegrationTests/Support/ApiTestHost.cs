@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
@@ -107,6 +108,8 @@ public sealed class ApiTestHost
         context.SetupGet(c => c.FunctionDefinition).Returns(definition.Object);
         context.SetupGet(c => c.CancellationToken).Returns(CancellationToken.None);
 
+        // The invocation's span, as the worker starts one (unless the test plays the worker itself).
+        using var invocation = Activity.Current is null ? new Activity($"function {definition.Object.Name}").SetIdFormat(ActivityIdFormat.W3C).Start() : null;
         IResult? result = null;
         // The app's HTTP pipeline, in UseHttpApi's order.
         var exceptions = new ExceptionProblemsMiddleware(Get<ILogger<ExceptionProblemsMiddleware>>());

@@ -1,10 +1,11 @@
 using System.Text.Json;
+using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Tests.Support;
 
 public static class ProblemAssertions
 {
-    /// <summary>The response is RFC 9457 problem details with this status.</summary>
+    /// <summary>The response is RFC 9457 problem details with this status, naming the trace the request ran in (traceId; none outside a trace).</summary>
     public static void AssertProblem(TestResponse response, int status)
     {
         ArgumentNullException.ThrowIfNull(response);
@@ -13,5 +14,6 @@ public static class ProblemAssertions
         Assert.Equal(status, response.Json.GetProperty("status").GetInt32());
         Assert.Equal(JsonValueKind.String, response.Json.GetProperty("title").ValueKind);
         Assert.StartsWith("https://", response.Json.GetProperty("type").GetString(), StringComparison.Ordinal);
+        Assert.Equal(response.TraceId, response.Json.TryGetProperty(ApiProblems.TraceIdMember, out var traceId) ? traceId.GetString() : null);
     }
 }
