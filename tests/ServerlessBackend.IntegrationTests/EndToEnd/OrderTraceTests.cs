@@ -126,6 +126,43 @@ public sealed class OrderTraceTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task When_the_relay_publishes_later_the_deliveries_still_continue_the_trace_of_the_request_that_placed_the_order()
+    {
+        await Invoke("CreateProduct", () => _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin,
+            """{"id":"BEANS","name":"Espresso beans","price":12.5,"currency":"EUR","availableStock":5}"""));
+        _app.Bus.FailNext();
+        string traceId = "";
+        var placed = await Invoke("PlaceOrder", () =>
+        {
+            traceId = Activity.Current!.TraceId.ToHexString();
+            var body = JsonSerializer.Serialize(new { lines = new[] { new { productId = "BEANS", quantity = 1 } }, contactEmail = _contact });
+            return _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body,
+                new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
+        });
+        Assert.Equal(201, placed.StatusCode);
+        Assert.Empty(_app.Bus.Sent);
+
+        _app.Clock.Advance(Functions.Features.Outbox.OutboxRelayHandler.Delay + TimeSpan.FromSeconds(1));
+        var relay = new Functions.Features.Outbox.OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, _telemetry.GetRequiredService<ILogger<Functions.Features.Outbox.OutboxRelayHandler>>());
+        string relayTraceId = "";
+        await Invoke("OutboxRelay", async () =>
+        {
+            relayTraceId = Activity.Current!.TraceId.ToHexString();
+            return await relay.RunAsync(CancellationToken.None);
+        });
+        await PumpAsync();
+
+        var placedSpan = Assert.Single(_spans, s => s.DisplayName == "function PlaceOrder" && s.TraceId.ToHexString() == traceId);
+        // The publish right after the write failed (an error in the request's trace); the relay's succeeded in its own.
+        var publishes = _spans.Where(s => s.DisplayName == "publish OrderPlaced" && s.GetTagItem(TelemetryTags.TenantId) as string == _tenant.Id).ToList();
+        Assert.Equal([(traceId, ActivityStatusCode.Error), (relayTraceId, ActivityStatusCode.Unset)], publishes.Select(s => (s.TraceId.ToHexString(), s.Status)));
+        var fulfillment = Assert.Single(_spans, s => s.DisplayName == "fulfillment OrderPlaced" && s.GetTagItem(TelemetryTags.TenantId) as string == _tenant.Id);
+        Assert.Equal(traceId, fulfillment.TraceId.ToHexString());
+        Assert.Equal(placedSpan.SpanId, fulfillment.ParentSpanId);
+        Assert.Contains(_spans, s => s.DisplayName == "email OrderConfirmed" && s.TraceId.ToHexString() == traceId);
+    }
+
     public void Dispose() => _telemetry.Dispose();
 
     private static async Task<T> Invoke<T>(string function, Func<Task<T>> run)

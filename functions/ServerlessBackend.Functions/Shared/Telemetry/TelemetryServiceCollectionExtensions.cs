@@ -20,6 +20,9 @@ public static class TelemetryServiceCollectionExtensions
     /// <summary>MailKit's SMTP client source (connect, authenticate, send: server address and port, never a mailbox).</summary>
     public const string MailKitSmtpSource = "MailKit.Net.SmtpClient";
 
+    /// <summary>MailKit's SMTP client meter (operation counts and durations per relay and status code).</summary>
+    public const string MailKitSmtpMeter = "mailkit.net.smtp";
+
     /// <summary>
     /// The Azure SDKs (Cosmos DB, Service Bus) publish their spans through ActivitySource only behind this switch, which
     /// they read once, at their first operation: so it is set while composing, before any client is used.
@@ -45,7 +48,7 @@ public static class TelemetryServiceCollectionExtensions
             .WithTracing(tracing => tracing
                 .AddSource(AppTelemetry.Name, MailKitSmtpSource)
                 .AddSource([.. AzureSdkSources]))
-            .WithMetrics(metrics => metrics.AddMeter(AppTelemetry.Name))
+            .WithMetrics(metrics => metrics.AddMeter(AppTelemetry.Name, MailKitSmtpMeter))
             .WithLogging(configureBuilder: null, configureOptions: logging =>
             {
                 logging.IncludeScopes = true;
