@@ -13,7 +13,7 @@ using Xunit.Abstractions;
 namespace ServerlessBackend.IntegrationTests.EndToEnd;
 
 /// <summary>
-/// One placed order through HTTP, fulfillment and email (the end-to-end wiring of <see cref="OrderFlowTests"/>) with
+/// One placed order through HTTP, fulfillment, payment and email (the end-to-end wiring of <see cref="OrderFlowTests"/>) with
 /// the app's own OpenTelemetry registration (<see cref="TelemetryServiceCollectionExtensions.AddAppTelemetry"/>) and
 /// in-memory exporters. The harness plays the Functions worker: each invocation runs in a "function {Name}" span of the
 /// worker's source, and a Service Bus invocation starts a trace of its own (the worst case: a host that does not
@@ -48,7 +48,7 @@ public sealed class OrderTraceTests : IDisposable
     }
 
     [Fact]
-    public async Task A_placed_order_is_one_trace_from_the_request_through_fulfillment_to_the_smtp_send_with_tenant_and_order_and_no_email_address()
+    public async Task A_placed_order_is_one_trace_from_the_request_through_fulfillment_payment_and_email_to_the_smtp_send_with_tenant_and_order_and_no_email_address()
     {
         await Invoke("CreateProduct", () => _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin,
             """{"id":"BEANS","name":"Espresso beans","price":12.5,"currency":"EUR","availableStock":5}"""));
@@ -75,7 +75,10 @@ public sealed class OrderTraceTests : IDisposable
         // The journey's spans, in order, each a child of the one before.
         var journey = trace.Where(s => s.Source.Name is AppTelemetry.Name || s.Source == Worker).ToList();
         Assert.Equal(
-            ["function PlaceOrder", "publish OrderPlaced", "fulfillment OrderPlaced", "publish OrderConfirmed", "email OrderConfirmed", "smtp send"],
+            [
+                "function PlaceOrder", "publish OrderPlaced", "fulfillment OrderPlaced", "publish OrderReserved", "payment OrderReserved",
+                "publish OrderConfirmed", "email OrderConfirmed", "smtp send",
+            ],
             journey.Select(s => s.DisplayName));
         for (var i = 1; i < journey.Count; i++)
         {
@@ -86,9 +89,8 @@ public sealed class OrderTraceTests : IDisposable
         // of the deliveries are in it too, under their invocation's span.
         Assert.All(_spans.Where(s => s.GetTagItem(TelemetryTags.OrderId) as string == orderId), s => Assert.Equal(traceId, s.TraceId.ToHexString()));
         var cosmos = trace.Where(s => s.Source.Name == "Azure.Cosmos.Operation").ToList();
-        Assert.Contains(cosmos, s => s.ParentSpanId == journey[0].SpanId);
-        Assert.Contains(cosmos, s => s.ParentSpanId == journey[2].SpanId);
-        Assert.Contains(cosmos, s => s.ParentSpanId == journey[4].SpanId);
+        var deliveries = new[] { journey[2], journey[4], journey[6] };
+        Assert.All(deliveries.Prepend(journey[0]), parent => Assert.Contains(cosmos, s => s.ParentSpanId == parent.SpanId));
 
         // Tenant and order on every app span, the event type on the deliveries; the request's span has the tenant.
         Assert.Equal(_tenant.Id, journey[0].GetTagItem(TelemetryTags.TenantId));
@@ -98,10 +100,11 @@ public sealed class OrderTraceTests : IDisposable
             Assert.Equal(orderId, s.GetTagItem(TelemetryTags.OrderId));
         });
         Assert.Equal("OrderPlaced", journey[2].GetTagItem(TelemetryTags.EventType));
-        Assert.Equal("OrderConfirmed", journey[4].GetTagItem(TelemetryTags.EventType));
+        Assert.Equal("OrderReserved", journey[4].GetTagItem(TelemetryTags.EventType));
+        Assert.Equal("OrderConfirmed", journey[6].GetTagItem(TelemetryTags.EventType));
 
         // Each delivery links the invocation the (uncooperative) host started in another trace.
-        foreach (var delivery in new[] { journey[2], journey[4] })
+        foreach (var delivery in deliveries)
         {
             var link = Assert.Single(delivery.Links);
             var invocation = Assert.Single(_spans, s => s.SpanId == link.Context.SpanId);
@@ -113,7 +116,7 @@ public sealed class OrderTraceTests : IDisposable
         var logs = _logs.Where(l => l.TraceId.ToHexString() == traceId).ToList();
         Assert.NotEmpty(logs);
         Assert.All(logs, l => Assert.Equal(_tenant.Id, Scopes(l).GetValueOrDefault(TelemetryTags.TenantId)));
-        var underDeliveries = trace.Where(s => Within(s, trace, journey[2]) || Within(s, trace, journey[4])).Select(s => s.SpanId).ToHashSet();
+        var underDeliveries = trace.Where(s => deliveries.Any(d => Within(s, trace, d))).Select(s => s.SpanId).ToHashSet();
         var deliveryLogs = logs.Where(l => underDeliveries.Contains(l.SpanId)).ToList();
         Assert.NotEmpty(deliveryLogs);
         Assert.All(deliveryLogs, l => Assert.Equal(orderId, Scopes(l).GetValueOrDefault(TelemetryTags.OrderId)));
@@ -144,7 +147,7 @@ public sealed class OrderTraceTests : IDisposable
         Assert.Empty(_app.Bus.Sent);
 
         _app.Clock.Advance(Functions.Features.Outbox.OutboxRelayHandler.Delay + TimeSpan.FromSeconds(1));
-        var relay = new Functions.Features.Outbox.OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, _telemetry.GetRequiredService<ILogger<Functions.Features.Outbox.OutboxRelayHandler>>());
+        var relay = new Functions.Features.Outbox.OutboxRelayHandler(_app.Orders, _app.Outbox, _app.Clock, _app.Metrics.App, _telemetry.GetRequiredService<ILogger<Functions.Features.Outbox.OutboxRelayHandler>>());
         string relayTraceId = "";
         await Invoke("OutboxRelay", async () =>
         {
@@ -182,6 +185,11 @@ public sealed class OrderTraceTests : IDisposable
                 if (MessagingTopology.FulfillmentEventTypes.Contains(message.Subject))
                 {
                     await Invoke("Fulfillment", async () => { await _app.FulfillmentFunction.Run(ServiceBusCapture.Receive(message), CancellationToken.None); return 0; });
+                }
+
+                if (MessagingTopology.PaymentEventTypes.Contains(message.Subject))
+                {
+                    await Invoke("Payment", async () => { await _app.PaymentFunction.Run(ServiceBusCapture.Receive(message), CancellationToken.None); return 0; });
                 }
 
                 if (MessagingTopology.EmailEventTypes.Contains(message.Subject))
