@@ -27,6 +27,9 @@ public sealed class RecordingPaymentProvider(IPaymentProvider inner) : IPaymentP
     /// <summary>Runs once, right after the next authorization returned (e.g. a concurrent cancellation).</summary>
     public Func<Task>? AfterNextAuthorize { get; set; }
 
+    /// <summary>Changes what the next authorization answers, once (e.g. a hold of another amount).</summary>
+    public Func<AuthorizationResult, AuthorizationResult>? AlterNextAuthorization { get; set; }
+
     public string Name => inner.Name;
 
     public async Task<string> CreateAsync(PaymentRequest request, string idempotencyKey, CancellationToken cancellationToken) =>
@@ -35,6 +38,12 @@ public sealed class RecordingPaymentProvider(IPaymentProvider inner) : IPaymentP
     public async Task<AuthorizationResult> AuthorizeAsync(string paymentId, PaymentRequest request, string idempotencyKey, CancellationToken cancellationToken)
     {
         var result = Through("Authorize", idempotencyKey, await inner.AuthorizeAsync(paymentId, request, idempotencyKey, cancellationToken));
+        if (AlterNextAuthorization is { } alter)
+        {
+            AlterNextAuthorization = null;
+            result = alter(result);
+        }
+
         if (AfterNextAuthorize is { } after)
         {
             AfterNextAuthorize = null;

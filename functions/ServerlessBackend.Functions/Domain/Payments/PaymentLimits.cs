@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ServerlessBackend.Functions.Domain.Payments;
 
 /// <summary>
@@ -72,9 +74,13 @@ public static class PaymentLimits
         PaymentCheckResult.Payable => null,
         PaymentCheckResult.UnsupportedCurrency => $"Payments in {currency} are not supported.",
         PaymentCheckResult.NotExact => $"The total is not a payable amount of {currency}.",
-        PaymentCheckResult.BelowMinimum => $"The total is below the minimum payment of {MinorUnits.ToAmount(MinimumMinor(currency), currency)} {currency}.",
-        _ => $"The total is above the maximum payment of {MinorUnits.ToAmount(MaxAmountMinor, currency)} {currency}.",
+        PaymentCheckResult.BelowMinimum => $"The total is below the minimum payment of {Display(MinimumMinor(currency), currency)} {currency}.",
+        _ => $"The total is above the maximum payment of {Display(MaxAmountMinor, currency)} {currency}.",
     };
+
+    /// <summary>An amount as written in messages: the currency's decimals, invariant culture (0.50 EUR, 50 JPY).</summary>
+    private static string Display(long minor, string currency) =>
+        MinorUnits.ToAmount(minor, currency).ToString($"F{MinorUnits.Decimals(currency)}", CultureInfo.InvariantCulture);
 }
 
 public enum PaymentCheckResult

@@ -42,7 +42,14 @@ public enum AuthorizationStatus
 }
 
 /// <summary>An authorization's outcome. <see cref="ClientSecret"/> is set for <see cref="AuthorizationStatus.ActionRequired"/>; <see cref="DeclineCode"/> for a decline (no personal data).</summary>
-public sealed record AuthorizationResult(AuthorizationStatus Status, string? ClientSecret = null, string? DeclineCode = null);
+public sealed record AuthorizationResult(AuthorizationStatus Status, string? ClientSecret = null, string? DeclineCode = null)
+{
+    /// <summary>What the provider says it holds for an authorization, when it says: checked against the order's payment before the order is confirmed.</summary>
+    public PaymentHold? Held { get; init; }
+}
+
+/// <summary>An amount held at the provider, in minor units and ISO 4217 upper case.</summary>
+public sealed record PaymentHold(long AmountMinor, string Currency);
 
 /// <summary>The outcome of a capture or void: done (also when it was done before), or refused with the provider's code.</summary>
 public sealed record PaymentCallResult(bool Succeeded, string? FailureCode = null);

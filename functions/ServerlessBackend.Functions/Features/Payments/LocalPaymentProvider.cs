@@ -57,7 +57,7 @@ public sealed class LocalPaymentProvider : IPaymentProvider
 
         return Task.FromResult(request.PaymentMethod is not null && DeclinedMethods.TryGetValue(request.PaymentMethod, out var code)
             ? new AuthorizationResult(AuthorizationStatus.Declined, DeclineCode: code)
-            : new AuthorizationResult(AuthorizationStatus.Authorized));
+            : new AuthorizationResult(AuthorizationStatus.Authorized) { Held = new(request.AmountMinor, request.Currency) });
     }
 
     public Task<PaymentCallResult> CaptureAsync(string paymentId, long amountMinor, string idempotencyKey, CancellationToken cancellationToken) =>

@@ -64,6 +64,13 @@ public sealed partial class PaymentHandler(
             return PaymentUpdate.AlreadyApplied;
         }
 
+        if (HoldsAnotherAmount(payment, outcome))
+        {
+            // Never confirm an order on a hold that is not its total (the intent was changed at the provider).
+            LogOtherAmount(logger, order.Value.TenantId, order.Value.Id);
+            return PaymentUpdate.Mismatch;
+        }
+
         if (outcome.Status == AuthorizationStatus.Authorized && payment.Status == PaymentStatus.Declined)
         {
             // Declined is final here, but not always at the provider: a Stripe intent declined once can still be
@@ -114,6 +121,12 @@ public sealed partial class PaymentHandler(
 
                 EnsureOurs(payment, orderEvent);
                 var result = await provider.AuthorizeAsync(payment.PaymentId, Request(current, payment.AmountMinor), $"{orderEvent.Id}:authorize", cancellationToken);
+                if (HoldsAnotherAmount(payment, result))
+                {
+                    LogOtherAmount(logger, current.TenantId, current.Id);
+                    throw new InvalidOperationException($"The provider holds another amount than order {current.Id}'s payment of {payment.AmountMinor} {payment.Currency}.");
+                }
+
                 return await ApplyAuthorizationAsync(order, payment.PaymentId, result, orderEvent.CorrelationId, cancellationToken);
             }
 
@@ -306,6 +319,10 @@ public sealed partial class PaymentHandler(
         await orders.GetAsync(order.TenantId, order.Id, cancellationToken)
             ?? throw new InvalidOperationException($"Order {order.TenantId}/{order.Id} disappeared while its payment was being recorded.");
 
+    private static bool HoldsAnotherAmount(OrderPayment payment, AuthorizationResult result) =>
+        result is { Status: AuthorizationStatus.Authorized, Held: { } held }
+            && (held.AmountMinor != payment.AmountMinor || !string.Equals(held.Currency, payment.Currency, StringComparison.Ordinal));
+
     private static bool IsOver(OrderStatus status) => status is OrderStatus.Cancelled or OrderStatus.Rejected;
 
     private static PaymentRequest Request(Order order, long amountMinor) =>
@@ -333,6 +350,9 @@ public sealed partial class PaymentHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The capture for order {TenantId}/{OrderId} was refused ({Code}); recorded, not retried")]
     private static partial void LogCaptureFailed(ILogger logger, string tenantId, string orderId, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The provider holds another amount than the payment of order {TenantId}/{OrderId}; the order is not confirmed")]
+    private static partial void LogOtherAmount(ILogger logger, string tenantId, string orderId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The void for order {TenantId}/{OrderId} was refused ({Code})")]
     private static partial void LogVoidRefused(ILogger logger, string tenantId, string orderId, string code);

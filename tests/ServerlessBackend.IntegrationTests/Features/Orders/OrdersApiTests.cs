@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
@@ -564,6 +565,64 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     }
 
     /// <summary>The orders functions over the real stores, with the catalog read intercepted.</summary>
+    [Theory]
+    [InlineData("0.10", "EUR", 1, "below the minimum payment of 0.50 EUR")]
+    [InlineData("999999", "EUR", 1000, "above the maximum payment of 999999.99 EUR")]
+    [InlineData("5", "XTS", 1, "Payments in XTS are not supported.")]
+    public async Task A_total_the_payment_provider_refuses_is_422_at_placement_the_same_on_retry_and_places_nothing(string price, string currency, int quantity, string reason)
+    {
+        var product = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, $$"""{"id":"ODD","name":"x","price":{{price}},"currency":"{{currency}}","availableStock":1000}""");
+        Assert.Equal(201, product.StatusCode);
+        var body = $$"""{"lines":[{"productId":"ODD","quantity":{{quantity}}}]}""";
+
+        var first = await Place(_tenant.Alice, "key-1", body);
+        var retry = await Place(_tenant.Alice, "key-1", body);
+
+        AssertProblem(first, 422);
+        Assert.Contains(reason, first.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal((422, Problem(first)), (retry.StatusCode, Problem(retry)));
+        Assert.Equal(0, (await List(_tenant.Alice, "")).Json.GetProperty("items").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("\"card_4242\"")]
+    [InlineData("\"pm_\"")]
+    [InlineData("\"pm_card_visa\\n\"")]
+    [InlineData("\"pm_card-visa\"")]
+    [InlineData("42")]
+    public async Task A_payment_method_that_is_not_a_provider_id_is_400_naming_it_and_places_nothing(string paymentMethod)
+    {
+        await Stock();
+
+        var response = await Place(_tenant.Alice, "key-1", $$"""{"lines":[{"productId":"BEANS","quantity":1}],"paymentMethod":{{paymentMethod}}}""");
+
+        AssertProblem(response, 400);
+        Assert.True(response.Json.GetProperty("errors").TryGetProperty("paymentMethod", out _), response.Body);
+        Assert.Equal(0, (await List(_tenant.Alice, "")).Json.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task The_client_secret_of_a_payment_awaiting_action_is_shown_to_its_customer_only_and_never_in_a_list()
+    {
+        var order = TestData.Advanced(TestData.Order(_tenant.Id, "alice"), OrderStatus.AwaitingPayment);
+        var payment = OrderPayment.Created("local", $"lpay_{order.Id}", 2820, "EUR", TestData.Now)
+            .MoveTo(PaymentStatus.ActionRequired, TestData.Now, clientSecret: "lpay_secret_value");
+        await Store.CreateAsync(order.WithPayment(payment, TestData.Now, "corr-1"), CancellationToken.None);
+
+        var owner = await Get(_tenant.Alice, order.Id);
+        var admin = await Get(_tenant.Admin, order.Id);
+        var ownList = await List(_tenant.Alice, "");
+        var adminList = await List(_tenant.Admin, "");
+
+        Assert.Equal("lpay_secret_value", owner.Json.GetProperty("payment").GetProperty("clientSecret").GetString());
+        Assert.Equal("no-store", owner.Headers.CacheControl.ToString());
+        Assert.Equal("actionRequired", admin.Json.GetProperty("payment").GetProperty("status").GetString());
+        Assert.DoesNotContain("lpay_secret_value", admin.Body, StringComparison.Ordinal);
+        Assert.Equal(order.Id, Assert.Single(Ids(ownList)));
+        Assert.DoesNotContain("lpay_secret_value", ownList.Body, StringComparison.Ordinal);
+        Assert.DoesNotContain("lpay_secret_value", adminList.Body, StringComparison.Ordinal);
+    }
+
     private (InterceptingProductStore Products, OrdersFunctions Orders) Intercepted()
     {
         var products = new InterceptingProductStore(cosmos.Containers);

@@ -33,6 +33,21 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
     }
 
     [Fact]
+    public async Task A_hold_of_another_amount_than_the_total_confirms_nothing_and_the_redelivery_decides_again()
+    {
+        var order = await ReservedAsync(paymentMethod: null);
+        _app.PaymentProvider.AlterNextAuthorization = r => r with { Held = new PaymentHold(r.Held!.AmountMinor - 1, r.Held.Currency) };
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _app.Payments.HandleAsync(Reserved(order), CancellationToken.None));
+        var held = await _app.OrderAsync(order.Id);
+        Assert.Equal((OrderStatus.AwaitingPayment, PaymentStatus.Created), (held.Status, held.Payment!.Status));
+        Assert.DoesNotContain(_app.Bus.Sent, m => m.Subject == OrderEventTypes.OrderConfirmed);
+
+        Assert.Equal(PaymentOutcome.Authorized, await _app.Payments.HandleAsync(Reserved(order), CancellationToken.None));
+        Assert.Equal(OrderStatus.Confirmed, (await _app.OrderAsync(order.Id)).Status);
+    }
+
+    [Fact]
     public async Task A_declined_payment_rejects_the_order_with_the_decline_code_once()
     {
         var order = await ReservedAsync(paymentMethod: "pm_card_chargeDeclinedInsufficientFunds");
@@ -274,7 +289,7 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
 
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal(OrderStatus.Rejected, stored.Status);
-        Assert.Equal("The total is below the minimum payment of 0.5 EUR.", stored.StatusHistory[^1].Reason);
+        Assert.Equal("The total is below the minimum payment of 0.50 EUR.", stored.StatusHistory[^1].Reason);
         Assert.Empty(_app.PaymentProvider.Calls);
     }
 

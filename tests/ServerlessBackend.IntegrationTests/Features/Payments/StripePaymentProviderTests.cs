@@ -63,7 +63,7 @@ public sealed class StripePaymentProviderTests : IAsyncLifetime
 
         var result = await _provider.AuthorizeAsync(id, request, "k-authorize", CancellationToken.None);
 
-        Assert.Equal(new AuthorizationResult(AuthorizationStatus.Authorized), result);
+        Assert.Equal(new AuthorizationResult(AuthorizationStatus.Authorized) { Held = new PaymentHold(1000, "USD") }, result);
         var confirm = _stripe.Requests.Last();
         Assert.Equal(("POST", $"/v1/payment_intents/{id}/confirm", "k-authorize"), (confirm.Method, confirm.Path, confirm.IdempotencyKey));
         Assert.Equal("requires_capture", (string?)_stripe.Intent(id)["status"]);

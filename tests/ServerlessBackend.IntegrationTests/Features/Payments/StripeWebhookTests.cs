@@ -61,6 +61,25 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_authorization_holding_another_amount_than_the_orders_payment_confirms_nothing()
+    {
+        var order = await AwaitingActionAsync();
+        var intent = _stripe.CompleteAction(order.Payment!.PaymentId);
+        // Someone changed the intent at Stripe: the hold is one cent short of the order total.
+        intent["amount_capturable"] = order.Payment.AmountMinor - 1;
+        var payload = StripeEvents.Event(Authorized, intent);
+
+        cosmos.Counter.Reset();
+        var response = await SendAsync(payload, Sign(payload));
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal("ignored", response.Json.GetProperty("result").GetString());
+        Assert.Equal(["GET"], cosmos.Counter.Requests.Select(r => r.Method));
+        var stored = await _app.OrderAsync(order.Id);
+        Assert.Equal((OrderStatus.AwaitingPayment, PaymentStatus.ActionRequired), (stored.Status, stored.Payment!.Status));
+    }
+
+    [Fact]
     public async Task A_failed_3d_secure_rejects_the_order_with_the_code()
     {
         var order = await AwaitingActionAsync();

@@ -70,7 +70,25 @@ public sealed class PaymentAmountsTests
     {
         Assert.Contains("EUR", PaymentLimits.SupportedCurrencies);
         Assert.All(PaymentLimits.SupportedCurrencies, c => Assert.InRange(PaymentLimits.MinimumMinor(c), 1, PaymentLimits.MaxAmountMinor));
-        Assert.Equal("The total is below the minimum payment of 0.5 EUR.", PaymentLimits.Describe(PaymentLimits.Check(0.1m, "EUR"), "EUR"));
+        Assert.Equal("The total is below the minimum payment of 0.50 EUR.", PaymentLimits.Describe(PaymentLimits.Check(0.1m, "EUR"), "EUR"));
         Assert.Equal("Payments in XYZ are not supported.", PaymentLimits.Describe(PaymentLimits.Check(1m, "XYZ"), "XYZ"));
+    }
+
+    [Fact]
+    public void Refusals_write_amounts_with_the_currencys_decimals_whatever_the_culture()
+    {
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        var comma = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+        comma.NumberFormat.NumberDecimalSeparator = ",";
+        System.Globalization.CultureInfo.CurrentCulture = comma;
+        try
+        {
+            Assert.Equal("The total is below the minimum payment of 50 JPY.", PaymentLimits.Describe(PaymentLimits.Check(10m, "JPY"), "JPY"));
+            Assert.Equal("The total is above the maximum payment of 999999.99 EUR.", PaymentLimits.Describe(PaymentLimits.Check(1_000_000m, "EUR"), "EUR"));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
     }
 }

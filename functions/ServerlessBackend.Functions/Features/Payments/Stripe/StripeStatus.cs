@@ -20,13 +20,16 @@ internal static class StripeStatus
         ArgumentNullException.ThrowIfNull(intent);
         return intent.Status switch
         {
-            RequiresCapture or Succeeded => new AuthorizationResult(AuthorizationStatus.Authorized),
+            RequiresCapture => new AuthorizationResult(AuthorizationStatus.Authorized) { Held = Held(intent, intent.AmountCapturable) },
+            Succeeded => new AuthorizationResult(AuthorizationStatus.Authorized) { Held = Held(intent, intent.AmountReceived) },
             Canceled => new AuthorizationResult(AuthorizationStatus.Declined, DeclineCode: intent.CancellationReason ?? Canceled),
             RequiresPaymentMethod when intent.LastPaymentError is { } error =>
                 new AuthorizationResult(AuthorizationStatus.Declined, DeclineCode: error.DeclineCode ?? error.Code ?? "payment_failed"),
             _ => new AuthorizationResult(AuthorizationStatus.ActionRequired, ClientSecret: intent.ClientSecret),
         };
     }
+
+    private static PaymentHold Held(PaymentIntent intent, long amount) => new(amount, intent.Currency?.ToUpperInvariant() ?? string.Empty);
 
     /// <summary>Captured (now or before) succeeds; cancelled, or never authorized, fails; held or processing is not settled (null).</summary>
     public static PaymentCallResult? Capture(PaymentIntent intent)
