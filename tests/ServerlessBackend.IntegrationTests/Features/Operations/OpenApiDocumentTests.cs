@@ -2,6 +2,7 @@ using System.Text.Json;
 using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Features.Operations;
@@ -92,6 +93,21 @@ public sealed class OpenApiDocumentTests
 
         Assert.Equal(publicFunctions.Order(), anonymous.Order());
         Assert.Equal([("/health", "get"), ("/health/ready", "get"), ("/v1/payments/stripe/webhook", "post")], publicFunctions.Order());
+    }
+
+    [Fact]
+    public void Every_subscription_parameter_lists_exactly_the_topic_subscriptions()
+    {
+        var parameters = DocumentedOperations
+            .SelectMany(o => o.Operation.TryGetProperty("parameters", out var p) ? p.EnumerateArray() : Enumerable.Empty<JsonElement>())
+            .Concat(Document.GetProperty("paths").EnumerateObject().SelectMany(path => path.Value.TryGetProperty("parameters", out var p) ? p.EnumerateArray() : Enumerable.Empty<JsonElement>()))
+            .Where(p => p.TryGetProperty("name", out var name) && name.GetString() == "subscription")
+            .ToList();
+
+        Assert.NotEmpty(parameters);
+        Assert.All(parameters, p => Assert.Equal(
+            MessagingTopology.Subscriptions.Select(s => s.Name).Order(),
+            p.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order()));
     }
 
     [Fact]
