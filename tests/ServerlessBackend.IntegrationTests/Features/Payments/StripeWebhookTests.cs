@@ -242,6 +242,62 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
         ProblemAssertions.AssertProblem(await SendAsync(payload, Sign(payload)), 400);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("[]")]
+    [InlineData("\"evt_1\"")]
+    [InlineData("null")]
+    [InlineData("{\"id\":\"evt_1\",\"object\":\"event\",\"type\":")]
+    [InlineData("{\"id\":\"evt_1\",\"object\":\"event\",\"type\":\"payment_intent.amount_capturable_updated\",\"data\":{\"object\":{\"object\":\"payment_intent\",\"amount\":\"lots\"}}}")]
+    [InlineData("{\"id\":\"evt_1\",\"object\":\"event\",\"type\":\"payment_intent.amount_capturable_updated\",\"data\":{\"object\":{\"object\":\"payment_intent\",\"created\":-99999999999999}}}")]
+    [InlineData("{\"id\":\"evt_1\",\"object\":\"event\",\"type\":\"payment_intent.amount_capturable_updated\",\"data\":{\"object\":{\"object\":\"payment_intent\",\"amount\":1e400}}}")]
+    public async Task A_signed_body_that_is_no_readable_event_is_400_problem_and_touches_nothing(string payload)
+    {
+        cosmos.Counter.Reset();
+        var response = await SendAsync(payload, Sign(payload));
+
+        ProblemAssertions.AssertProblem(response, 400);
+        Assert.Empty(cosmos.Counter.Requests);
+    }
+
+    [Fact]
+    public async Task One_matching_v1_among_other_schemes_and_signatures_is_enough()
+    {
+        var order = await AwaitingActionAsync();
+        var payload = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
+        var t = _app.Clock.GetUtcNow().ToUnixTimeSeconds();
+        var header = $"t={t},v0={new string('0', 64)},v1={new string('a', 64)},v1=nothex,v1={StripeEvents.Signature(payload, Secret, t)},scheme=x";
+
+        var response = await SendAsync(payload, header);
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal(OrderStatus.Confirmed, (await _app.OrderAsync(order.Id)).Status);
+    }
+
+    [Fact]
+    public async Task A_signature_replayed_with_a_new_timestamp_is_400_and_touches_nothing()
+    {
+        var order = await AwaitingActionAsync();
+        var payload = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
+        var now = _app.Clock.GetUtcNow().ToUnixTimeSeconds();
+        var captured = StripeEvents.Signature(payload, Secret, now - 600);
+
+        await AssertRefusedAsync(order, payload, $"t={now},v1={captured}");
+        await AssertRefusedAsync(order, payload, $"t={now - 600},v1={captured},t={now}");
+    }
+
+    [Fact]
+    public async Task A_signed_body_over_the_limit_is_413_problem_and_touches_nothing()
+    {
+        var payload = StripeEvents.Event("charge.succeeded", new JsonObject { ["id"] = "ch_1", ["object"] = "charge", ["description"] = new string('x', StripeWebhookHandler.MaxBodyBytes) });
+
+        cosmos.Counter.Reset();
+        var response = await SendAsync(payload, Sign(payload));
+
+        ProblemAssertions.AssertProblem(response, 413);
+        Assert.Empty(cosmos.Counter.Requests);
+    }
+
     [Fact]
     public async Task Without_a_signing_secret_the_route_is_404_and_touches_nothing()
     {

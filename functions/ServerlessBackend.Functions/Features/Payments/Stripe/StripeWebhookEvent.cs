@@ -27,8 +27,10 @@ internal sealed record StripeWebhookEvent(string Id, string Type, string? Paymen
             // Read whatever API version the endpoint renders events in: only long-stable fields are used.
             stripeEvent = EventUtility.ParseEvent(Encoding.UTF8.GetString(body), throwOnApiVersionMismatch: false);
         }
-        catch (Newtonsoft.Json.JsonException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
         {
+            // Stripe.net reads events with System.Text.Json: malformed JSON or a field of the wrong type is a
+            // JsonException, a body that is no JSON object an InvalidOperationException.
             return null;
         }
 
