@@ -90,4 +90,37 @@ public sealed class StripeOrderFlowTests(CosmosServerFixture cosmos, SmtpServerF
         var mails = await smtp.MessagesToAsync(_contact, 2);
         Assert.Equal([$"Your order {orderId} is confirmed", $"Your order {orderId} has shipped"], mails.Select(m => m.Subject));
     }
+
+    [Fact]
+    public async Task A_zero_decimal_order_authorizes_and_captures_its_placement_total_in_whole_yen_whatever_the_price_becomes()
+    {
+        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin,
+            """{"id":"MATCHA","name":"Matcha","price":500,"currency":"JPY","availableStock":5}""");
+        Assert.Equal(201, created.StatusCode);
+        var body = JsonSerializer.Serialize(new { lines = new[] { new { productId = "MATCHA", quantity = 3 } }, contactEmail = _contact, paymentMethod = "pm_card_visa" });
+        var placed = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body, new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
+        Assert.Equal(201, placed.StatusCode);
+        var orderId = placed.Json.GetProperty("id").GetString()!;
+
+        // The price changes after placement, before the payment step runs: the order's total (1500) is what is held.
+        var repriced = await _api.SendAsync("PUT", "/api/v1/products/MATCHA", (r, ct) => _api.Catalog.Update(r, "MATCHA", ct), _tenant.Admin,
+            """{"name":"Matcha","price":900,"currency":"JPY"}""", new Dictionary<string, string> { ["If-Match"] = created.Headers.ETag.ToString() });
+        Assert.Equal(200, repriced.StatusCode);
+        await _app.PumpAsync();
+
+        var create = Assert.Single(_stripe.Requests, r => r.Path == "/v1/payment_intents");
+        Assert.Equal(("1500", "jpy"), (create.Form["amount"], create.Form["currency"]));
+        var confirmed = await _api.SendAsync("GET", $"/api/v1/orders/{orderId}", (r, ct) => _api.Orders.Get(r, orderId, ct), _tenant.Alice);
+        Assert.Equal("confirmed", confirmed.Json.GetProperty("status").GetString());
+        Assert.Equal((1500m, 1500m, "JPY"), (confirmed.Json.GetProperty("total").GetDecimal(), confirmed.Json.GetProperty("payment").GetProperty("amount").GetDecimal(), confirmed.Json.GetProperty("payment").GetProperty("currency").GetString()));
+
+        var shipped = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/ship", (r, ct) => _api.Orders.Ship(r, orderId, ct), _tenant.Admin,
+            headers: new Dictionary<string, string> { ["If-Match"] = confirmed.Headers.ETag.ToString() });
+        Assert.Equal(200, shipped.StatusCode);
+        await _app.PumpAsync();
+
+        var intentId = (await _app.OrderAsync(orderId)).Payment!.PaymentId;
+        var capture = Assert.Single(_stripe.Requests, r => r.Path == $"/v1/payment_intents/{intentId}/capture");
+        Assert.Equal("1500", capture.Form["amount_to_capture"]);
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Shared.Catalog;
@@ -34,20 +35,28 @@ public static partial class ProductRules
         errors.RequireText("name", name, MaxNameLength);
         errors.OptionalText("description", description, MaxDescriptionLength);
 
+        var validCurrency = currency is not null && CurrencyPattern().IsMatch(currency);
         if (price is null)
         {
             errors.Add("price", "Required.");
         }
-        else if (price < 0 || price > MaxPrice || decimal.Round(price.Value, 2) != price)
+        else if (price < 0 || price > MaxPrice || decimal.Round(price.Value, 2) != price
+            || (validCurrency && !MinorUnits.TryConvert(price.Value, currency!, out _)))
         {
-            errors.Add("price", $"From 0 to {MaxPrice}, with at most 2 decimal places.");
+            // A price its currency cannot pay exactly (JPY 100.5) would make orders of it payable or not by quantity.
+            errors.Add("price", validCurrency
+                ? $"From 0 to {MaxPrice}, with at most {PriceDecimals(currency!)} decimal places in {currency}."
+                : $"From 0 to {MaxPrice}, with at most 2 decimal places.");
         }
 
-        if (currency is null || !CurrencyPattern().IsMatch(currency))
+        if (!validCurrency)
         {
             errors.Add("currency", "An ISO 4217 code in upper case, e.g. EUR.");
         }
     }
+
+    // Payable decimals: a three-decimal currency's last digit must be 0 (see MinorUnits).
+    private static int PriceDecimals(string currency) => Math.Min(2, MinorUnits.Decimals(currency));
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*\z")]
     private static partial Regex IdPattern();

@@ -176,6 +176,23 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos) : IClassFixture<
         Assert.True(response.Json.GetProperty("errors").TryGetProperty("price", out _));
     }
 
+    [Theory]
+    [InlineData("100.5", "JPY")]
+    [InlineData("0.01", "KRW")]
+    [InlineData("12.505", "EUR")]
+    public async Task A_price_with_more_decimals_than_its_currency_pays_is_400_on_create_and_update(string price, string currency)
+    {
+        var create = await Create(_tenant.Admin, $$"""{"id":"P-1","name":"Tea","price":{{price}},"currency":"{{currency}}","availableStock":1}""");
+        AssertProblem(create, 400);
+        Assert.Contains(currency, create.Json.GetProperty("errors").GetProperty("price")[0].GetString(), StringComparison.Ordinal);
+
+        var whole = await Create(_tenant.Admin, $$"""{"id":"P-2","name":"Tea","price":100,"currency":"{{currency}}","availableStock":1}""");
+        Assert.Equal(201, whole.StatusCode);
+        var update = await _api.SendAsync("PUT", "/api/v1/products/P-2", (r, ct) => _api.Catalog.Update(r, "P-2", ct), _tenant.Admin,
+            $$"""{"name":"Tea","price":{{price}},"currency":"{{currency}}"}""", new Dictionary<string, string> { ["If-Match"] = whole.Headers.ETag.ToString() });
+        AssertProblem(update, 400);
+    }
+
     [Fact]
     public async Task An_unknown_property_is_400_naming_it()
     {
