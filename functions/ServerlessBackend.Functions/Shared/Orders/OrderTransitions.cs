@@ -8,7 +8,7 @@ namespace ServerlessBackend.Functions.Shared.Orders;
 /// <summary>
 /// Every order status change (cancel, ship, reserve, confirm, reject) and every payment change goes through here: the
 /// transition with its history entry and event (a payment change that goes with it in the same document), one replace
-/// conditional on the ETag it was decided on, then the publish. So it is also where status changes are counted: once
+/// conditional on the ETag it was decided on, then the publish. So it is also where status changes (order and payment) are counted: once
 /// per change written (a redelivery that finds the change made never gets here; a payment-only change is no status change).
 /// </summary>
 public sealed class OrderTransitions(IOrderStore orders, IOrderOutbox outbox, TimeProvider clock, AppMetrics metrics)
@@ -46,6 +46,11 @@ public sealed class OrderTransitions(IOrderStore orders, IOrderOutbox outbox, Ti
         if (changed.Status != current.Value.Status)
         {
             metrics.OrderStatusChanged(changed.TenantId, changed.Status);
+        }
+
+        if (changed.Payment is { } payment && payment.Status != current.Value.Payment?.Status)
+        {
+            metrics.PaymentStatusChanged(changed.TenantId, payment.Status);
         }
 
         return await outbox.PublishAfterWriteAsync(new Versioned<Order>(changed, etag), cancellationToken);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Shared.Telemetry;
@@ -15,12 +16,14 @@ public sealed class AppMetrics
 {
     public const string TenantTag = "tenant.id";
     public const string StatusTag = "order.status";
+    public const string PaymentStatusTag = "payment.status";
     public const string ReasonTag = "reason";
     public const string OutcomeTag = "outcome";
     public const string SubscriptionTag = "messaging.destination.subscription.name";
 
     private readonly Counter<long> _ordersPlaced;
     private readonly Counter<long> _orderStatusChanges;
+    private readonly Counter<long> _paymentStatusChanges;
     private readonly Counter<long> _reservationConditionFailures;
     private readonly Histogram<double> _outboxLag;
     private readonly Counter<long> _emails;
@@ -34,6 +37,8 @@ public sealed class AppMetrics
             "orders.placed", "{order}", "Orders created by a first placement (not replays, not refusals).");
         _orderStatusChanges = meter.CreateCounter<long>(
             "orders.status_changes", "{order}", "Order status changes written, by target status (confirmed, rejected, shipped, cancelled).");
+        _paymentStatusChanges = meter.CreateCounter<long>(
+            "payments.status_changes", "{payment}", "Order payment status changes written, by status (e.g. captureFailed: shipped with nothing taken).");
         _reservationConditionFailures = meter.CreateCounter<long>(
             "stock.reservation.condition_failures", "{reservation}", "Stock reservations whose conditional patch failed its condition, by why.");
         _outboxLag = meter.CreateHistogram<double>(
@@ -49,6 +54,9 @@ public sealed class AppMetrics
 
     public void OrderStatusChanged(string tenantId, OrderStatus target) =>
         _orderStatusChanges.Add(1, new TagList { { TenantTag, tenantId }, { StatusTag, JsonNaming.EnumValue(target) } });
+
+    public void PaymentStatusChanged(string tenantId, PaymentStatus status) =>
+        _paymentStatusChanges.Add(1, new TagList { { TenantTag, tenantId }, { PaymentStatusTag, JsonNaming.EnumValue(status) } });
 
     /// <summary>
     /// <paramref name="decided"/> is what the read after the failed condition said; Reserved there means the product

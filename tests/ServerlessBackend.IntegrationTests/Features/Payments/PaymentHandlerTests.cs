@@ -150,6 +150,10 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
         Assert.Equal((PaymentStatus.CaptureFailed, "charge_expired_for_capture"), (stored.Payment!.Status, stored.Payment.FailureCode));
         Assert.Single(_app.PaymentProvider.KeysOf("Capture"));
         Assert.Single(_app.Bus.Sent, m => m.Subject == OrderEventTypes.PaymentCaptureFailed);
+
+        // Shipped with nothing taken: countable (and alertable) by operators, once, not only a log line.
+        Assert.Equal(1, _app.Metrics.Sum("payments.status_changes", ("tenant.id", _app.Tenant), ("payment.status", "captureFailed")));
+        Assert.Equal(0, _app.Metrics.Sum("payments.status_changes", ("payment.status", "captured")));
     }
 
     [Fact]
