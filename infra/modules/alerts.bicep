@@ -1,4 +1,4 @@
-metadata description = 'Alerts: any dead-lettered message on the namespace, failed function executions, and outbox lag.'
+metadata description = 'Alerts: any dead-lettered message on the namespace, failed function executions, outbox lag and refused payment captures.'
 
 param actionGroupName string
 param location string
@@ -129,6 +129,43 @@ resource outboxLag 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
           metricMeasureColumn: 'lagSeconds'
           operator: 'GreaterThan'
           threshold: outboxLagMinutes * 60
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: [actionGroup.id]
+    }
+  }
+}
+
+// payments.status_changes counts each payment status the app writes; captureFailed means an order shipped and its capture
+// was refused for good (an expired or cancelled authorization): the money was not taken and nothing retries it.
+resource captureFailed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'payment-capture-failed'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Payment capture refused'
+    description: 'A shipped order\'s payment capture was refused for good (expired or cancelled authorization): the money was not taken. Find the order by its PaymentCaptureFailed event or the warning in the logs and collect the payment another way.'
+    severity: 1
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT15M'
+    autoMitigate: false
+    criteria: {
+      allOf: [
+        {
+          query: 'customMetrics | where name == "payments.status_changes" and tostring(customDimensions["payment.status"]) == "captureFailed" | extend refused = valueSum'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'refused'
+          operator: 'GreaterThan'
+          threshold: 0
           failingPeriods: {
             numberOfEvaluationPeriods: 1
             minFailingPeriodsToAlert: 1

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using ServerlessBackend.Functions.Domain.Payments;
+using ServerlessBackend.Functions.Shared.Telemetry;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Infra;
@@ -104,8 +106,7 @@ public sealed partial class DeploymentTests
     [Fact]
     public void An_alert_fires_when_the_outbox_lag_the_relay_records_exceeds_a_parameter_of_5_minutes_by_default()
     {
-        var rule = CompiledInfra.Resource("alerts", "Microsoft.Insights/scheduledQueryRules");
-        var properties = rule.GetProperty("properties");
+        var properties = LogAlert("outbox-lag").GetProperty("properties");
         var criterion = properties.GetProperty("criteria").GetProperty("allOf")[0];
         var column = criterion.GetProperty("metricMeasureColumn").GetString();
         using var metrics = new MetricsCapture();
@@ -127,6 +128,31 @@ public sealed partial class DeploymentTests
             properties.GetProperty("actions").GetProperty("actionGroups").EnumerateArray().Select(g => g.GetString()));
         Assert.True(properties.GetProperty("enabled").GetBoolean());
     }
+
+    [Fact]
+    public void An_alert_fires_on_any_refused_capture_the_app_counts()
+    {
+        var properties = LogAlert("payment-capture-failed").GetProperty("properties");
+        var criterion = properties.GetProperty("criteria").GetProperty("allOf")[0];
+        using var metrics = new MetricsCapture();
+        metrics.App.PaymentStatusChanged("tenant-a", PaymentStatus.CaptureFailed);
+        var recorded = Assert.Single(metrics.All);
+
+        // The query reads the counter and tag value the app records; a counter's interval sum is valueSum.
+        var query = criterion.GetProperty("query").GetString()!;
+        Assert.Equal(
+            $"customMetrics | where name == \"{recorded.Instrument}\" and tostring(customDimensions[\"{AppMetrics.PaymentStatusTag}\"]) == \"{recorded.Tags[AppMetrics.PaymentStatusTag]}\" | extend {criterion.GetProperty("metricMeasureColumn").GetString()} = valueSum",
+            query);
+        Assert.Equal(("Total", "GreaterThan", 0), (criterion.GetProperty("timeAggregation").GetString(), criterion.GetProperty("operator").GetString(), criterion.GetProperty("threshold").GetInt32()));
+        Assert.Equal(["[parameters('appInsightsId')]"], properties.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(
+            ["[resourceId('Microsoft.Insights/actionGroups', parameters('actionGroupName'))]"],
+            properties.GetProperty("actions").GetProperty("actionGroups").EnumerateArray().Select(g => g.GetString()));
+        Assert.True(properties.GetProperty("enabled").GetBoolean());
+    }
+
+    private static JsonElement LogAlert(string name) =>
+        Assert.Single(CompiledInfra.Resources("alerts", "Microsoft.Insights/scheduledQueryRules"), r => r.GetProperty("name").GetString() == name);
 
     [Fact]
     public void Cors_origins_are_an_azd_parameter_none_by_default_set_on_the_function_app_without_credentials()
