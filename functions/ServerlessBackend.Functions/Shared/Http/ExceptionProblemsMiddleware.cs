@@ -26,20 +26,29 @@ public sealed partial class ExceptionProblemsMiddleware(ILogger<ExceptionProblem
         }
         catch (Exception e) when (context.GetHttpContext() is { Response.HasStarted: false } http && e is not OperationCanceledException)
         {
-            // A known failure logs once, as a warning without a stack trace; throttling not at all (the client is told to wait).
-            if (DependencyUnavailableException.In(e) is { } unavailable)
+            // Logged in the request's tenant/order scope, which closed when the exception left it.
+            using (RequestTelemetryMiddleware.ScopeOf(context) is { } scope ? logger.BeginScope(scope) : null)
             {
-                if (unavailable is not StoreThrottledException)
-                {
-                    LogUnavailable(logger, context.FunctionDefinition.Name, unavailable.Dependency, unavailable.Reason);
-                }
-            }
-            else if (Unwrap<BadHttpRequestException>(e) is null)
-            {
-                LogUnhandled(logger, e, context.FunctionDefinition.Name);
+                Log(e, context.FunctionDefinition.Name);
             }
 
             await ToResult(e, http.Response).ExecuteAsync(http);
+        }
+    }
+
+    // A known failure logs once, as a warning without a stack trace; throttling not at all (the client is told to wait).
+    private void Log(Exception e, string function)
+    {
+        if (DependencyUnavailableException.In(e) is { } unavailable)
+        {
+            if (unavailable is not StoreThrottledException)
+            {
+                LogUnavailable(logger, function, unavailable.Dependency, unavailable.Reason);
+            }
+        }
+        else if (Unwrap<BadHttpRequestException>(e) is null)
+        {
+            LogUnhandled(logger, e, function);
         }
     }
 

@@ -9,12 +9,19 @@ namespace ServerlessBackend.Functions.Shared.Http;
 
 /// <summary>
 /// HTTP functions, after authentication: the caller's tenant (and the order a route names) on the invocation's span and
-/// in a log scope around the function, so every log line of the request carries them next to its trace id.
+/// in a log scope around the function, so every log line of the request carries them next to its trace id. The scope
+/// is kept on the context too, for the exception middleware outside it (<see cref="ScopeOf"/>).
 /// </summary>
 public sealed class RequestTelemetryMiddleware(ILogger<RequestTelemetryMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     /// <summary>The route parameter that names an order (v1/orders/{orderId}...).</summary>
     public const string OrderIdParameter = "orderId";
+
+    private const string ScopeItem = "ServerlessBackend.RequestTelemetryScope";
+
+    /// <summary>The log scope this middleware opened for the invocation, if it got that far (an authenticated caller).</summary>
+    public static IReadOnlyDictionary<string, object>? ScopeOf(FunctionContext context) =>
+        context?.Items.TryGetValue(ScopeItem, out var scope) == true ? scope as IReadOnlyDictionary<string, object> : null;
 
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -29,6 +36,7 @@ public sealed class RequestTelemetryMiddleware(ILogger<RequestTelemetryMiddlewar
         var orderId = context.BindingContext?.BindingData.TryGetValue(OrderIdParameter, out var value) == true ? value as string : null;
         var scope = TelemetryTags.Scope(caller.TenantId, orderId);
         Activity.Current.Tag(scope);
+        context.Items[ScopeItem] = scope;
         using (logger.BeginScope(scope))
         {
             await next(context);

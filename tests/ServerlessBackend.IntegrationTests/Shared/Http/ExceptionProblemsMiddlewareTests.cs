@@ -2,10 +2,14 @@ using System.Net;
 using System.Collections.Immutable;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Moq;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Telemetry;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Shared.Http;
@@ -41,6 +45,22 @@ public sealed class ExceptionProblemsMiddlewareTests(CosmosServerFixture cosmos)
         ProblemAssertions.AssertProblem(response, 500);
         Assert.DoesNotContain("secret", response.Body, StringComparison.Ordinal);
         Assert.DoesNotContain("InvalidOperationException", response.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_failure_and_the_503_are_logged_in_the_scope_of_the_callers_tenant()
+    {
+        var logs = new FakeLoggerProvider();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var api = new ApiTestHost(cosmos, loggers: loggers);
+
+        await api.SendAsync("GET", "/api/v1/products", (_, _) => throw new InvalidOperationException("boom"), _tenant.Alice);
+        await api.SendAsync("GET", "/api/v1/products", (_, _) => throw new DependencyUnavailableException("Cosmos DB", "down", TimeSpan.FromSeconds(1)), _tenant.Alice);
+
+        var records = logs.Collector.GetSnapshot().Where(r => r.Category == typeof(ExceptionProblemsMiddleware).FullName).ToList();
+        Assert.Equal(2, records.Count);
+        Assert.All(records, r => Assert.Contains(
+            r.Scopes.OfType<IReadOnlyDictionary<string, object>>(), s => s.TryGetValue(TelemetryTags.TenantId, out var t) && Equals(t, _tenant.Id)));
     }
 
     [Fact]
