@@ -121,10 +121,17 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# start NAME PORT... -- COMMAND...: runs COMMAND in the background and waits until it listens on every PORT.
+# start NAME PORT... -- COMMAND...: runs COMMAND in the background and waits until it listens on every PORT. A PORT that
+# already answers belongs to another process (the callers checked the main one), so the server would not be what answers.
 start() {
   local name="$1" ports=() ; shift
   while [ "$1" != "--" ]; do ports+=("$1"); shift; done; shift
+  for port in "${ports[@]}"; do
+    if answers 127.0.0.1 "$port"; then
+      echo "$name needs 127.0.0.1:$port, which another process already listens on: stop it, or choose another port (the settings file for the dependencies, MAILDEV_WEB_PORT for MailDev's inbox, DASHBOARD_PORT for the Aspire dashboard)." >&2
+      exit 1
+    fi
+  done
   "$@" >"$logs/$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
@@ -190,8 +197,11 @@ elif ! is_loopback "$otlp_host"; then
   summary+=("telemetry   $otlp_endpoint  (not local: used as configured)")
 elif answers 127.0.0.1 "$otlp_port"; then
   summary+=("telemetry   $otlp_endpoint  (already running, e.g. an Aspire dashboard: used as it is)")
+elif ! dotnet restore tests/tools/aspire-dashboard -v q >"$logs/dashboard-restore.log" 2>&1; then
+  # Telemetry is optional: without the package (a first run offline) the app runs, and its exporter finds no one.
+  echo "warning: the Aspire dashboard package could not be restored:" >&2; cat "$logs/dashboard-restore.log" >&2
+  summary+=("telemetry   $otlp_endpoint  (not started: the Aspire dashboard package could not be restored, see the warning above; rerun online once)")
 else
-  dotnet restore tests/tools/aspire-dashboard -v q >"$logs/dashboard-restore.log" 2>&1 || { cat "$logs/dashboard-restore.log" >&2; exit 1; }
   dashboard="$(dotnet msbuild tests/tools/aspire-dashboard -getProperty:DashboardPath)"
   [ -x "$dashboard" ] || chmod +x "$dashboard"
   start dashboard "$otlp_port" "$dashboard_port" -- env ASPNETCORE_URLS="http://127.0.0.1:$dashboard_port" \

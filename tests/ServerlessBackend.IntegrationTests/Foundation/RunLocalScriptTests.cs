@@ -157,6 +157,53 @@ public sealed partial class RunLocalScriptTests : IDisposable
     }
 
     [Fact]
+    public void A_dashboard_port_another_process_holds_stops_the_run_with_the_setting_to_change_and_no_dashboard_is_claimed()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var dashboardPort = ((IPEndPoint)taken.LocalEndpoint).Port;
+        var (docker, started) = StandInDashboard(restores: true);
+        using var run = ScriptRun.Start(["--no-docker", "--deps-only"], new()
+        {
+            ["LOCAL_SETTINGS"] = TelemetryOnlySettings(LocalServer.FreePort()),
+            ["DASHBOARD_PORT"] = dashboardPort.ToString(CultureInfo.InvariantCulture),
+            ["PATH"] = docker.Path,
+        });
+
+        Assert.True(run.WaitForExit(TimeSpan.FromSeconds(60)), run.Output);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"127.0.0.1:{dashboardPort}", run.Output, StringComparison.Ordinal);
+        Assert.Contains("DASHBOARD_PORT", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("ready:", run.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(started), "The dashboard was started on a port another process holds.");
+    }
+
+    [Fact]
+    public void Without_the_dashboard_package_and_no_feed_the_other_dependencies_still_start_and_the_summary_says_why_telemetry_is_not()
+    {
+        var (docker, started) = StandInDashboard(restores: false);
+        var (otlp, smtp, web) = (LocalServer.FreePort(), LocalServer.FreePort(), LocalServer.FreePort());
+        var settings = TelemetryOnlySettings(otlp, smtp);
+        _ = NodeTools.BinScript("maildev");
+        using var run = ScriptRun.Start(["--no-docker", "--deps-only"], new()
+        {
+            ["LOCAL_SETTINGS"] = settings,
+            ["MAILDEV_WEB_PORT"] = web.ToString(CultureInfo.InvariantCulture),
+            ["PATH"] = docker.Path,
+        });
+
+        var summary = run.WaitForLine(line => line.StartsWith("ready:", StringComparison.Ordinal), TimeSpan.FromSeconds(60));
+        Assert.Matches(@"telemetry +http://127\.0\.0\.1:\d+ +\(not started: the Aspire dashboard package could not be restored", summary);
+        Assert.Matches(@"smtp +127\.0\.0\.1:\d+ +\(started", summary);
+        Assert.False(File.Exists(started));
+
+        run.Terminate();
+        Assert.True(run.WaitForExit(TimeSpan.FromSeconds(30)), "The script did not exit on SIGTERM.");
+        Assert.All(new[] { smtp, web }, port => Assert.False(LocalServer.Accepts(port), $"Port {port} still answers after the script exited."));
+    }
+
+    [Fact]
     public void Deps_only_uses_what_already_answers_and_starts_nothing()
     {
         using var cosmos = new TcpListener(IPAddress.Loopback, 0);
@@ -344,6 +391,45 @@ public sealed partial class RunLocalScriptTests : IDisposable
             """);
         return new StandInDockerCommand(bin, $"{bin}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}", log, password);
     }
+
+    /// <summary>
+    /// A `dotnet` on PATH whose restore of the dashboard package succeeds or fails as an offline first run does (no
+    /// feed answers), and whose dashboard, once started, notes it in the returned file and listens on its OTLP port.
+    /// </summary>
+    private (StandInDockerCommand Path, string StartedFile) StandInDashboard(bool restores)
+    {
+        var docker = StandInDocker(engineAnswers: false);
+        var started = Path.Combine(_dir, "dashboard-started");
+        var dashboard = Path.Combine(docker.Bin, "Aspire.Dashboard");
+        WriteExecutable(dashboard, $$"""
+            touch '{{started}}'
+            exec node -e 'require("net").createServer().listen(+process.argv[1], "127.0.0.1")' "${DOTNET_DASHBOARD_OTLP_ENDPOINT_URL##*:}"
+            """);
+        WriteExecutable(Path.Combine(docker.Bin, "dotnet"), $$"""
+            case "$1" in
+              restore) {{(restores ? "exit 0" : "echo 'error NU1301: Unable to load the service index for source https://api.nuget.org/v3/index.json.'; exit 1")}} ;;
+              msbuild) echo '{{dashboard}}' ;;
+            esac
+            """);
+        return (docker, started);
+    }
+
+    /// <summary>Settings with nothing local but telemetry (and SMTP when a port is given).</summary>
+    private string TelemetryOnlySettings(int otlp, int? smtp = null) => WriteSettings(values =>
+    {
+        values[AppSettings.CosmosAccountEndpoint] = "https://contoso.documents.azure.com/";
+        if (smtp is { } port)
+        {
+            values[AppSettings.EmailSmtpPort] = port.ToString(CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            values[AppSettings.EmailSmtpHost] = "smtp.contoso.com";
+        }
+
+        values["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=https;AccountName=contoso;EndpointSuffix=core.windows.net";
+        values[AppSettings.OtlpEndpoint] = $"http://127.0.0.1:{otlp}";
+    });
 
     private sealed record StandInDockerCommand(string Bin, string Path, string LogFile, string PasswordFile)
     {
