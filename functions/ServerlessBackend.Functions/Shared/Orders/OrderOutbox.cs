@@ -13,6 +13,7 @@ public sealed partial class OrderOutbox(IOrderStore orders, IOrderEventSender se
     public async Task<Versioned<Order>> PublishAfterWriteAsync(Versioned<Order> written, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(written);
+        using var scope = logger.BeginScope(TelemetryTags.Scope(written.Value.TenantId, written.Value.Id));
         try
         {
             var marked = await SendAndMarkAsync(written, cancellationToken);
@@ -31,6 +32,8 @@ public sealed partial class OrderOutbox(IOrderStore orders, IOrderEventSender se
 
     public async Task<int> RelayAsync(string tenantId, string orderId, CancellationToken cancellationToken)
     {
+        // The relay's timer invocation has no order scope of its own.
+        using var scope = logger.BeginScope(TelemetryTags.Scope(tenantId, orderId));
         var order = await orders.GetAsync(tenantId, orderId, cancellationToken);
         if (order is null)
         {

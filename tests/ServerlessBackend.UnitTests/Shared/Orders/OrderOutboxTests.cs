@@ -1,10 +1,12 @@
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
+using ServerlessBackend.Functions.Shared.Telemetry;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.UnitTests.Shared.Orders;
@@ -55,6 +57,29 @@ public sealed class OrderOutboxTests
         Assert.Equal(1, _outbox.Reads);
         Assert.Equal([stored.ETag], _outbox.MarkedFrom);
         Assert.Empty(_outbox.Pending("o-1"));
+    }
+
+    [Fact]
+    public async Task What_the_relay_logs_of_an_order_and_the_failure_left_to_it_are_in_the_scope_of_the_orders_tenant_and_id()
+    {
+        // The relay runs under a timer, with no request or message scope around it: the outbox gives each order its own.
+        var logs = new FakeLogger<OrderOutbox>();
+        _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced));
+        await new OrderOutbox(_outbox, new ServiceBusOrderEventSender(_serviceBus.Object), logs).RelayAsync("tenant-a", "o-1", CancellationToken.None);
+        var failing = _outbox.Store("o-2", Event("o-2", OrderEventTypes.OrderPlaced));
+        _serviceBus
+            .Setup(s => s.SendMessagesAsync(It.IsAny<IEnumerable<ServiceBusMessage>>(), It.IsAny<CancellationToken>()))
+            .ThrowsAsync(new ServiceBusException("namespace unreachable", ServiceBusFailureReason.ServiceCommunicationProblem));
+        await new OrderOutbox(_outbox, new ServiceBusOrderEventSender(_serviceBus.Object), logs).PublishAfterWriteAsync(failing, CancellationToken.None);
+
+        var records = logs.Collector.GetSnapshot();
+        Assert.Equal(2, records.Count);
+        Assert.All(records.Zip(["o-1", "o-2"]), pair =>
+        {
+            var scope = Assert.Single(pair.First.Scopes.OfType<IReadOnlyDictionary<string, object>>());
+            Assert.Equal("tenant-a", scope[TelemetryTags.TenantId]);
+            Assert.Equal(pair.Second, scope[TelemetryTags.OrderId]);
+        });
     }
 
     [Fact]
