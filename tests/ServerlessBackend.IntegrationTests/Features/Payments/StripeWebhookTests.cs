@@ -6,6 +6,7 @@ using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Features.Payments;
 using ServerlessBackend.Functions.Features.Payments.Stripe;
+using ServerlessBackend.Functions.Shared.Telemetry;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Features.Payments;
@@ -208,6 +209,23 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
         var payload = StripeEvents.Event(Authorized, _stripe.Intent(stray));
 
         await AssertIgnoredAsync(payload, order);
+    }
+
+    [Fact]
+    public async Task What_the_webhook_logs_of_the_order_its_metadata_names_is_in_that_tenant_and_order_scope()
+    {
+        // A public endpoint: no caller, so no request scope; the order is known only once the event is read.
+        var order = await AwaitingActionAsync();
+        var intent = _stripe.CompleteAction(order.Payment!.PaymentId);
+        intent["metadata"]!["order_id"] = "o-does-not-exist";
+        var payload = StripeEvents.Event(Authorized, intent);
+
+        await SendAsync(payload, Sign(payload));
+
+        var warning = Assert.Single(_log.Collector.GetSnapshot(), l => l.Level == LogLevel.Warning);
+        var scope = Assert.Single(warning.Scopes.OfType<IReadOnlyDictionary<string, object>>());
+        Assert.Equal(order.TenantId, scope[TelemetryTags.TenantId]);
+        Assert.Equal("o-does-not-exist", scope[TelemetryTags.OrderId]);
     }
 
     [Fact]

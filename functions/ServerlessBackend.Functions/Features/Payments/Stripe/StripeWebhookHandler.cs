@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Payments.Stripe;
 
@@ -48,6 +50,10 @@ public sealed partial class StripeWebhookHandler(IOptions<StripeOptions> options
             return Outcome.Ok(new StripeWebhookReceipt(stripeEvent.Id, StripeWebhookReceipt.Ignored));
         }
 
+        // A public endpoint has no caller's scope: the order the metadata names goes on the span and around what follows.
+        var scope = TelemetryTags.Scope(tenantId, orderId);
+        Activity.Current.Tag(scope);
+        using var logScope = logger.BeginScope(scope);
         var update = await payments.ApplyProviderOutcomeAsync(tenantId, orderId, intentId, outcome, cancellationToken);
         if (update is PaymentUpdate.UnknownOrder or PaymentUpdate.Mismatch)
         {
