@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Email;
@@ -45,13 +44,8 @@ public sealed partial class SendOrderEmailHandler(
             return done;
         }
 
-        var order = await orders.GetAsync(orderEvent.TenantId, orderEvent.OrderId, cancellationToken)
-            ?? throw new PoisonMessageException(orderEvent.Id, $"order {orderEvent.OrderId} does not exist in tenant {orderEvent.TenantId}");
-        if (!order.Value.HasRecorded(orderEvent.Type))
-        {
-            // The same rule as fulfillment's: an event the order's history does not hold (forged, or a bug) announces nothing.
-            throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status} and has no status change that a {orderEvent.Type} announces");
-        }
+        // The same rule as fulfillment's and payment's: an event the order's history does not hold (forged, or a bug) announces nothing.
+        var order = await orders.GetRecordedForEventAsync(orderEvent, cancellationToken);
 
         var email = OrderEmails.Compose(orderEvent, Model(order.Value, orderEvent.Type), options.Value.FromAddress)!;
         var (claim, finished) = await ClaimAsync(orderEvent, record, cancellationToken);

@@ -107,7 +107,7 @@ public sealed partial class FulfillmentHandler(
             }
             catch (DocumentPreconditionFailedException) when (attempt < DecideAttempts)
             {
-                order = await LoadAsync(orderEvent, cancellationToken);
+                order = await orders.GetForEventAsync(orderEvent, cancellationToken);
             }
         }
 
@@ -126,7 +126,7 @@ public sealed partial class FulfillmentHandler(
 
     private async Task<FulfillmentOutcome> ReleaseAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
     {
-        var order = await LoadAsync(orderEvent, cancellationToken);
+        var order = await orders.GetForEventAsync(orderEvent, cancellationToken);
         // Cancelled and Shipped are final: the history holds them exactly while they are the order's status.
         if (!order.Value.HasRecorded(orderEvent.Type))
         {
@@ -144,7 +144,7 @@ public sealed partial class FulfillmentHandler(
     /// </summary>
     private async Task<FulfillmentOutcome> ReleaseRejectedAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
     {
-        var order = await LoadAsync(orderEvent, cancellationToken);
+        var order = await orders.GetForEventAsync(orderEvent, cancellationToken);
         if (!order.Value.HasRecorded(orderEvent.Type))
         {
             throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status}, not rejected");
@@ -161,7 +161,7 @@ public sealed partial class FulfillmentHandler(
 
     private async Task<FulfillmentOutcome> CommitAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
     {
-        var order = await LoadAsync(orderEvent, cancellationToken);
+        var order = await orders.GetForEventAsync(orderEvent, cancellationToken);
         if (!order.Value.HasRecorded(orderEvent.Type))
         {
             // Settling the reservations of an order that has not shipped would keep its stock taken for good.
@@ -205,12 +205,8 @@ public sealed partial class FulfillmentHandler(
     private async Task<Snapshot> LoadSnapshotAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
     {
         var readAt = clock.GetUtcNow();
-        return new Snapshot(await LoadAsync(orderEvent, cancellationToken), readAt);
+        return new Snapshot(await orders.GetForEventAsync(orderEvent, cancellationToken), readAt);
     }
-
-    private async Task<Versioned<Order>> LoadAsync(OrderEvent orderEvent, CancellationToken cancellationToken) =>
-        await orders.GetAsync(orderEvent.TenantId, orderEvent.OrderId, cancellationToken)
-            ?? throw new PoisonMessageException(orderEvent.Id, $"order {orderEvent.OrderId} does not exist in tenant {orderEvent.TenantId}");
 
     /// <summary>Quantity per product (lines of the same product add up), in a fixed order so concurrent orders take products in the same sequence.</summary>
     private static List<ProductDemand> Demand(Order order) =>

@@ -95,7 +95,7 @@ public sealed partial class PaymentHandler(
 
     private async Task<PaymentOutcome> AuthorizeAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
     {
-        var order = await LoadRecordedAsync(orderEvent, cancellationToken);
+        var order = await orders.GetRecordedForEventAsync(orderEvent, cancellationToken);
         OrderPayment? unrecorded = null;
         for (var attempt = 1; ; attempt++)
         {
@@ -147,7 +147,7 @@ public sealed partial class PaymentHandler(
             }
             catch (DocumentPreconditionFailedException) when (attempt < WriteAttempts)
             {
-                order = await LoadAsync(orderEvent, cancellationToken);
+                order = await orders.GetForEventAsync(orderEvent, cancellationToken);
             }
         }
     }
@@ -201,7 +201,7 @@ public sealed partial class PaymentHandler(
 
     private async Task<PaymentOutcome> CaptureAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
     {
-        var order = await LoadRecordedAsync(orderEvent, cancellationToken);
+        var order = await orders.GetRecordedForEventAsync(orderEvent, cancellationToken);
         var payment = order.Value.Payment;
         if (payment is null)
         {
@@ -233,7 +233,7 @@ public sealed partial class PaymentHandler(
     }
 
     private async Task<PaymentOutcome> VoidCancelledAsync(OrderEvent orderEvent, CancellationToken cancellationToken) =>
-        await VoidEndedAsync(await LoadRecordedAsync(orderEvent, cancellationToken), unrecorded: null, orderEvent.CorrelationId, cancellationToken);
+        await VoidEndedAsync(await orders.GetRecordedForEventAsync(orderEvent, cancellationToken), unrecorded: null, orderEvent.CorrelationId, cancellationToken);
 
     /// <summary>
     /// A cancelled or rejected order keeps no money: its payment, unless final, is voided with a key derived from the
@@ -301,19 +301,6 @@ public sealed partial class PaymentHandler(
             throw new InvalidOperationException($"Order {orderEvent.OrderId}'s payment is held by {payment.Provider}, not by the configured {provider.Name}.");
         }
     }
-
-    /// <summary>The order, which must have recorded the change the event announces (a forged or corrupted event is poison).</summary>
-    private async Task<Versioned<Order>> LoadRecordedAsync(OrderEvent orderEvent, CancellationToken cancellationToken)
-    {
-        var order = await LoadAsync(orderEvent, cancellationToken);
-        return order.Value.HasRecorded(orderEvent.Type)
-            ? order
-            : throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status} and has not recorded {orderEvent.Type}");
-    }
-
-    private async Task<Versioned<Order>> LoadAsync(OrderEvent orderEvent, CancellationToken cancellationToken) =>
-        await orders.GetAsync(orderEvent.TenantId, orderEvent.OrderId, cancellationToken)
-            ?? throw new PoisonMessageException(orderEvent.Id, $"order {orderEvent.OrderId} does not exist in tenant {orderEvent.TenantId}");
 
     private async Task<Versioned<Order>> ReloadAsync(Order order, CancellationToken cancellationToken) =>
         await orders.GetAsync(order.TenantId, order.Id, cancellationToken)
