@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Azure.Messaging.ServiceBus;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessBackend.Functions.Domain.Catalog;
@@ -53,7 +54,12 @@ public static class FlashSaleRun
         var containers = new CosmosContainers(client, "flash-sale");
         var orders = new CosmosOrderStore(containers);
         var transitions = new OrderTransitions(orders, new OrderOutbox(orders, new DroppingSender(), NullLogger<OrderOutbox>.Instance), TimeProvider.System, MetricsCapture.Unobserved);
-        var fulfillment = new FulfillmentHandler(orders, tally.Tallied(new CosmosStockStore(containers, TimeProvider.System, MetricsCapture.Unobserved)), transitions, TimeProvider.System, NullLogger<FulfillmentHandler>.Instance);
+        var stock = tally.Tallied(new CosmosStockStore(containers, TimeProvider.System, MetricsCapture.Unobserved));
+        var fulfillment = new FulfillmentFunction(
+            new ReserveStockHandler(orders, stock, transitions, TimeProvider.System, NullLogger<ReserveStockHandler>.Instance),
+            new ReleaseStockHandler(orders, stock),
+            new CommitStockHandler(orders, stock),
+            new OrderEventDelivery(NullLogger<OrderEventDelivery>.Instance));
 
         await new CosmosProductStore(containers).CreateAsync(Product(options.Stock), cancellationToken);
         var placed = Enumerable.Range(0, options.Orders).Select(PlacedOrder).ToList();
@@ -113,7 +119,7 @@ public static class FlashSaleRun
     /// Returns how many failed, and when (on <paramref name="clock"/>) the last one that confirmed its order ended.
     /// </summary>
     private static async Task<(int Failed, TimeSpan LastConfirmation)> DeliverAsync(
-        FulfillmentHandler handler, IReadOnlyList<OrderEvent> events, int consumers, Stopwatch clock, CancellationToken cancellationToken)
+        FulfillmentFunction handler, IReadOnlyList<OrderEvent> events, int consumers, Stopwatch clock, CancellationToken cancellationToken)
     {
         var queue = new ConcurrentQueue<(OrderEvent Event, int Delivery)>(events.Select(e => (e, 1)));
         var failed = 0;
@@ -170,9 +176,10 @@ public static class FlashSaleRun
 
     private static OrderEvent Event(Order order, string type) => new(Order.EventId(order.Id, type), type, Tenant, order.Id, SampleOrders.Now);
 
-    private sealed class DroppingSender : IOrderEventSender
+    /// <summary>The orders topic, answering every send as done: the run delivers the events itself.</summary>
+    private sealed class DroppingSender : ServiceBusSender
     {
-        public Task SendAsync(IReadOnlyList<OrderEvent> events, CancellationToken cancellationToken) => Task.CompletedTask;
+        public override Task SendMessagesAsync(IEnumerable<ServiceBusMessage> messages, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }
 
     /// <summary>The product document as stored: its stock, its size and how many reservation entries it carries.</summary>

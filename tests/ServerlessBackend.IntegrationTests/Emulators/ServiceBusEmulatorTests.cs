@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Azure.Messaging.ServiceBus;
+using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Emulators;
@@ -24,10 +27,9 @@ public sealed class ServiceBusEmulatorTests : IAsyncDisposable
         var placed = new OrderEvent($"{orderId}.OrderPlaced", OrderEventTypes.OrderPlaced, _tenant, orderId, TestData.Now, "corr-1",
             "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
         await using var topic = _client.CreateSender(MessagingTopology.OrdersTopic);
-        var sender = new ServiceBusOrderEventSender(topic);
 
-        await sender.SendAsync([placed], CancellationToken.None);
-        await sender.SendAsync([placed], CancellationToken.None);
+        await PublishAsync(topic, placed);
+        await PublishAsync(topic, placed);
 
         var received = await ReceiveAllAsync(MessagingTopology.FulfillmentSubscription, m => m.SessionId == orderId);
         var message = Assert.Single(received);
@@ -44,7 +46,7 @@ public sealed class ServiceBusEmulatorTests : IAsyncDisposable
         var orderId = $"o-{Guid.NewGuid():N}";
         var confirmed = new OrderEvent($"{orderId}.OrderConfirmed", OrderEventTypes.OrderConfirmed, _tenant, orderId, TestData.Now);
         await using var topic = _client.CreateSender(MessagingTopology.OrdersTopic);
-        await new ServiceBusOrderEventSender(topic).SendAsync([confirmed], CancellationToken.None);
+        await PublishAsync(topic, confirmed);
         await using (var session = await _client.AcceptSessionAsync(MessagingTopology.OrdersTopic, MessagingTopology.EmailSubscription, orderId))
         {
             var delivered = await session.ReceiveMessageAsync(Wait);
@@ -72,6 +74,15 @@ public sealed class ServiceBusEmulatorTests : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await _client.DisposeAsync();
+
+    /// <summary>Publishes the event as the app does: the outbox's relay path, for an order whose outbox holds the event.</summary>
+    private static async Task PublishAsync(ServiceBusSender topic, OrderEvent orderEvent)
+    {
+        var order = TestData.Order(orderEvent.TenantId, id: orderEvent.OrderId) with { Outbox = [orderEvent] };
+        var store = new Mock<IOrderStore>();
+        store.Setup(s => s.GetAsync(orderEvent.TenantId, orderEvent.OrderId, It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<Order>(order, "\"1\""));
+        await new OrderOutbox(store.Object, topic, NullLogger<OrderOutbox>.Instance).RelayAsync(orderEvent.TenantId, orderEvent.OrderId, CancellationToken.None);
+    }
 
     private async Task<List<ServiceBusReceivedMessage>> ReceiveAllAsync(string subscription, Func<ServiceBusReceivedMessage, bool> mine)
     {

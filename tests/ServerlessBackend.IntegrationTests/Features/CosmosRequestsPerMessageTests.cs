@@ -101,9 +101,9 @@ public sealed class CosmosRequestsPerMessageTests(CosmosServerFixture cosmos, Sm
         await _app.Email.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderConfirmed), CancellationToken.None);
     }
 
-    private Task<Functions.Features.Payments.PaymentOutcome> Pay(Order order, string type) => _app.Payments.HandleAsync(Downstream.Event(order, type), CancellationToken.None);
+    private Task<Functions.Features.Payments.PaymentOutcome> Pay(Order order, string type) => _app.PaymentFunction.HandleAsync(Downstream.Event(order, type), CancellationToken.None);
 
-    private Task<FulfillmentOutcome> Fulfill(Order order, string type) => _app.Fulfillment.HandleAsync(Downstream.Event(order, type), CancellationToken.None);
+    private Task<FulfillmentOutcome> Fulfill(Order order, string type) => _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, type), CancellationToken.None);
 
     /// <summary>A status change whose event counts as published already: the test delivers the event itself.</summary>
     private async Task ChangeAsync(Order order, OrderStatus status)

@@ -5,6 +5,7 @@ using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Features.Fulfillment;
+using ServerlessBackend.Functions.Features.Payments;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
@@ -94,21 +95,26 @@ public sealed class AppModelTests
     {
         // An event type the consumer acts on but the filter drops is never handled; one the filter lets
         // through but the consumer ignores is completed without effect (or dead-lettered if it threw).
-        var fulfillment = new FulfillmentHandler(
-            Mock.Of<IOrderStore>(), Mock.Of<IStockStore>(), new OrderTransitions(Mock.Of<IOrderStore>(), Mock.Of<IOrderOutbox>(), TimeProvider.System, MetricsCapture.Unobserved), TimeProvider.System, NullLogger<FulfillmentHandler>.Instance);
-        var actedOn = new List<string>();
-        foreach (var type in DeclaredEventTypes())
-        {
-            // The order does not exist: a handler that acts on the type looks it up and refuses the message.
-            var orderEvent = new OrderEvent($"o-1.{type}", type, "tenant-1", "o-1", TestData.Now);
-            var handled = await Record.ExceptionAsync(() => fulfillment.HandleAsync(orderEvent, CancellationToken.None));
-            if (handled is PoisonMessageException)
-            {
-                actedOn.Add(type);
-            }
-        }
+        var orders = Mock.Of<IOrderStore>();
+        var stock = Mock.Of<IStockStore>();
+        var provider = Mock.Of<IPaymentProvider>();
+        var transitions = new OrderTransitions(orders, Mock.Of<IOrderOutbox>(), TimeProvider.System, MetricsCapture.Unobserved);
+        var delivery = new OrderEventDelivery(NullLogger<OrderEventDelivery>.Instance);
+        var fulfillment = new FulfillmentFunction(
+            new ReserveStockHandler(orders, stock, transitions, TimeProvider.System, NullLogger<ReserveStockHandler>.Instance),
+            new ReleaseStockHandler(orders, stock),
+            new CommitStockHandler(orders, stock),
+            delivery);
+        var voids = new VoidPaymentHandler(orders, provider, transitions, TimeProvider.System, NullLogger<VoidPaymentHandler>.Instance);
+        var outcomes = new ApplyPaymentOutcomeHandler(orders, provider, transitions, voids, TimeProvider.System, NullLogger<ApplyPaymentOutcomeHandler>.Instance);
+        var payment = new PaymentFunction(
+            new AuthorizePaymentHandler(orders, provider, transitions, outcomes, voids, TimeProvider.System, NullLogger<AuthorizePaymentHandler>.Instance),
+            new CapturePaymentHandler(orders, provider, transitions, TimeProvider.System, NullLogger<CapturePaymentHandler>.Instance),
+            voids,
+            delivery);
 
-        Assert.Equal(MessagingTopology.FulfillmentEventTypes.Order(), actedOn.Order());
+        Assert.Equal(MessagingTopology.FulfillmentEventTypes.Order(), await ActedOnAsync(fulfillment.HandleAsync));
+        Assert.Equal(MessagingTopology.PaymentEventTypes.Order(), await ActedOnAsync(payment.HandleAsync));
         Assert.Equal(MessagingTopology.EmailEventTypes.Order(), DeclaredEventTypes().Where(OrderEmails.Covers).Order());
     }
 
@@ -145,6 +151,23 @@ public sealed class AppModelTests
         Assert.Equal(names.Distinct().Count(), names.Count);
         Assert.Contains(MessagingTopology.FulfillmentSubscription, names);
         Assert.Contains(MessagingTopology.EmailSubscription, names);
+    }
+
+    /// <summary>The declared event types a consumer's function hands to a handler.</summary>
+    private static async Task<IOrderedEnumerable<string>> ActedOnAsync(Func<OrderEvent, CancellationToken, Task> handle)
+    {
+        var actedOn = new List<string>();
+        foreach (var type in DeclaredEventTypes())
+        {
+            // The order does not exist: a handler that acts on the type looks it up and refuses the message.
+            var orderEvent = new OrderEvent($"o-1.{type}", type, "tenant-1", "o-1", TestData.Now);
+            if (await Record.ExceptionAsync(() => handle(orderEvent, CancellationToken.None)) is PoisonMessageException)
+            {
+                actedOn.Add(type);
+            }
+        }
+
+        return actedOn.Order();
     }
 
     private static IEnumerable<string> DeclaredEventTypes() =>

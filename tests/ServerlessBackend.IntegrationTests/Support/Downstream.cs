@@ -35,13 +35,23 @@ public sealed class Downstream : IDisposable
         Orders = new InterceptingOrderStore(cosmos.Containers, Tenant);
         Products = new CosmosProductStore(cosmos.Containers);
         Stock = new CosmosStockStore(cosmos.Containers, Clock, Metrics.App);
-        Outbox = new OrderOutbox(Orders, new ServiceBusOrderEventSender(Bus.Sender.Object), loggers.CreateLogger<OrderOutbox>());
+        Outbox = new OrderOutbox(Orders, Bus.Sender.Object, loggers.CreateLogger<OrderOutbox>());
         Transitions = new OrderTransitions(Orders, Outbox, Clock, Metrics.App);
-        Fulfillment = new FulfillmentHandler(Orders, Stock, Transitions, Clock, loggers.CreateLogger<FulfillmentHandler>());
-        Payments = new PaymentHandler(Orders, PaymentProvider, Transitions, Clock, loggers.CreateLogger<PaymentHandler>());
+        Delivery = new OrderEventDelivery(loggers.CreateLogger<OrderEventDelivery>());
+        FulfillmentFunction = new FulfillmentFunction(
+            new ReserveStockHandler(Orders, Stock, Transitions, Clock, loggers.CreateLogger<ReserveStockHandler>()),
+            new ReleaseStockHandler(Orders, Stock),
+            new CommitStockHandler(Orders, Stock),
+            Delivery);
+        var voids = new VoidPaymentHandler(Orders, PaymentProvider, Transitions, Clock, loggers.CreateLogger<VoidPaymentHandler>());
+        PaymentOutcomes = new ApplyPaymentOutcomeHandler(Orders, PaymentProvider, Transitions, voids, Clock, loggers.CreateLogger<ApplyPaymentOutcomeHandler>());
+        PaymentFunction = new PaymentFunction(
+            new AuthorizePaymentHandler(Orders, PaymentProvider, Transitions, PaymentOutcomes, voids, Clock, loggers.CreateLogger<AuthorizePaymentHandler>()),
+            new CapturePaymentHandler(Orders, PaymentProvider, Transitions, Clock, loggers.CreateLogger<CapturePaymentHandler>()),
+            voids,
+            Delivery);
         EmailOptions = Options.Create(new EmailOptions { SmtpHost = smtp?.Host ?? "127.0.0.1", SmtpPort = smtp?.SmtpPort ?? 25, FromAddress = "shop@example.test" });
         NotificationLog = new CosmosNotificationLog(cosmos.Containers);
-        Delivery = new OrderEventDelivery(loggers.CreateLogger<OrderEventDelivery>());
         Email = new SendOrderEmailHandler(Orders, NotificationLog, new SmtpEmailSender(EmailOptions), EmailOptions, Clock, Metrics.App, loggers.CreateLogger<SendOrderEmailHandler>());
     }
 
@@ -66,12 +76,11 @@ public sealed class Downstream : IDisposable
 
     public OrderTransitions Transitions { get; }
 
-    public FulfillmentHandler Fulfillment { get; }
-
     /// <summary>The payment provider, with every call recorded and crash points for tests.</summary>
     public RecordingPaymentProvider PaymentProvider { get; }
 
-    public PaymentHandler Payments { get; }
+    /// <summary>Provider outcomes reported later (what the Stripe webhook applies).</summary>
+    public ApplyPaymentOutcomeHandler PaymentOutcomes { get; }
 
     public IOptions<EmailOptions> EmailOptions { get; }
 
@@ -81,11 +90,13 @@ public sealed class Downstream : IDisposable
 
     public OrderEventDelivery Delivery { get; }
 
-    public FulfillmentFunction FulfillmentFunction => new(Fulfillment, Delivery);
+    /// <summary>The fulfillment subscription's function; its HandleAsync maps an event to its use case's handler.</summary>
+    public FulfillmentFunction FulfillmentFunction { get; }
 
     public EmailFunction EmailFunction => new(Email, Delivery);
 
-    public PaymentFunction PaymentFunction => new(Payments, Delivery);
+    /// <summary>The payment subscription's function; its HandleAsync maps an event to its use case's handler.</summary>
+    public PaymentFunction PaymentFunction { get; }
 
     public async Task<Product> StockedAsync(string sku, int stock, string name = "Espresso beans")
     {

@@ -17,6 +17,7 @@ namespace ServerlessBackend.Functions.Features.Orders;
 /// </summary>
 public sealed class ChangeOrderStatusHandler(IOrderStore orders, OrderTransitions transitions)
 {
+    // A client waits: fewer attempts than a message's consumer makes.
     private const int Attempts = 3;
 
     public Task<Outcome<Versioned<Order>>> CancelAsync(Caller caller, string orderId, string? ifMatch, CancellationToken cancellationToken) =>
@@ -28,43 +29,45 @@ public sealed class ChangeOrderStatusHandler(IOrderStore orders, OrderTransition
     private async Task<Outcome<Versioned<Order>>> ChangeAsync(Caller caller, string orderId, OrderStatus target, string? ifMatch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            var current = await ReadOrdersHandler.ReadVisibleAsync(orders, caller, orderId, cancellationToken);
-            if (current is null)
-            {
-                return ApiError.NotFound("The order");
-            }
-
-            if (current.Value.Status == target)
-            {
-                return Outcome.Ok(current);
-            }
-
-            if (ifMatch is not null && !string.Equals(ifMatch, current.ETag, StringComparison.Ordinal))
-            {
-                return ApiError.StaleETag();
-            }
-
-            if (!OrderStateMachine.CanTransition(current.Value.Status, target))
-            {
-                return new ApiError(ProblemKind.Conflict, $"An order that is {current.Value.Status} cannot be {target.ToString().ToLowerInvariant()}.");
-            }
-
-            try
-            {
-                return Outcome.Ok(await transitions.ApplyAsync(current, target, Reason(caller, current.Value, target), Activity.Current?.TraceId.ToString(), cancellationToken));
-            }
-            catch (DocumentPreconditionFailedException) when (attempt < Attempts)
-            {
-                // Changed since our read: decide again on the new state (a concurrent change to the same status is a
-                // 200; with If-Match, anything else is a 412 without a second write).
-            }
-            catch (DocumentPreconditionFailedException)
-            {
-                return ApiError.StaleETag();
-            }
+            // Changed since our read: decide again on the new state (a concurrent change to the same status is a 200;
+            // with If-Match, anything else is a 412 without a second write).
+            return await OrderRaces.DecideAsync(
+                await ReadOrdersHandler.ReadVisibleAsync(orders, caller, orderId, cancellationToken),
+                current => DecideAsync(caller, current, target, ifMatch, cancellationToken),
+                _ => ReadOrdersHandler.ReadVisibleAsync(orders, caller, orderId, cancellationToken),
+                Attempts);
         }
+        catch (DocumentPreconditionFailedException)
+        {
+            return ApiError.StaleETag();
+        }
+    }
+
+    private async Task<Outcome<Versioned<Order>>> DecideAsync(Caller caller, Versioned<Order>? current, OrderStatus target, string? ifMatch, CancellationToken cancellationToken)
+    {
+        if (current is null)
+        {
+            return ApiError.NotFound("The order");
+        }
+
+        if (current.Value.Status == target)
+        {
+            return Outcome.Ok(current);
+        }
+
+        if (ifMatch is not null && !string.Equals(ifMatch, current.ETag, StringComparison.Ordinal))
+        {
+            return ApiError.StaleETag();
+        }
+
+        if (!OrderStateMachine.CanTransition(current.Value.Status, target))
+        {
+            return new ApiError(ProblemKind.Conflict, $"An order that is {current.Value.Status} cannot be {target.ToString().ToLowerInvariant()}.");
+        }
+
+        return Outcome.Ok(await transitions.ApplyAsync(current, target, Reason(caller, current.Value, target), Activity.Current?.TraceId.ToString(), cancellationToken));
     }
 
     private static string? Reason(Caller caller, Order order, OrderStatus target) => target switch

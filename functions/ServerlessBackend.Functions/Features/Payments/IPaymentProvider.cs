@@ -1,3 +1,5 @@
+using ServerlessBackend.Functions.Domain.Payments;
+
 namespace ServerlessBackend.Functions.Features.Payments;
 
 /// <summary>
@@ -53,3 +55,20 @@ public sealed record PaymentHold(long AmountMinor, string Currency);
 
 /// <summary>The outcome of a capture or void: done (also when it was done before), or refused with the provider's code.</summary>
 public sealed record PaymentCallResult(bool Succeeded, string? FailureCode = null);
+
+public static class PaymentProviderChecks
+{
+    /// <summary>
+    /// Throws when <paramref name="payment"/> is held by another provider than this one: the provider setting changed
+    /// while the payment was open, and it cannot be handled here (the message is retried, then dead-lettered).
+    /// </summary>
+    public static void EnsureHolds(this IPaymentProvider provider, OrderPayment payment, string orderId)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(payment);
+        if (payment.Provider != provider.Name)
+        {
+            throw new InvalidOperationException($"Order {orderId}'s payment is held by {payment.Provider}, not by the configured {provider.Name}.");
+        }
+    }
+}

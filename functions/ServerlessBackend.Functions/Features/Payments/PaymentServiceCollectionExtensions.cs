@@ -8,7 +8,8 @@ namespace ServerlessBackend.Functions.Features.Payments;
 public static class PaymentServiceCollectionExtensions
 {
     /// <summary>
-    /// The payment handler and the provider named by <c>Payments__Provider</c>. Unset means the local provider in
+    /// The handler of each payment use case (<see cref="PaymentFunction"/> maps event types to them; the Stripe webhook
+    /// applies provider outcomes) and the provider named by <c>Payments__Provider</c>. Unset means the local provider in
     /// Development only: a deployment that forgot the setting fails at startup instead of confirming unpaid orders.
     /// </summary>
     public static IServiceCollection AddPayments(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
@@ -33,7 +34,10 @@ public static class PaymentServiceCollectionExtensions
         }
 
         services.AddStripe(configuration, asProvider: provider == StripePaymentProvider.ProviderName);
-        services.AddSingleton<PaymentHandler>();
+        services.AddSingleton<AuthorizePaymentHandler>();
+        services.AddSingleton<CapturePaymentHandler>();
+        services.AddSingleton<VoidPaymentHandler>();
+        services.AddSingleton<ApplyPaymentOutcomeHandler>();
         return services;
     }
 }

@@ -17,7 +17,7 @@ public static class MessagingServiceCollectionExtensions
     /// <summary>
     /// One <see cref="ServiceBusClient"/> (from the <c>ServiceBus</c> section, the same identity-based
     /// connection the triggers use: <c>ServiceBus__fullyQualifiedNamespace</c> plus the app's one
-    /// <see cref="TokenCredential"/>), one sender for the orders topic, the order event sender and the dead letters.
+    /// <see cref="TokenCredential"/>), one sender for the orders topic (the outbox publishes through it) and the dead letters.
     /// </summary>
     public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
     {
@@ -47,7 +47,6 @@ public static class MessagingServiceCollectionExtensions
         // app, which logs the outcome once (the triggers' own client runs in the host, untouched by this filter).
         services.AddLogging(logging => logging.AddFilter(ServiceBusLogCategory, LogLevel.None));
         services.AddSingleton(provider => provider.GetRequiredService<ServiceBusClient>().CreateSender(MessagingTopology.OrdersTopic));
-        services.AddSingleton<IOrderEventSender, ServiceBusOrderEventSender>();
         services.AddSingleton<IDeadLetters, ServiceBusDeadLetters>();
         services.AddSingleton<OrderEventDelivery>();
         return services;

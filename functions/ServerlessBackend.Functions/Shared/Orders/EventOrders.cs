@@ -1,4 +1,5 @@
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
 
@@ -22,6 +23,12 @@ public static class EventOrders
         var order = await orders.GetForEventAsync(orderEvent, cancellationToken);
         return order.Value.HasRecorded(orderEvent.Type)
             ? order
-            : throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status} and has not recorded {orderEvent.Type}");
+            : throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status}, not {Announced(orderEvent.Type)}: it has not recorded {orderEvent.Type}");
     }
+
+    /// <summary>What an event type says happened, in lower case ("shipped", "payment captured").</summary>
+    private static string Announced(string eventType) =>
+        (PaymentStateMachine.IsPaymentEvent(eventType)
+            ? $"payment {PaymentStateMachine.StatusAnnouncedBy(eventType)}"
+            : OrderStateMachine.StatusAnnouncedBy(eventType).ToString()).ToLowerInvariant();
 }

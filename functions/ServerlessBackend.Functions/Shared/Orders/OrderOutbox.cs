@@ -1,14 +1,16 @@
 using System.Diagnostics;
+using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Shared.Orders;
 
 /// <inheritdoc cref="IOrderOutbox"/>
-public sealed partial class OrderOutbox(IOrderStore orders, IOrderEventSender sender, ILogger<OrderOutbox> logger) : IOrderOutbox
+public sealed partial class OrderOutbox(IOrderStore orders, ServiceBusSender sender, ILogger<OrderOutbox> logger) : IOrderOutbox
 {
     public async Task<Versioned<Order>> PublishAfterWriteAsync(Versioned<Order> written, CancellationToken cancellationToken)
     {
@@ -61,7 +63,10 @@ public sealed partial class OrderOutbox(IOrderStore orders, IOrderEventSender se
         return marked ?? order;
     }
 
-    /// <summary>The send, as a producer span "publish {event types}" with the order's tenant and id.</summary>
+    /// <summary>
+    /// The send, one atomic batch through the app's one sender for the orders topic (<see cref="OrderEventMessages.ToMessage"/>), as a
+    /// producer span "publish {event types}" with the order's tenant and id; Service Bus unreachable is a <see cref="DependencyUnavailableException"/>.
+    /// </summary>
     private async Task PublishAsync(Order order, IReadOnlyList<OrderEvent> pending, CancellationToken cancellationToken)
     {
         var types = string.Join(",", pending.Select(e => e.Type).Distinct());
@@ -69,7 +74,7 @@ public sealed partial class OrderOutbox(IOrderStore orders, IOrderEventSender se
         activity.Tag(TelemetryTags.Scope(order.TenantId, order.Id, types));
         try
         {
-            await sender.SendAsync(pending, cancellationToken);
+            await ServiceBusErrors.Translate(() => sender.SendMessagesAsync(pending.Select(OrderEventMessages.ToMessage).ToList(), cancellationToken));
         }
         catch (Exception e)
         {

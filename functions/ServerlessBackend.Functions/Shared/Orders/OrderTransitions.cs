@@ -39,6 +39,20 @@ public sealed class OrderTransitions(IOrderStore orders, IOrderOutbox outbox, Ti
         return WriteAsync(current, current.Value.WithPayment(payment, clock.GetUtcNow(), correlationId), cancellationToken);
     }
 
+    /// <summary>
+    /// A payment-only change decided on the order's payment: <paramref name="next"/> gives the payment to record, or null
+    /// when nothing is left to do; decided again on the re-read order after a lost race (<see cref="OrderRaces"/>).
+    /// </summary>
+    public Task<Versioned<Order>> RecordPaymentAsync(
+        Versioned<Order> current, Func<OrderPayment?, OrderPayment?> next, string? correlationId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        return OrderRaces.DecideAsync(
+            current,
+            async order => next(order.Value.Payment) is { } payment ? await RecordPaymentAsync(order, payment, correlationId, cancellationToken) : order,
+            order => orders.RereadAsync(order.Value, cancellationToken));
+    }
+
     private async Task<Versioned<Order>> WriteAsync(Versioned<Order> current, Order changed, CancellationToken cancellationToken)
     {
         changed = OrderTrace.Stamp(changed);

@@ -43,8 +43,8 @@ public sealed class DownstreamFunctionsTests(CosmosServerFixture cosmos, SmtpSer
     {
         await _app.StockedAsync("SKU-A", 3);
         var order = await _app.PlacedAsync(("SKU-A", 1));
-        await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
-        await _app.Payments.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderReserved), CancellationToken.None);
+        await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        await _app.PaymentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderReserved), CancellationToken.None);
 
         await _app.EmailFunction.Run(Assert.Single(_app.Bus.Received(order.Id, OrderEventTypes.OrderConfirmed)), CancellationToken.None);
 

@@ -1,10 +1,10 @@
+using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Support;
 using static ServerlessBackend.Tests.Support.ProblemAssertions;
@@ -375,8 +375,8 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     [Fact]
     public async Task A_failing_publisher_does_not_fail_the_order_the_relay_will_publish_it()
     {
-        var down = new Mock<IOrderEventSender>();
-        down.Setup(s => s.SendAsync(It.IsAny<IReadOnlyList<OrderEvent>>(), It.IsAny<CancellationToken>())).ThrowsAsync(new TimeoutException("Service Bus is down"));
+        var down = new Mock<ServiceBusSender>();
+        down.Setup(s => s.SendMessagesAsync(It.IsAny<IEnumerable<ServiceBusMessage>>(), It.IsAny<CancellationToken>())).ThrowsAsync(new TimeoutException("Service Bus is down"));
         var api = new ApiTestHost(cosmos, outbox: new OrderOutbox(new CosmosOrderStore(cosmos.Containers), down.Object, NullLogger<OrderOutbox>.Instance));
         await Stock();
 

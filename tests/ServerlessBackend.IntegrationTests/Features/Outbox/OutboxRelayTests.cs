@@ -73,7 +73,7 @@ public sealed class OutboxRelayTests : IClassFixture<CosmosServerFixture>, IDisp
         var outcomes = new List<FulfillmentOutcome>();
         foreach (var copy in copies)
         {
-            outcomes.Add(await _app.Fulfillment.HandleAsync(OrderEventMessages.Parse(copy), CancellationToken.None));
+            outcomes.Add(await _app.FulfillmentFunction.HandleAsync(OrderEventMessages.Parse(copy), CancellationToken.None));
         }
 
         Assert.Equal([FulfillmentOutcome.Reserved, FulfillmentOutcome.AlreadyDone], outcomes);

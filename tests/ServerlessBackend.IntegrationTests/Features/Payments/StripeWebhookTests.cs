@@ -33,7 +33,7 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
         _stripe = await FakeStripeApi.StartAsync();
         _options = Options.Create(new StripeOptions { SecretKey = FakeStripeApi.SecretKey, WebhookSecret = Secret, ApiBase = _stripe.BaseUrl, MaxNetworkRetries = 0 });
         _app = await TenantAsync();
-        _webhook = new StripeWebhookFunction(new StripeWebhookHandler(_options, _app.Payments, _app.Clock, _log));
+        _webhook = new StripeWebhookFunction(new StripeWebhookHandler(_options, _app.PaymentOutcomes, _app.Clock, _log));
     }
 
     public async Task DisposeAsync()
@@ -309,7 +309,7 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
     [Fact]
     public async Task Without_a_signing_secret_the_route_is_404_and_touches_nothing()
     {
-        var webhook = new StripeWebhookFunction(new StripeWebhookHandler(Options.Create(new StripeOptions()), _app.Payments, _app.Clock, _log));
+        var webhook = new StripeWebhookFunction(new StripeWebhookHandler(Options.Create(new StripeOptions()), _app.PaymentOutcomes, _app.Clock, _log));
         const string payload = "{}";
 
         cosmos.Counter.Reset();
@@ -370,8 +370,8 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
     {
         app ??= _app;
         var order = await app.PlacedWithAsync("customer@example.test", "pm_card_authenticationRequired", ("BEANS", 2));
-        await app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
-        await app.Payments.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderReserved), CancellationToken.None);
+        await app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        await app.PaymentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderReserved), CancellationToken.None);
         var stored = await app.OrderAsync(order.Id);
         Assert.Equal((OrderStatus.AwaitingPayment, PaymentStatus.ActionRequired, StripePaymentProvider.ProviderName), (stored.Status, stored.Payment!.Status, stored.Payment.Provider));
         Assert.Equal(500, stored.Payment.AmountMinor);

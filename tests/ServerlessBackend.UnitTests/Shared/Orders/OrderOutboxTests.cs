@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging.Testing;
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Functions.Shared.Telemetry;
 using ServerlessBackend.Tests.Support;
@@ -65,12 +64,12 @@ public sealed class OrderOutboxTests
         // The relay runs under a timer, with no request or message scope around it: the outbox gives each order its own.
         var logs = new FakeLogger<OrderOutbox>();
         _outbox.Store("o-1", Event("o-1", OrderEventTypes.OrderPlaced));
-        await new OrderOutbox(_outbox, new ServiceBusOrderEventSender(_serviceBus.Object), logs).RelayAsync("tenant-a", "o-1", CancellationToken.None);
+        await new OrderOutbox(_outbox, _serviceBus.Object, logs).RelayAsync("tenant-a", "o-1", CancellationToken.None);
         var failing = _outbox.Store("o-2", Event("o-2", OrderEventTypes.OrderPlaced));
         _serviceBus
             .Setup(s => s.SendMessagesAsync(It.IsAny<IEnumerable<ServiceBusMessage>>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new ServiceBusException("namespace unreachable", ServiceBusFailureReason.ServiceCommunicationProblem));
-        await new OrderOutbox(_outbox, new ServiceBusOrderEventSender(_serviceBus.Object), logs).PublishAfterWriteAsync(failing, CancellationToken.None);
+        await new OrderOutbox(_outbox, _serviceBus.Object, logs).PublishAfterWriteAsync(failing, CancellationToken.None);
 
         var records = logs.Collector.GetSnapshot();
         Assert.Equal(2, records.Count);
@@ -173,7 +172,7 @@ public sealed class OrderOutboxTests
     private static OrderEvent Event(string orderId, string type) => new($"{orderId}.{type}", type, "tenant-a", orderId, Now);
 
     private OrderOutbox Publisher() =>
-        new(_outbox, new ServiceBusOrderEventSender(_serviceBus.Object), NullLogger<OrderOutbox>.Instance);
+        new(_outbox, _serviceBus.Object, NullLogger<OrderOutbox>.Instance);
 
     /// <summary>Orders by id with a version counter as ETag; records reads and the versions marks start from. Only what the outbox uses.</summary>
     private sealed class InMemoryOrders : IOrderStore

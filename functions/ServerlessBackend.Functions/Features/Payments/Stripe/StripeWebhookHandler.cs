@@ -9,13 +9,13 @@ namespace ServerlessBackend.Functions.Features.Payments.Stripe;
 /// <summary>
 /// Stripe's asynchronous payment outcomes (3-D Secure completed or failed). Nothing is read or written before the
 /// signature over the raw body checks out (else 400). The order named in the PaymentIntent's metadata is only updated
-/// when it exists in that tenant and its recorded payment is this Stripe intent (<see cref="PaymentHandler.ApplyProviderOutcomeAsync"/>);
+/// when it exists in that tenant and its recorded payment is this Stripe intent (<see cref="ApplyPaymentOutcomeHandler"/>);
 /// anything else is answered 200 and logged, because Stripe redelivers a non-2xx answer for days and a retry cannot
 /// change it. Idempotent by event id without a record of ids: each event type moves the payment to one status, the
 /// payment's states form no cycle, and an outcome the payment has reached or passed writes nothing. So a redelivered
 /// event, or an older one arriving late, has no effect.
 /// </summary>
-public sealed partial class StripeWebhookHandler(IOptions<StripeOptions> options, PaymentHandler payments, TimeProvider clock, ILogger<StripeWebhookHandler> logger)
+public sealed partial class StripeWebhookHandler(IOptions<StripeOptions> options, ApplyPaymentOutcomeHandler outcomes, TimeProvider clock, ILogger<StripeWebhookHandler> logger)
 {
     /// <summary>Stripe events are a few KiB; well under the host's limit.</summary>
     public const int MaxBodyBytes = 256 * 1024;
@@ -54,7 +54,7 @@ public sealed partial class StripeWebhookHandler(IOptions<StripeOptions> options
         var scope = TelemetryTags.Scope(tenantId, orderId);
         Activity.Current.Tag(scope);
         using var logScope = logger.BeginScope(scope);
-        var update = await payments.ApplyProviderOutcomeAsync(tenantId, orderId, intentId, outcome, cancellationToken);
+        var update = await outcomes.HandleAsync(tenantId, orderId, intentId, outcome, cancellationToken);
         if (update is PaymentUpdate.UnknownOrder or PaymentUpdate.Mismatch)
         {
             LogUnmatched(logger, stripeEvent.Id, stripeEvent.Type, intentId, update == PaymentUpdate.UnknownOrder ? "no such order in the tenant" : "not the order's payment");

@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace ServerlessBackend.IntegrationTests.Features.Fulfillment;
 
 /// <summary>Fulfillment over the real Cosmos adapters (Cosmos-protocol server) with a mocked ServiceBusSender.</summary>
-public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOutputHelper output) : IClassFixture<CosmosServerFixture>, IDisposable
+public sealed class FulfillmentFunctionTests(CosmosServerFixture cosmos, ITestOutputHelper output) : IClassFixture<CosmosServerFixture>, IDisposable
 {
     private readonly Downstream _app = new(cosmos);
 
@@ -21,7 +21,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         await _app.StockedAsync("SKU-B", 5);
         var order = await _app.PlacedAsync(("SKU-A", 2), ("SKU-B", 1), ("SKU-A", 1));
 
-        var outcome = await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        var outcome = await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
 
         Assert.Equal(FulfillmentOutcome.Reserved, outcome);
         var stored = await _app.OrderAsync(order.Id);
@@ -42,9 +42,9 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         await _app.StockedAsync("SKU-A", 5);
         var order = await _app.PlacedAsync(("SKU-A", 2));
         var placed = Downstream.Event(order, OrderEventTypes.OrderPlaced);
-        await _app.Fulfillment.HandleAsync(placed, CancellationToken.None);
+        await _app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None);
 
-        var again = await _app.Fulfillment.HandleAsync(placed, CancellationToken.None);
+        var again = await _app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None);
 
         Assert.Equal(FulfillmentOutcome.AlreadyDone, again);
         Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
@@ -58,10 +58,10 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         var confirmed = Downstream.Event(await _app.PlacedAsync(("SKU-A", 2)), OrderEventTypes.OrderPlaced);
         var rejected = Downstream.Event(await _app.PlacedAsync(("SKU-A", 1)), OrderEventTypes.OrderPlaced);
 
-        Assert.Equal(FulfillmentOutcome.Reserved, await _app.Fulfillment.HandleAsync(confirmed, CancellationToken.None));
-        Assert.Equal(FulfillmentOutcome.Rejected, await _app.Fulfillment.HandleAsync(rejected, CancellationToken.None));
-        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(confirmed, CancellationToken.None));
-        await _app.Fulfillment.HandleAsync(rejected, CancellationToken.None);
+        Assert.Equal(FulfillmentOutcome.Reserved, await _app.FulfillmentFunction.HandleAsync(confirmed, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Rejected, await _app.FulfillmentFunction.HandleAsync(rejected, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.FulfillmentFunction.HandleAsync(confirmed, CancellationToken.None));
+        await _app.FulfillmentFunction.HandleAsync(rejected, CancellationToken.None);
 
         var changes = _app.Metrics.Of("orders.status_changes");
         Assert.Equal(["awaitingPayment", "rejected"], changes.Select(m => m.Tags["order.status"]));
@@ -75,7 +75,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         await _app.StockedAsync("SKU-B", 1);
         var order = await _app.PlacedAsync(("SKU-A", 3), ("SKU-B", 2));
 
-        var outcome = await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        var outcome = await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
 
         Assert.Equal(FulfillmentOutcome.Rejected, outcome);
         var stored = await _app.OrderAsync(order.Id);
@@ -98,12 +98,12 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         {
             // While this delivery holds its Pending snapshot, a duplicate delivery rejects the order (SKU-B short),
             // then an admin restocks SKU-B, so this delivery's reservations all succeed.
-            Assert.Equal(FulfillmentOutcome.Rejected, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+            Assert.Equal(FulfillmentOutcome.Rejected, await _app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None));
             var b = (await _app.Products.GetAsync(_app.Tenant, "SKU-B", CancellationToken.None))!;
             await _app.Products.SetAsync(_app.Tenant, "SKU-B", new ProductFields(TestData.Now) { AvailableStock = 5 }, b.ETag, CancellationToken.None);
         };
 
-        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None));
 
         Assert.Equal(OrderStatus.Rejected, (await _app.OrderAsync(order.Id)).Status);
         Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
@@ -125,10 +125,10 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
                 // delivery finds SKU-A already reserved for the order, takes SKU-B and confirms.
                 var b = (await _app.Products.GetAsync(_app.Tenant, "SKU-B", CancellationToken.None))!;
                 await _app.Products.SetAsync(_app.Tenant, "SKU-B", new ProductFields(TestData.Now) { AvailableStock = 5 }, b.ETag, CancellationToken.None);
-                Assert.Equal(FulfillmentOutcome.Reserved, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+                Assert.Equal(FulfillmentOutcome.Reserved, await _app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None));
             }
         });
-        var slow = new FulfillmentHandler(_app.Orders, stock, _app.Transitions, _app.Clock, NullLogger<FulfillmentHandler>.Instance);
+        var slow = new ReserveStockHandler(_app.Orders, stock, _app.Transitions, _app.Clock, NullLogger<ReserveStockHandler>.Instance);
 
         Assert.Equal(FulfillmentOutcome.AlreadyDone, await slow.HandleAsync(placed, CancellationToken.None));
 
@@ -147,7 +147,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         var pending = (await _app.Orders.GetAsync(_app.Tenant, order.Id, CancellationToken.None))!;
         await _app.Orders.ReplaceAsync(pending.Value.TransitionTo(OrderStatus.Rejected, TestData.Now, "short", null), pending.ETag, CancellationToken.None);
 
-        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
 
         Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
     }
@@ -162,9 +162,9 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         var order = await app.PlacedAsync(("SKU-A", 2), ("SKU-B", 3));
         var placed = Downstream.Event(order, OrderEventTypes.OrderPlaced);
 
-        await Assert.ThrowsAsync<IOException>(() => app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+        await Assert.ThrowsAsync<IOException>(() => app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None));
         Assert.Equal(OrderStatus.Pending, (await app.OrderAsync(order.Id)).Status);
-        var redelivered = await app.Fulfillment.HandleAsync(placed, CancellationToken.None);
+        var redelivered = await app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None);
 
         Assert.Equal(FulfillmentOutcome.Reserved, redelivered);
         Assert.Equal(3, await app.AvailableAsync("SKU-A"));
@@ -185,7 +185,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
             await store.Inner.ReplaceAsync(current.Value.TransitionTo(OrderStatus.Cancelled, TestData.Now, null, null), current.ETag, CancellationToken.None);
         };
 
-        var outcome = await app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        var outcome = await app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
 
         Assert.Equal(FulfillmentOutcome.AlreadyDone, outcome);
         Assert.Equal(OrderStatus.Cancelled, (await app.OrderAsync(order.Id)).Status);
@@ -197,13 +197,13 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
     {
         await _app.StockedAsync("SKU-A", 5);
         var order = await _app.PlacedAsync(("SKU-A", 4));
-        await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
         var confirmed = (await _app.Orders.GetAsync(_app.Tenant, order.Id, CancellationToken.None))!;
         await _app.Orders.ReplaceAsync(confirmed.Value.TransitionTo(OrderStatus.Cancelled, TestData.Now, null, null), confirmed.ETag, CancellationToken.None);
         var cancelled = Downstream.Event(order, OrderEventTypes.OrderCancelled);
 
-        Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(cancelled, CancellationToken.None));
-        Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(cancelled, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Released, await _app.FulfillmentFunction.HandleAsync(cancelled, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Released, await _app.FulfillmentFunction.HandleAsync(cancelled, CancellationToken.None));
 
         Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
     }
@@ -216,8 +216,8 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         var pending = (await _app.Orders.GetAsync(_app.Tenant, order.Id, CancellationToken.None))!;
         await _app.Orders.ReplaceAsync(pending.Value.TransitionTo(OrderStatus.Cancelled, TestData.Now, null, null), pending.ETag, CancellationToken.None);
 
-        Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderCancelled), CancellationToken.None));
-        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Released, await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderCancelled), CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
 
         Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
     }
@@ -227,11 +227,11 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
     {
         await _app.StockedAsync("SKU-A", 5);
         var order = await _app.PlacedAsync(("SKU-A", 2));
-        await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
         var confirmed = (await _app.Orders.GetAsync(_app.Tenant, order.Id, CancellationToken.None))!;
         await _app.Orders.ReplaceAsync(TestData.Advanced(confirmed.Value, OrderStatus.Shipped), confirmed.ETag, CancellationToken.None);
 
-        Assert.Equal(FulfillmentOutcome.Committed, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Committed, await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
 
         Assert.False(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None));
         Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
@@ -242,12 +242,12 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
     {
         await _app.StockedAsync("SKU-A", 5);
         var order = await _app.PlacedAsync(("SKU-A", 2));
-        await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
         await _app.AdvancedAsync(order, OrderEventTypes.OrderRejected);
         var rejected = Downstream.Event(order, OrderEventTypes.OrderRejected);
 
-        Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(rejected, CancellationToken.None));
-        Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(rejected, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Released, await _app.FulfillmentFunction.HandleAsync(rejected, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Released, await _app.FulfillmentFunction.HandleAsync(rejected, CancellationToken.None));
 
         Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
     }
@@ -258,9 +258,9 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         await _app.StockedAsync("SKU-A", 5);
         await _app.StockedAsync("SKU-B", 1);
         var order = await _app.PlacedAsync(("SKU-A", 3), ("SKU-B", 2));
-        Assert.Equal(FulfillmentOutcome.Rejected, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Rejected, await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
 
-        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderRejected), CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderRejected), CancellationToken.None));
 
         Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
         Assert.Equal(1, await _app.AvailableAsync("SKU-B"));
@@ -271,9 +271,9 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
     {
         await _app.StockedAsync("SKU-A", 5);
         var order = await _app.PlacedAsync(("SKU-A", 2));
-        await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
 
-        await Assert.ThrowsAsync<PoisonMessageException>(() => _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderRejected), CancellationToken.None));
+        await Assert.ThrowsAsync<PoisonMessageException>(() => _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderRejected), CancellationToken.None));
         Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
     }
 
@@ -282,10 +282,10 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
     {
         await _app.StockedAsync("SKU-A", 5);
         var order = await _app.PlacedAsync(("SKU-A", 2));
-        await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
 
         var ex = await Assert.ThrowsAsync<PoisonMessageException>(() =>
-            _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
+            _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
 
         Assert.Contains("not shipped", ex.Reason, StringComparison.Ordinal);
         Assert.True(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None));
@@ -299,7 +299,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         var theirs = await other.PlacedAsync(("SKU-A", 2));
         var forged = Downstream.Event(theirs, OrderEventTypes.OrderPlaced) with { TenantId = _app.Tenant };
 
-        await Assert.ThrowsAsync<PoisonMessageException>(() => _app.Fulfillment.HandleAsync(forged, CancellationToken.None));
+        await Assert.ThrowsAsync<PoisonMessageException>(() => _app.FulfillmentFunction.HandleAsync(forged, CancellationToken.None));
 
         Assert.Equal(OrderStatus.Pending, (await other.OrderAsync(theirs.Id)).Status);
         Assert.Equal(5, await other.AvailableAsync("SKU-A"));
@@ -309,7 +309,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
     public async Task An_event_for_an_order_that_does_not_exist_is_a_poison_message()
     {
         var ex = await Assert.ThrowsAsync<PoisonMessageException>(() =>
-            _app.Fulfillment.HandleAsync(new OrderEvent("o-x.OrderPlaced", OrderEventTypes.OrderPlaced, _app.Tenant, "o-x", TestData.Now), CancellationToken.None));
+            _app.FulfillmentFunction.HandleAsync(new OrderEvent("o-x.OrderPlaced", OrderEventTypes.OrderPlaced, _app.Tenant, "o-x", TestData.Now), CancellationToken.None));
 
         Assert.Contains("does not exist", ex.Reason, StringComparison.Ordinal);
     }
@@ -325,12 +325,12 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         {
             // This delivery has read the order as Pending and lost its lock; a second delivery confirms the order,
             // the admin ships it and OrderShipped is committed, all before this delivery goes on.
-            Assert.Equal(FulfillmentOutcome.Reserved, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+            Assert.Equal(FulfillmentOutcome.Reserved, await _app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None));
             await TransitionAsync(order, OrderStatus.Shipped);
-            Assert.Equal(FulfillmentOutcome.Committed, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
+            Assert.Equal(FulfillmentOutcome.Committed, await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
         };
 
-        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None));
 
         Assert.Equal(OrderStatus.Shipped, (await _app.OrderAsync(order.Id)).Status);
         Assert.Equal(3, await _app.AvailableAsync("SKU-A"));
@@ -347,16 +347,16 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         var placed = Downstream.Event(order, OrderEventTypes.OrderPlaced);
         _app.Orders.AfterNextGet = async () =>
         {
-            Assert.Equal(FulfillmentOutcome.Reserved, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+            Assert.Equal(FulfillmentOutcome.Reserved, await _app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None));
             await TransitionAsync(order, OrderStatus.Shipped);
-            Assert.Equal(FulfillmentOutcome.Committed, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
+            Assert.Equal(FulfillmentOutcome.Committed, await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
             // The paused delivery sleeps two horizons; a settlement then reuses the tombstone's slot and empties it.
             _app.Clock.Advance(2 * StockReservation.TombstoneHorizon);
             Assert.Equal(ReservationOutcome.Reserved, await _app.Stock.ReserveAsync(_app.Tenant, "SKU-A", "ord-other", 1, CancellationToken.None));
             Assert.True(await _app.Stock.CommitAsync(_app.Tenant, "SKU-A", "ord-other", 1, CancellationToken.None));
         };
 
-        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None));
 
         Assert.Equal(2, await _app.AvailableAsync("SKU-A"));
         Assert.False(await _app.Stock.CommitAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None));
@@ -373,7 +373,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
             _app.Clock.Advance(StockReservation.SnapshotLimit);
             return Task.CompletedTask;
         });
-        var slow = new FulfillmentHandler(_app.Orders, stalled, _app.Transitions, _app.Clock, NullLogger<FulfillmentHandler>.Instance);
+        var slow = new ReserveStockHandler(_app.Orders, stalled, _app.Transitions, _app.Clock, NullLogger<ReserveStockHandler>.Instance);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
 
@@ -390,18 +390,18 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         var cancelled = Downstream.Event(order, OrderEventTypes.OrderCancelled);
         _app.Orders.AfterNextGet = async () =>
         {
-            Assert.Equal(FulfillmentOutcome.Reserved, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
+            Assert.Equal(FulfillmentOutcome.Reserved, await _app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None));
             await TransitionAsync(order, OrderStatus.Cancelled);
             // OrderCancelled delivered twice at once, and a replay of OrderPlaced with them.
             var outcomes = await Task.WhenAll(
-                Task.Run(() => _app.Fulfillment.HandleAsync(cancelled, CancellationToken.None)),
-                Task.Run(() => _app.Fulfillment.HandleAsync(cancelled, CancellationToken.None)),
-                Task.Run(() => _app.Fulfillment.HandleAsync(placed, CancellationToken.None)));
+                Task.Run(() => _app.FulfillmentFunction.HandleAsync(cancelled, CancellationToken.None)),
+                Task.Run(() => _app.FulfillmentFunction.HandleAsync(cancelled, CancellationToken.None)),
+                Task.Run(() => _app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None)));
             Assert.Equal([FulfillmentOutcome.Released, FulfillmentOutcome.Released, FulfillmentOutcome.AlreadyDone], outcomes);
         };
 
-        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(placed, CancellationToken.None));
-        Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(cancelled, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.FulfillmentFunction.HandleAsync(placed, CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.Released, await _app.FulfillmentFunction.HandleAsync(cancelled, CancellationToken.None));
 
         Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
     }
@@ -415,10 +415,10 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         {
             // Cancelled while Pending: nothing was reserved, so nothing left a tombstone; OrderCancelled is handled.
             await TransitionAsync(order, OrderStatus.Cancelled);
-            Assert.Equal(FulfillmentOutcome.Released, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderCancelled), CancellationToken.None));
+            Assert.Equal(FulfillmentOutcome.Released, await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderCancelled), CancellationToken.None));
         };
 
-        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
+        Assert.Equal(FulfillmentOutcome.AlreadyDone, await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
 
         Assert.Equal(5, await _app.AvailableAsync("SKU-A"));
         Assert.False(await _app.Stock.ReleaseAsync(_app.Tenant, "SKU-A", order.Id, 2, CancellationToken.None));
@@ -437,7 +437,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
         }
 
         await Task.WhenAll(orders.Concat(orders).Select(order =>
-            Task.Run(() => _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None))));
+            Task.Run(() => _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None))));
         Assert.Equal(stock - 24, await _app.AvailableAsync("SKU-A"));
 
         // Even orders ship, odd ones are cancelled; each event is delivered twice, with a replayed OrderPlaced, all at once.
@@ -450,7 +450,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
             deliveries.AddRange([settling, settling, Downstream.Event(orders[i], OrderEventTypes.OrderPlaced)]);
         }
 
-        await Task.WhenAll(deliveries.Select(e => Task.Run(() => _app.Fulfillment.HandleAsync(e, CancellationToken.None))));
+        await Task.WhenAll(deliveries.Select(e => Task.Run(() => _app.FulfillmentFunction.HandleAsync(e, CancellationToken.None))));
 
         Assert.Equal(stock - (6 * 2), await _app.AvailableAsync("SKU-A"));
         Assert.Equal(stock - 6, await _app.AvailableAsync("SKU-B"));
@@ -473,7 +473,7 @@ public sealed class FulfillmentHandlerTests(CosmosServerFixture cosmos, ITestOut
 
         // Each order's OrderPlaced is delivered twice (a duplicate), and all deliveries run at once.
         var outcomes = await Task.WhenAll(orders.Concat(orders).Select(order =>
-            Task.Run(() => _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None))));
+            Task.Run(() => _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None))));
 
         var statuses = new List<OrderStatus>();
         foreach (var order in orders)

@@ -7,7 +7,7 @@ using ServerlessBackend.Tests.Support;
 namespace ServerlessBackend.IntegrationTests.Features.Payments;
 
 /// <summary>The payment step over the real Cosmos adapters (Cosmos-protocol server), the local provider (calls recorded) and a mocked ServiceBusSender.</summary>
-public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixture<CosmosServerFixture>
+public sealed class PaymentFunctionTests(CosmosServerFixture cosmos) : IClassFixture<CosmosServerFixture>
 {
     private readonly Downstream _app = new(cosmos);
 
@@ -17,8 +17,8 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
         var order = await ReservedAsync(paymentMethod: "pm_card_visa");
         var reserved = Reserved(order);
 
-        Assert.Equal(PaymentOutcome.Authorized, await _app.Payments.HandleAsync(reserved, CancellationToken.None));
-        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.Payments.HandleAsync(reserved, CancellationToken.None));
+        Assert.Equal(PaymentOutcome.Authorized, await _app.PaymentFunction.HandleAsync(reserved, CancellationToken.None));
+        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.PaymentFunction.HandleAsync(reserved, CancellationToken.None));
 
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal(OrderStatus.Confirmed, stored.Status);
@@ -38,12 +38,12 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
         var order = await ReservedAsync(paymentMethod: null);
         _app.PaymentProvider.AlterNextAuthorization = r => r with { Held = new PaymentHold(r.Held!.AmountMinor - 1, r.Held.Currency) };
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _app.Payments.HandleAsync(Reserved(order), CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _app.PaymentFunction.HandleAsync(Reserved(order), CancellationToken.None));
         var held = await _app.OrderAsync(order.Id);
         Assert.Equal((OrderStatus.AwaitingPayment, PaymentStatus.Created), (held.Status, held.Payment!.Status));
         Assert.DoesNotContain(_app.Bus.Sent, m => m.Subject == OrderEventTypes.OrderConfirmed);
 
-        Assert.Equal(PaymentOutcome.Authorized, await _app.Payments.HandleAsync(Reserved(order), CancellationToken.None));
+        Assert.Equal(PaymentOutcome.Authorized, await _app.PaymentFunction.HandleAsync(Reserved(order), CancellationToken.None));
         Assert.Equal(OrderStatus.Confirmed, (await _app.OrderAsync(order.Id)).Status);
     }
 
@@ -52,8 +52,8 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
     {
         var order = await ReservedAsync(paymentMethod: "pm_card_chargeDeclinedInsufficientFunds");
 
-        Assert.Equal(PaymentOutcome.Declined, await _app.Payments.HandleAsync(Reserved(order), CancellationToken.None));
-        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.Payments.HandleAsync(Reserved(order), CancellationToken.None));
+        Assert.Equal(PaymentOutcome.Declined, await _app.PaymentFunction.HandleAsync(Reserved(order), CancellationToken.None));
+        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.PaymentFunction.HandleAsync(Reserved(order), CancellationToken.None));
 
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal(OrderStatus.Rejected, stored.Status);
@@ -68,8 +68,8 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
     {
         var order = await ReservedAsync(paymentMethod: LocalPaymentProvider.AuthenticationRequired);
 
-        Assert.Equal(PaymentOutcome.ActionRequired, await _app.Payments.HandleAsync(Reserved(order), CancellationToken.None));
-        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.Payments.HandleAsync(Reserved(order), CancellationToken.None));
+        Assert.Equal(PaymentOutcome.ActionRequired, await _app.PaymentFunction.HandleAsync(Reserved(order), CancellationToken.None));
+        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.PaymentFunction.HandleAsync(Reserved(order), CancellationToken.None));
 
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal(OrderStatus.AwaitingPayment, stored.Status);
@@ -84,19 +84,19 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
     public async Task The_providers_later_outcome_confirms_the_order_once_and_nothing_foreign_is_written()
     {
         var order = await ReservedAsync(paymentMethod: LocalPaymentProvider.AuthenticationRequired);
-        await _app.Payments.HandleAsync(Reserved(order), CancellationToken.None);
+        await _app.PaymentFunction.HandleAsync(Reserved(order), CancellationToken.None);
         var paymentId = (await _app.OrderAsync(order.Id)).Payment!.PaymentId;
         var before = (await _app.Orders.GetAsync(_app.Tenant, order.Id, CancellationToken.None))!.ETag;
         var authorized = new AuthorizationResult(AuthorizationStatus.Authorized);
 
-        Assert.Equal(PaymentUpdate.Mismatch, await _app.Payments.ApplyProviderOutcomeAsync(_app.Tenant, order.Id, "lpay_other", authorized, CancellationToken.None));
-        Assert.Equal(PaymentUpdate.UnknownOrder, await _app.Payments.ApplyProviderOutcomeAsync("another-tenant", order.Id, paymentId, authorized, CancellationToken.None));
-        Assert.Equal(PaymentUpdate.UnknownOrder, await _app.Payments.ApplyProviderOutcomeAsync(_app.Tenant, "no/such order", paymentId, authorized, CancellationToken.None));
+        Assert.Equal(PaymentUpdate.Mismatch, await _app.PaymentOutcomes.HandleAsync(_app.Tenant, order.Id, "lpay_other", authorized, CancellationToken.None));
+        Assert.Equal(PaymentUpdate.UnknownOrder, await _app.PaymentOutcomes.HandleAsync("another-tenant", order.Id, paymentId, authorized, CancellationToken.None));
+        Assert.Equal(PaymentUpdate.UnknownOrder, await _app.PaymentOutcomes.HandleAsync(_app.Tenant, "no/such order", paymentId, authorized, CancellationToken.None));
         Assert.Equal(before, (await _app.Orders.GetAsync(_app.Tenant, order.Id, CancellationToken.None))!.ETag);
 
-        Assert.Equal(PaymentUpdate.Applied, await _app.Payments.ApplyProviderOutcomeAsync(_app.Tenant, order.Id, paymentId, authorized, CancellationToken.None));
-        Assert.Equal(PaymentUpdate.AlreadyApplied, await _app.Payments.ApplyProviderOutcomeAsync(_app.Tenant, order.Id, paymentId, authorized, CancellationToken.None));
-        Assert.Equal(PaymentUpdate.Superseded, await _app.Payments.ApplyProviderOutcomeAsync(_app.Tenant, order.Id, paymentId, new AuthorizationResult(AuthorizationStatus.Declined, DeclineCode: "generic_decline"), CancellationToken.None));
+        Assert.Equal(PaymentUpdate.Applied, await _app.PaymentOutcomes.HandleAsync(_app.Tenant, order.Id, paymentId, authorized, CancellationToken.None));
+        Assert.Equal(PaymentUpdate.AlreadyApplied, await _app.PaymentOutcomes.HandleAsync(_app.Tenant, order.Id, paymentId, authorized, CancellationToken.None));
+        Assert.Equal(PaymentUpdate.Superseded, await _app.PaymentOutcomes.HandleAsync(_app.Tenant, order.Id, paymentId, new AuthorizationResult(AuthorizationStatus.Declined, DeclineCode: "generic_decline"), CancellationToken.None));
 
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal((OrderStatus.Confirmed, PaymentStatus.Authorized), (stored.Status, stored.Payment!.Status));
@@ -108,11 +108,11 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
     public async Task An_authorization_arriving_for_an_order_cancelled_meanwhile_is_voided()
     {
         var order = await ReservedAsync(paymentMethod: LocalPaymentProvider.AuthenticationRequired);
-        await _app.Payments.HandleAsync(Reserved(order), CancellationToken.None);
+        await _app.PaymentFunction.HandleAsync(Reserved(order), CancellationToken.None);
         var paymentId = (await _app.OrderAsync(order.Id)).Payment!.PaymentId;
         await _app.AdvancedAsync(order, OrderEventTypes.OrderCancelled);
 
-        Assert.Equal(PaymentUpdate.Applied, await _app.Payments.ApplyProviderOutcomeAsync(_app.Tenant, order.Id, paymentId, new AuthorizationResult(AuthorizationStatus.Authorized), CancellationToken.None));
+        Assert.Equal(PaymentUpdate.Applied, await _app.PaymentOutcomes.HandleAsync(_app.Tenant, order.Id, paymentId, new AuthorizationResult(AuthorizationStatus.Authorized), CancellationToken.None));
 
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal((OrderStatus.Cancelled, PaymentStatus.Voided), (stored.Status, stored.Payment!.Status));
@@ -126,8 +126,8 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
         await _app.AdvancedAsync(order, OrderEventTypes.OrderShipped);
         var shipped = Downstream.Event(order, OrderEventTypes.OrderShipped);
 
-        Assert.Equal(PaymentOutcome.Captured, await _app.Payments.HandleAsync(shipped, CancellationToken.None));
-        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.Payments.HandleAsync(shipped, CancellationToken.None));
+        Assert.Equal(PaymentOutcome.Captured, await _app.PaymentFunction.HandleAsync(shipped, CancellationToken.None));
+        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.PaymentFunction.HandleAsync(shipped, CancellationToken.None));
 
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal(PaymentStatus.Captured, stored.Payment!.Status);
@@ -143,8 +143,8 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
         _app.PaymentProvider.CaptureResult = new PaymentCallResult(Succeeded: false, FailureCode: "charge_expired_for_capture");
         var shipped = Downstream.Event(order, OrderEventTypes.OrderShipped);
 
-        Assert.Equal(PaymentOutcome.CaptureFailed, await _app.Payments.HandleAsync(shipped, CancellationToken.None));
-        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.Payments.HandleAsync(shipped, CancellationToken.None));
+        Assert.Equal(PaymentOutcome.CaptureFailed, await _app.PaymentFunction.HandleAsync(shipped, CancellationToken.None));
+        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.PaymentFunction.HandleAsync(shipped, CancellationToken.None));
 
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal((PaymentStatus.CaptureFailed, "charge_expired_for_capture"), (stored.Payment!.Status, stored.Payment.FailureCode));
@@ -163,8 +163,8 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
         await _app.AdvancedAsync(order, OrderEventTypes.OrderCancelled);
         var cancelled = Downstream.Event(order, OrderEventTypes.OrderCancelled);
 
-        Assert.Equal(PaymentOutcome.Voided, await _app.Payments.HandleAsync(cancelled, CancellationToken.None));
-        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.Payments.HandleAsync(cancelled, CancellationToken.None));
+        Assert.Equal(PaymentOutcome.Voided, await _app.PaymentFunction.HandleAsync(cancelled, CancellationToken.None));
+        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.PaymentFunction.HandleAsync(cancelled, CancellationToken.None));
 
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal([PaymentStatus.Created, PaymentStatus.Authorized, PaymentStatus.Voided], stored.Payment!.History.Select(h => h.Status));
@@ -178,8 +178,8 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
         var order = await ReservedAsync(paymentMethod: null);
         await _app.AdvancedAsync(order, OrderEventTypes.OrderCancelled);
 
-        Assert.Equal(PaymentOutcome.NoPayment, await _app.Payments.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderCancelled), CancellationToken.None));
-        Assert.Equal(PaymentOutcome.NoPayment, await _app.Payments.HandleAsync(Reserved(order), CancellationToken.None));
+        Assert.Equal(PaymentOutcome.NoPayment, await _app.PaymentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderCancelled), CancellationToken.None));
+        Assert.Equal(PaymentOutcome.NoPayment, await _app.PaymentFunction.HandleAsync(Reserved(order), CancellationToken.None));
 
         Assert.Null((await _app.OrderAsync(order.Id)).Payment);
         Assert.Empty(_app.PaymentProvider.Calls);
@@ -194,8 +194,8 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
         var reserved = Reserved(order);
         _app.PaymentProvider.CrashAfterNext = crashAfter;
 
-        await Assert.ThrowsAsync<IOException>(() => _app.Payments.HandleAsync(reserved, CancellationToken.None));
-        Assert.Equal(PaymentOutcome.Authorized, await _app.Payments.HandleAsync(reserved, CancellationToken.None));
+        await Assert.ThrowsAsync<IOException>(() => _app.PaymentFunction.HandleAsync(reserved, CancellationToken.None));
+        Assert.Equal(PaymentOutcome.Authorized, await _app.PaymentFunction.HandleAsync(reserved, CancellationToken.None));
 
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal((OrderStatus.Confirmed, PaymentStatus.Authorized), (stored.Status, stored.Payment!.Status));
@@ -221,8 +221,8 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
             _app.Orders.FailReplaces = 1;
         }
 
-        await Assert.ThrowsAsync<IOException>(() => _app.Payments.HandleAsync(reserved, CancellationToken.None));
-        Assert.Equal(PaymentOutcome.Authorized, await _app.Payments.HandleAsync(reserved, CancellationToken.None));
+        await Assert.ThrowsAsync<IOException>(() => _app.PaymentFunction.HandleAsync(reserved, CancellationToken.None));
+        Assert.Equal(PaymentOutcome.Authorized, await _app.PaymentFunction.HandleAsync(reserved, CancellationToken.None));
 
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal((OrderStatus.Confirmed, PaymentStatus.Authorized), (stored.Status, stored.Payment!.Status));
@@ -240,8 +240,8 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
         var delivered = Downstream.Event(order, eventType);
         _app.PaymentProvider.CrashAfterNext = call;
 
-        await Assert.ThrowsAsync<IOException>(() => _app.Payments.HandleAsync(delivered, CancellationToken.None));
-        await _app.Payments.HandleAsync(delivered, CancellationToken.None);
+        await Assert.ThrowsAsync<IOException>(() => _app.PaymentFunction.HandleAsync(delivered, CancellationToken.None));
+        await _app.PaymentFunction.HandleAsync(delivered, CancellationToken.None);
 
         Assert.Equal(expected, (await _app.OrderAsync(order.Id)).Payment!.Status);
         Assert.Equal([$"{delivered.Id}:{call.ToLowerInvariant()}", $"{delivered.Id}:{call.ToLowerInvariant()}"], _app.PaymentProvider.KeysOf(call));
@@ -252,7 +252,7 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
     {
         var order = await ReservedAsync(paymentMethod: null);
 
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _app.Payments.HandleAsync(Reserved(order), CancellationToken.None))));
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => _app.PaymentFunction.HandleAsync(Reserved(order), CancellationToken.None))));
 
         Assert.Single(outcomes, o => o == PaymentOutcome.Authorized);
         var stored = await _app.OrderAsync(order.Id);
@@ -267,7 +267,7 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
         var order = await ReservedAsync(paymentMethod: null);
         _app.PaymentProvider.AfterNextAuthorize = () => _app.AdvancedAsync(order, OrderEventTypes.OrderCancelled);
 
-        Assert.Equal(PaymentOutcome.Voided, await _app.Payments.HandleAsync(Reserved(order), CancellationToken.None));
+        Assert.Equal(PaymentOutcome.Voided, await _app.PaymentFunction.HandleAsync(Reserved(order), CancellationToken.None));
 
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal((OrderStatus.Cancelled, PaymentStatus.Voided), (stored.Status, stored.Payment!.Status));
@@ -275,7 +275,7 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
         Assert.DoesNotContain(_app.Bus.Sent, m => m.Subject == OrderEventTypes.OrderConfirmed);
 
         // The OrderCancelled delivery finds the payment voided already.
-        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.Payments.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderCancelled), CancellationToken.None));
+        Assert.Equal(PaymentOutcome.AlreadyDone, await _app.PaymentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderCancelled), CancellationToken.None));
         Assert.Single(_app.PaymentProvider.KeysOf("Void"));
     }
 
@@ -287,9 +287,9 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
         var cheap = order with { Lines = [OrderLine.Priced("SKU-A", "Product SKU-A", 1, 0.10m)], Total = 0.10m };
         var current = (await _app.Orders.GetAsync(_app.Tenant, order.Id, CancellationToken.None))!;
         await _app.Orders.ReplaceAsync(cheap, current.ETag, CancellationToken.None);
-        await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
 
-        Assert.Equal(PaymentOutcome.Declined, await _app.Payments.HandleAsync(Reserved(order), CancellationToken.None));
+        Assert.Equal(PaymentOutcome.Declined, await _app.PaymentFunction.HandleAsync(Reserved(order), CancellationToken.None));
 
         var stored = await _app.OrderAsync(order.Id);
         Assert.Equal(OrderStatus.Rejected, stored.Status);
@@ -302,9 +302,9 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
     {
         var order = await ConfirmedAsync();
 
-        await Assert.ThrowsAsync<PoisonMessageException>(() => _app.Payments.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
-        await Assert.ThrowsAsync<PoisonMessageException>(() => _app.Payments.HandleAsync(Downstream.Event(order with { Id = "o-missing" }, OrderEventTypes.OrderReserved), CancellationToken.None));
-        Assert.Equal(PaymentOutcome.NotForPayments, await _app.Payments.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
+        await Assert.ThrowsAsync<PoisonMessageException>(() => _app.PaymentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderShipped), CancellationToken.None));
+        await Assert.ThrowsAsync<PoisonMessageException>(() => _app.PaymentFunction.HandleAsync(Downstream.Event(order with { Id = "o-missing" }, OrderEventTypes.OrderReserved), CancellationToken.None));
+        Assert.Equal(PaymentOutcome.NotForPayments, await _app.PaymentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None));
     }
 
     /// <summary>A placed order whose stock fulfillment reserved: AwaitingPayment, OrderReserved published.</summary>
@@ -313,7 +313,7 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
         var sku = $"SKU-{Guid.NewGuid():N}"[..12];
         await _app.StockedAsync(sku, 5);
         var order = await _app.PlacedWithAsync($"{Guid.NewGuid():N}@example.test", paymentMethod, (sku, 2));
-        await _app.Fulfillment.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
+        await _app.FulfillmentFunction.HandleAsync(Downstream.Event(order, OrderEventTypes.OrderPlaced), CancellationToken.None);
         Assert.Equal(OrderStatus.AwaitingPayment, (await _app.OrderAsync(order.Id)).Status);
         return order;
     }
@@ -321,7 +321,7 @@ public sealed class PaymentHandlerTests(CosmosServerFixture cosmos) : IClassFixt
     private async Task<Order> ConfirmedAsync()
     {
         var order = await ReservedAsync(paymentMethod: null);
-        Assert.Equal(PaymentOutcome.Authorized, await _app.Payments.HandleAsync(Reserved(order), CancellationToken.None));
+        Assert.Equal(PaymentOutcome.Authorized, await _app.PaymentFunction.HandleAsync(Reserved(order), CancellationToken.None));
         return order;
     }
 

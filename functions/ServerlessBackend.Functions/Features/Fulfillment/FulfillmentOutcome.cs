@@ -1,0 +1,13 @@
+namespace ServerlessBackend.Functions.Features.Fulfillment;
+
+/// <summary>What a fulfillment handler did with an event.</summary>
+public enum FulfillmentOutcome
+{
+    /// <summary>Stock reserved; the order awaits its payment.</summary>
+    Reserved,
+    Rejected,
+    Released,
+    Committed,
+    AlreadyDone,
+    NotForFulfillment,
+}
