@@ -2,14 +2,13 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Orders;
-using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Email;
 
 /// <summary>
 /// Sends the customer the email an order event calls for, at most once per event, also when deliveries of it run at
-/// once (a lost session lock, a dead-letter replay): a delivery first claims the notification with a conditional
+/// once (a lost session lock, a dead-letter replay): a delivery first claims the notification (<see cref="NotificationClaims"/>) with a conditional
 /// create of its log record (state Sending, a lease), and only the holder of the claim sends. A delivery that finds a
 /// live claim waits for its outcome; one whose holder died (lease run out) takes the claim over by ETag
 /// compare-and-swap. The outcome (sent, or the recipient refused for good) replaces the claim. The one window left:
@@ -39,7 +38,7 @@ public sealed partial class SendOrderEmailHandler(
         }
 
         var record = await log.ReadAsync(orderEvent.TenantId, orderEvent.Id, cancellationToken);
-        if (Finished(record) is { } done)
+        if (NotificationClaims.Finished(record) is { } done)
         {
             return done;
         }
@@ -48,7 +47,8 @@ public sealed partial class SendOrderEmailHandler(
         var order = await orders.GetRecordedForEventAsync(orderEvent, cancellationToken);
 
         var email = OrderEmails.Compose(orderEvent, Model(order.Value, orderEvent.Type), options.Value.FromAddress)!;
-        var (claim, finished) = await ClaimAsync(orderEvent, record, cancellationToken);
+        var claims = new NotificationClaims(log, clock, logger, LeaseDuration, PollInterval);
+        var (claim, finished) = await claims.TakeAsync(orderEvent, record, cancellationToken);
         if (claim is null)
         {
             return finished!.Value;
@@ -64,73 +64,12 @@ public sealed partial class SendOrderEmailHandler(
         catch (Exception)
         {
             metrics.EmailSendEnded(orderEvent.TenantId, AppMetrics.EmailOutcome.Failed);
-            await ReleaseAsync(claim);
+            await claims.GiveBackAsync(claim);
             throw;
         }
 
         metrics.EmailSendEnded(orderEvent.TenantId, answer.IsAccepted ? AppMetrics.EmailOutcome.Sent : AppMetrics.EmailOutcome.RejectedByRelay);
-
-        return await RecordAsync(orderEvent, claim, answer);
-    }
-
-    /// <summary>
-    /// Takes the claim (creates the record, or takes over one whose lease ran out), or waits while another delivery
-    /// holds a live one; returns the claim, or the outcome another delivery recorded meanwhile.
-    /// </summary>
-    private async Task<(Versioned<Notification>? Claim, EmailOutcome? Finished)> ClaimAsync(
-        OrderEvent orderEvent, Versioned<Notification>? record, CancellationToken cancellationToken)
-    {
-        var deliveryId = Guid.NewGuid().ToString("N");
-        while (true)
-        {
-            if (Finished(record) is { } done)
-            {
-                return (null, done);
-            }
-
-            var now = clock.GetUtcNow();
-            var mine = new Notification(
-                orderEvent.Id, orderEvent.TenantId, orderEvent.OrderId, orderEvent.Type, NotificationState.Sending, deliveryId, now + LeaseDuration, now);
-            if (record is null)
-            {
-                if (await log.TryCreateAsync(mine, cancellationToken) is { } created)
-                {
-                    return (new Versioned<Notification>(mine, created), null);
-                }
-            }
-            else if (record.Value.LeaseUntil <= now)
-            {
-                if (await log.TryReplaceAsync(mine, record.ETag, cancellationToken) is { } taken)
-                {
-                    LogTakenOver(logger, orderEvent.Type, orderEvent.TenantId, orderEvent.OrderId);
-                    return (new Versioned<Notification>(mine, taken), null);
-                }
-            }
-            else
-            {
-                var wait = record.Value.LeaseUntil - now;
-                await Task.Delay(wait < PollInterval ? wait : PollInterval, clock, cancellationToken);
-            }
-
-            record = await log.ReadAsync(orderEvent.TenantId, orderEvent.Id, cancellationToken);
-        }
-    }
-
-    /// <summary>Replaces the claim with the relay's answer. Not cancellable: once the relay has the mail, recording it is what prevents a copy.</summary>
-    private async Task<EmailOutcome> RecordAsync(OrderEvent orderEvent, Versioned<Notification> claim, RelayAnswer answer)
-    {
-        var outcome = claim.Value with
-        {
-            State = answer.IsAccepted ? NotificationState.Sent : NotificationState.RejectedByRelay,
-            SmtpStatus = answer.RefusedStatus,
-            UpdatedAt = clock.GetUtcNow(),
-        };
-        if (await log.TryReplaceAsync(outcome, claim.ETag, CancellationToken.None) is null)
-        {
-            // Only if this delivery outlived its lease (a stall longer than the send timeout allows): another took over.
-            LogClaimLost(logger, orderEvent.Type, orderEvent.TenantId, orderEvent.OrderId);
-        }
-
+        await claims.RecordAsync(claim, answer);
         if (answer.IsAccepted)
         {
             LogSent(logger, orderEvent.Type, orderEvent.TenantId, orderEvent.OrderId);
@@ -140,26 +79,6 @@ public sealed partial class SendOrderEmailHandler(
         LogRecipientRefused(logger, orderEvent.Type, orderEvent.TenantId, orderEvent.OrderId, answer.RefusedStatus!.Value);
         return EmailOutcome.RecipientRejected;
     }
-
-    /// <summary>Gives the claim back after a failed send, so the redelivery need not wait for the lease; if that fails too, the lease runs out instead.</summary>
-    private async Task ReleaseAsync(Versioned<Notification> claim)
-    {
-        try
-        {
-            await log.TryDeleteAsync(claim.Value.TenantId, claim.Value.Id, claim.ETag, CancellationToken.None);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            LogReleaseFailed(logger, claim.Value.Type, claim.Value.TenantId, claim.Value.OrderId, e.GetType().Name);
-        }
-    }
-
-    private static EmailOutcome? Finished(Versioned<Notification>? record) => record?.Value.State switch
-    {
-        NotificationState.Sent => EmailOutcome.AlreadySent,
-        NotificationState.RejectedByRelay => EmailOutcome.RecipientRejected,
-        _ => null,
-    };
 
     private static OrderEmailModel Model(Order order, string eventType)
     {
@@ -180,15 +99,6 @@ public sealed partial class SendOrderEmailHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The relay refused the recipient of the {EventType} email for order {TenantId}/{OrderId} for good (SMTP {SmtpStatus}); recorded, not retried")]
     private static partial void LogRecipientRefused(ILogger logger, string eventType, string tenantId, string orderId, int smtpStatus);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Took over the {EventType} email for order {TenantId}/{OrderId} from a delivery whose claim expired; if that one had reached the relay, this is a second copy with the same Message-ID")]
-    private static partial void LogTakenOver(ILogger logger, string eventType, string tenantId, string orderId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The {EventType} email for order {TenantId}/{OrderId} was sent after this delivery's claim had expired; another delivery may send a copy with the same Message-ID")]
-    private static partial void LogClaimLost(ILogger logger, string eventType, string tenantId, string orderId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give back the claim on the {EventType} email for order {TenantId}/{OrderId} ({Failure}); the redelivery takes it once its lease runs out")]
-    private static partial void LogReleaseFailed(ILogger logger, string eventType, string tenantId, string orderId, string failure);
 }
 
 public enum EmailOutcome
