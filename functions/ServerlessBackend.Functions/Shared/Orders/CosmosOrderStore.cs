@@ -88,28 +88,24 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
         return CosmosErrors.ReadPage<Order>(Orders, definition, query.TenantId, query.PageSize, query.ContinuationToken, directExecution: true, cancellationToken);
     }
 
-    public async Task<Versioned<Order>?> MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
+    public Task<Versioned<Order>?> MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(known);
-        Versioned<Order>? current = known;
-        for (var attempt = 1; ; attempt++)
-        {
-            if (current is null || !current.Value.Outbox.Any(e => eventIds.Contains(e.Id)))
+        return OrderRaces.DecideAsync<Versioned<Order>?, Versioned<Order>?>(
+            known,
+            async current =>
             {
-                return current;
-            }
+                if (current is null || !current.Value.Outbox.Any(e => eventIds.Contains(e.Id)))
+                {
+                    return current;
+                }
 
-            try
-            {
                 var marked = current.Value.WithoutPublished(eventIds);
                 return new Versioned<Order>(marked, await ReplaceAsync(marked, current.ETag, cancellationToken).ConfigureAwait(false));
-            }
-            catch (DocumentPreconditionFailedException) when (attempt < MarkPublishedAttempts)
-            {
-                // Changed since that version (a status change): read again.
-                current = await GetAsync(known.Value.TenantId, known.Value.Id, cancellationToken).ConfigureAwait(false);
-            }
-        }
+            },
+            // Changed since that version (a status change): read again.
+            _ => GetAsync(known.Value.TenantId, known.Value.Id, cancellationToken),
+            MarkPublishedAttempts);
     }
 
     public Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, int maxItems, CancellationToken cancellationToken) =>

@@ -27,11 +27,11 @@ public static class OrderRaces
         {
             try
             {
-                return await decide(current);
+                return await decide(current).ConfigureAwait(false);
             }
             catch (DocumentPreconditionFailedException) when (attempt < attempts)
             {
-                current = await reread(current);
+                current = await reread(current).ConfigureAwait(false);
             }
         }
     }
@@ -41,7 +41,7 @@ public static class OrderRaces
     {
         ArgumentNullException.ThrowIfNull(orders);
         ArgumentNullException.ThrowIfNull(order);
-        return await orders.GetAsync(order.TenantId, order.Id, cancellationToken)
+        return await orders.GetAsync(order.TenantId, order.Id, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Order {order.TenantId}/{order.Id} disappeared while its payment was being recorded.");
     }
 }
