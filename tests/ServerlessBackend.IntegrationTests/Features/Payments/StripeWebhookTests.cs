@@ -167,6 +167,15 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_timestamp_more_than_five_minutes_ahead_is_400_and_touches_nothing()
+    {
+        var order = await AwaitingActionAsync();
+        var payload = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
+
+        await AssertRefusedAsync(order, payload, StripeEvents.SignatureHeader(payload, Secret, _app.Clock.GetUtcNow().AddDays(1)));
+    }
+
+    [Fact]
     public async Task Another_secret_is_400_and_touches_nothing()
     {
         var order = await AwaitingActionAsync();
