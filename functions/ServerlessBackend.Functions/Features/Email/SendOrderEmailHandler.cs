@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ServerlessBackend.Functions.Domain;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
@@ -11,8 +12,8 @@ namespace ServerlessBackend.Functions.Features.Email;
 /// Sends the customer the email an order event calls for, at most once per event, also when deliveries of it run at
 /// once (a lost session lock, a dead-letter replay): a delivery first claims the notification with a conditional
 /// create of its log record (state Sending, a lease), and only the holder of the claim sends. A delivery that finds a
-/// live claim waits for its outcome; one whose holder died (lease run out) takes the claim over by ETag
-/// compare-and-swap. The outcome (sent, or the recipient refused for good) replaces the claim. The one window left:
+/// live claim waits for its outcome; one whose holder died (lease run out, or a lease further ahead than any live
+/// holder sets one) takes the claim over by ETag compare-and-swap. The outcome (sent, or the recipient refused for good) replaces the claim. The one window left:
 /// the relay accepted the mail and the delivery died before recording it; the delivery that takes over once the lease
 /// runs out sends a copy with the same Message-ID. Every send to the relay is counted with how it ended; a delivery
 /// that finds the email sent or claimed sends nothing and counts nothing.
@@ -98,7 +99,7 @@ public sealed partial class SendOrderEmailHandler(
                     return (new Versioned<Notification>(mine, created), null);
                 }
             }
-            else if (record.Value.LeaseUntil <= now)
+            else if (!IsLive(record.Value.LeaseUntil, now))
             {
                 if (await log.TryReplaceAsync(mine, record.ETag, cancellationToken) is { } taken)
                 {
@@ -115,6 +116,14 @@ public sealed partial class SendOrderEmailHandler(
             record = await log.ReadAsync(orderEvent.TenantId, orderEvent.Id, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// A claim's lease holds while it has not run out and lies no further ahead than a holder could have set it
+    /// (<see cref="LeaseDuration"/> on a clock at most <see cref="ClockSkew.Max"/> ahead). One further ahead (a holder's
+    /// clock far off, a corrupt record) would otherwise hold the email back until that time: it is taken over.
+    /// </summary>
+    private bool IsLive(DateTimeOffset leaseUntil, DateTimeOffset now) =>
+        leaseUntil > now && leaseUntil - now <= LeaseDuration + ClockSkew.Max;
 
     /// <summary>Replaces the claim with the relay's answer. Not cancellable: once the relay has the mail, recording it is what prevents a copy.</summary>
     private async Task<EmailOutcome> RecordAsync(OrderEvent orderEvent, Versioned<Notification> claim, RelayAnswer answer)

@@ -113,6 +113,22 @@ public sealed class SendOrderEmailHandlerTests(CosmosServerFixture cosmos, SmtpS
     }
 
     [Fact]
+    public async Task A_claim_whose_lease_lies_further_ahead_than_a_live_holder_could_have_set_it_is_taken_over_and_the_email_sent_once()
+    {
+        // A holder on a clock a day ahead (or a corrupt record): no delivery on a sane clock sets a lease that far, and
+        // waiting for it would hold the email back until then.
+        var order = await _app.AdvancedAsync(await _app.PlacedAsync(("SKU-A", 1)), OrderEventTypes.OrderConfirmed);
+        var confirmed = Downstream.Event(order, OrderEventTypes.OrderConfirmed);
+        await _app.NotificationLog.TryCreateAsync(Claim(confirmed, "clock-a-day-ahead", leaseUntil: DateTimeOffset.UtcNow.AddDays(1)), CancellationToken.None);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(EmailOutcome.Sent, await Handler().HandleAsync(confirmed, patience.Token));
+
+        Assert.Single(await MailsTo(order.ContactEmail, expected: 1));
+        Assert.NotEqual("clock-a-day-ahead", (await RecordOf(confirmed))!.Value.DeliveryId);
+    }
+
+    [Fact]
     public async Task Concurrent_redeliveries_take_an_expired_claim_over_exactly_once()
     {
         var order = await _app.AdvancedAsync(await _app.PlacedAsync(("SKU-A", 1)), OrderEventTypes.OrderCancelled);
