@@ -16,7 +16,8 @@ namespace ServerlessBackend.Functions.Features.Email;
 /// holder sets one) takes the claim over by ETag compare-and-swap. The outcome (sent, or the recipient refused for good) replaces the claim. The one window left:
 /// the relay accepted the mail and the delivery died before recording it; the delivery that takes over once the lease
 /// runs out sends a copy with the same Message-ID. Every send to the relay is counted with how it ended; a delivery
-/// that finds the email sent or claimed sends nothing and counts nothing.
+/// that finds the email sent or claimed sends nothing and counts nothing. Only the recipient's own refusal is an
+/// outcome; the relay refusing for itself (policy, authentication, a 4xx: <see cref="SmtpRefusal"/>) fails the delivery.
 /// </summary>
 public sealed partial class SendOrderEmailHandler(
     IOrderStore orders, INotificationLog log, IEmailSender sender, IOptions<EmailOptions> options, TimeProvider clock, AppMetrics metrics,
@@ -62,14 +63,19 @@ public sealed partial class SendOrderEmailHandler(
             using var send = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             answer = await sender.SendAsync(email, send.Token);
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            metrics.EmailSendEnded(orderEvent.TenantId, AppMetrics.EmailOutcome.Failed);
+            metrics.EmailSendEnded(orderEvent.TenantId, e switch
+            {
+                RelayRefusedException { Transient: true } => AppMetrics.EmailOutcome.RelayDeferred,
+                RelayRefusedException => AppMetrics.EmailOutcome.RelayRefused,
+                _ => AppMetrics.EmailOutcome.Failed,
+            });
             await ReleaseAsync(claim);
             throw;
         }
 
-        metrics.EmailSendEnded(orderEvent.TenantId, answer.IsAccepted ? AppMetrics.EmailOutcome.Sent : AppMetrics.EmailOutcome.RejectedByRelay);
+        metrics.EmailSendEnded(orderEvent.TenantId, answer.IsAccepted ? AppMetrics.EmailOutcome.Sent : AppMetrics.EmailOutcome.RecipientRefused);
 
         return await RecordAsync(orderEvent, claim, answer);
     }
@@ -132,6 +138,7 @@ public sealed partial class SendOrderEmailHandler(
         {
             State = answer.IsAccepted ? NotificationState.Sent : NotificationState.RejectedByRelay,
             SmtpStatus = answer.RefusedStatus,
+            SmtpEnhancedStatus = answer.EnhancedStatus,
             UpdatedAt = clock.GetUtcNow(),
         };
         if (await log.TryReplaceAsync(outcome, claim.ETag, CancellationToken.None) is null)
@@ -146,7 +153,7 @@ public sealed partial class SendOrderEmailHandler(
             return EmailOutcome.Sent;
         }
 
-        LogRecipientRefused(logger, orderEvent.Type, orderEvent.TenantId, orderEvent.OrderId, answer.RefusedStatus!.Value);
+        LogRecipientRefused(logger, orderEvent.Type, orderEvent.TenantId, orderEvent.OrderId, answer.RefusedStatus!.Value, answer.EnhancedStatus ?? "none");
         return EmailOutcome.RecipientRejected;
     }
 
@@ -187,8 +194,8 @@ public sealed partial class SendOrderEmailHandler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Sent the {EventType} email for order {TenantId}/{OrderId}")]
     private static partial void LogSent(ILogger logger, string eventType, string tenantId, string orderId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The relay refused the recipient of the {EventType} email for order {TenantId}/{OrderId} for good (SMTP {SmtpStatus}); recorded, not retried")]
-    private static partial void LogRecipientRefused(ILogger logger, string eventType, string tenantId, string orderId, int smtpStatus);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The relay refused the recipient of the {EventType} email for order {TenantId}/{OrderId} for good (SMTP {SmtpStatus}, enhanced status {EnhancedStatus}); recorded, not retried")]
+    private static partial void LogRecipientRefused(ILogger logger, string eventType, string tenantId, string orderId, int smtpStatus, string enhancedStatus);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Took over the {EventType} email for order {TenantId}/{OrderId} from a delivery whose claim expired; if that one had reached the relay, this is a second copy with the same Message-ID")]
     private static partial void LogTakenOver(ILogger logger, string eventType, string tenantId, string orderId);
