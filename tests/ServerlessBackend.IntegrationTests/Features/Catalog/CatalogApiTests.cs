@@ -228,6 +228,21 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_body_starting_with_a_UTF8_byte_order_mark_is_read_as_without_it()
+    {
+        var created = await Create(_tenant.Admin, "\uFEFF" + Espresso);
+        Assert.Equal(201, created.StatusCode);
+
+        // The same request without the mark is a retry of it (same meaning), not another body.
+        var retry = await Create(_tenant.Admin, Espresso);
+        var updated = await Update(_tenant.Admin, "ESP-1", "\uFEFF" + """{"name":"Decaf","price":9.5,"currency":"EUR"}""", retry.Headers.ETag.ToString());
+
+        Assert.Equal((201, "true"), (retry.StatusCode, retry.Headers["Idempotent-Replayed"].ToString()));
+        Assert.Equal(200, updated.StatusCode);
+        Assert.Equal("Decaf", updated.Json.GetProperty("name").GetString());
+    }
+
+    [Fact]
     public async Task An_unknown_property_is_400_naming_it()
     {
         var response = await Create(_tenant.Admin, Espresso.Replace("}", ""","tenantId":"someone-else"}""", StringComparison.Ordinal));
