@@ -1,4 +1,4 @@
-metadata description = 'Alerts: any dead-lettered message on the namespace, failed function executions, outbox lag and refused payment captures.'
+metadata description = 'Alerts: any dead-lettered message on the namespace, failed function executions, outbox lag, refused payment captures and an SMTP relay refusing for itself.'
 
 param actionGroupName string
 param location string
@@ -162,6 +162,44 @@ resource captureFailed 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
       allOf: [
         {
           query: 'customMetrics | where name == "payments.status_changes" and tostring(customDimensions["payment.status"]) == "captureFailed" | extend refused = valueSum'
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'refused'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    actions: {
+      actionGroups: [actionGroup.id]
+    }
+  }
+}
+
+// emails.sends counts each hand-over to the SMTP relay by outcome; relayRefused means the relay refused for itself, for
+// good (its policy, e.g. 550 5.7.1 relaying denied, or authentication): every email fails until its setup or the app's
+// changes. Those deliveries are retried and dead-lettered, never recorded as the recipient's refusal.
+resource relayRefused 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: 'email-relay-refused'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Email relay refusing'
+    description: 'The SMTP relay refused to take an email for reasons of its own (a 5.7.x policy or authentication answer, see the SMTP status in the Email function\'s failures): emails are not going out. Check the relay\'s settings (Email__SmtpHost, Email__UserName, the Key Vault password, the sender domain), then replay the email dead letters.'
+    severity: 1
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT15M'
+    autoMitigate: true
+    criteria: {
+      allOf: [
+        {
+          query: 'customMetrics | where name == "emails.sends" and tostring(customDimensions["outcome"]) == "relayRefused" | extend refused = valueSum'
           timeAggregation: 'Total'
           metricMeasureColumn: 'refused'
           operator: 'GreaterThan'

@@ -164,7 +164,7 @@ public sealed class CosmosEmulatorTests(CosmosEmulatorFixture emulator) : IClass
         var written = new Versioned<Order>(published, await Store.CreateAsync(published, CancellationToken.None));
         await Store.MarkPublishedAsync(written, [.. published.Outbox.Select(e => e.Id)], CancellationToken.None);
 
-        var found = await Store.FindWithPendingEventsAsync(cutoff, 1000, CancellationToken.None);
+        var found = await Store.FindWithPendingEventsAsync(cutoff, DateTimeOffset.MaxValue, 1000, CancellationToken.None);
 
         Assert.Contains(new OrderRef(a.TenantId, a.Id, a.OutboxPendingSince!.Value), found);
         Assert.Contains(new OrderRef(b.TenantId, b.Id, b.OutboxPendingSince!.Value), found);

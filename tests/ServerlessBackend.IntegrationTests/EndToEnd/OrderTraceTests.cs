@@ -24,8 +24,9 @@ public sealed class OrderTraceTests : IDisposable
 {
     private static readonly ActivitySource Worker = new("Microsoft.Azure.Functions.Worker");
 
-    private readonly List<Activity> _spans = [];
-    private readonly List<LogRecord> _logs = [];
+    // The tracer listens process-wide: spans of tests running in parallel arrive here too, from their threads.
+    private readonly SnapshotCollection<Activity> _spans = [];
+    private readonly SnapshotCollection<LogRecord> _logs = [];
     private readonly ServiceProvider _telemetry;
     private readonly TestTenant _tenant = new();
     private readonly Downstream _app;

@@ -82,9 +82,11 @@ public sealed partial class RunLocalScriptTests : IDisposable
             while (continuation is not null && listed.Count < 10);
 
             Assert.Equal([TestData.Now.AddMinutes(2), TestData.Now.AddMinutes(1), TestData.Now], listed);
-            var pending = await orders.FindWithPendingEventsAsync(TestData.Now.AddDays(1), 100, CancellationToken.None);
+            var pending = await orders.FindWithPendingEventsAsync(TestData.Now.AddDays(1), DateTimeOffset.MaxValue, 100, CancellationToken.None);
             Assert.Equal(["shop-1", "shop-1", "shop-1", "shop-2"], pending.Select(o => o.TenantId).Order());
-            Assert.Empty(await orders.FindWithPendingEventsAsync(TestData.Now.AddMinutes(-1), 100, CancellationToken.None));
+            Assert.Empty(await orders.FindWithPendingEventsAsync(TestData.Now.AddMinutes(-1), TestData.Now.AddMinutes(3), 100, CancellationToken.None));
+            var ahead = await orders.FindWithPendingEventsAsync(TestData.Now.AddMinutes(-1), TestData.Now.AddMinutes(2.5), 100, CancellationToken.None);
+            Assert.Equal("shop-2", Assert.Single(ahead).TenantId);
         }
 
         // SMTP, with the app's own sender; MailDev's inbox shows the mail.

@@ -129,19 +129,31 @@ public sealed partial class DeploymentTests
         Assert.True(properties.GetProperty("enabled").GetBoolean());
     }
 
-    [Fact]
-    public void An_alert_fires_on_any_refused_capture_the_app_counts()
+    [Theory]
+    [InlineData("payment-capture-failed", AppMetrics.PaymentStatusTag)]
+    [InlineData("email-relay-refused", AppMetrics.OutcomeTag)]
+    public void An_alert_fires_on_any_count_of_what_must_not_happen(string alert, string tag)
     {
-        var properties = LogAlert("payment-capture-failed").GetProperty("properties");
+        var properties = LogAlert(alert).GetProperty("properties");
         var criterion = properties.GetProperty("criteria").GetProperty("allOf")[0];
         using var metrics = new MetricsCapture();
-        metrics.App.PaymentStatusChanged("tenant-a", PaymentStatus.CaptureFailed);
+        if (alert == "payment-capture-failed")
+        {
+            // A shipped order's capture refused for good: the money was not taken.
+            metrics.App.PaymentStatusChanged("tenant-a", PaymentStatus.CaptureFailed);
+        }
+        else
+        {
+            // The relay refusing for itself (policy, authentication): every email fails until its setup changes.
+            metrics.App.EmailSendEnded("tenant-a", AppMetrics.EmailOutcome.RelayRefused);
+        }
+
         var recorded = Assert.Single(metrics.All);
 
         // The query reads the counter and tag value the app records; a counter's interval sum is valueSum.
         var query = criterion.GetProperty("query").GetString()!;
         Assert.Equal(
-            $"customMetrics | where name == \"{recorded.Instrument}\" and tostring(customDimensions[\"{AppMetrics.PaymentStatusTag}\"]) == \"{recorded.Tags[AppMetrics.PaymentStatusTag]}\" | extend {criterion.GetProperty("metricMeasureColumn").GetString()} = valueSum",
+            $"customMetrics | where name == \"{recorded.Instrument}\" and tostring(customDimensions[\"{tag}\"]) == \"{recorded.Tags[tag]}\" | extend {criterion.GetProperty("metricMeasureColumn").GetString()} = valueSum",
             query);
         Assert.Equal(("Total", "GreaterThan", 0), (criterion.GetProperty("timeAggregation").GetString(), criterion.GetProperty("operator").GetString(), criterion.GetProperty("threshold").GetInt32()));
         Assert.Equal(["[parameters('appInsightsId')]"], properties.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()));

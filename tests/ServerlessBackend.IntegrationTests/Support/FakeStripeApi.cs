@@ -139,8 +139,17 @@ public sealed class FakeStripeApi : IAsyncDisposable
         }
     }
 
+    private static HashSet<string> KnownPaymentMethods =>
+        ["pm_card_visa", LocalPaymentProvider.AuthenticationRequired, .. LocalPaymentProvider.DeclinedMethods.Keys];
+
     private (int, string) Create(IReadOnlyDictionary<string, string> form)
     {
+        // Stripe checks a payment method given at creation and refuses the creation for one it does not know.
+        if (form.GetValueOrDefault("payment_method") is { } method && !KnownPaymentMethods.Contains(method))
+        {
+            return UnknownPaymentMethod(method);
+        }
+
         var id = $"pi_{Interlocked.Increment(ref _sequence):D6}{Guid.NewGuid():N}"[..27];
         var intent = new JsonObject
         {
@@ -173,6 +182,11 @@ public sealed class FakeStripeApi : IAsyncDisposable
         }
 
         var method = form.GetValueOrDefault("payment_method") ?? (string?)intent["payment_method"];
+        if (method is null || !KnownPaymentMethods.Contains(method))
+        {
+            return UnknownPaymentMethod(method);
+        }
+
         intent["payment_method"] = method;
         switch (method)
         {
@@ -199,7 +213,7 @@ public sealed class FakeStripeApi : IAsyncDisposable
                     },
                 }.ToJsonString());
             default:
-                return Error(400, "invalid_request_error", "resource_missing", "No such PaymentMethod.");
+                throw new InvalidOperationException($"{method} is known but has no outcome here.");
         }
     }
 
@@ -234,8 +248,12 @@ public sealed class FakeStripeApi : IAsyncDisposable
 
     private static (int, string) Ok(JsonObject intent) => (200, intent.ToJsonString());
 
-    public static (int, string) Error(int status, string type, string? code, string message) =>
-        (status, new JsonObject { ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = message } }.ToJsonString());
+    public static (int, string) Error(int status, string type, string? code, string message, string? param = null) =>
+        (status, new JsonObject { ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = message, ["param"] = param } }.ToJsonString());
+
+    /// <summary>Stripe's answer to a payment method id it does not know, wherever one is given.</summary>
+    private static (int, string) UnknownPaymentMethod(string? method) =>
+        Error(400, "invalid_request_error", "resource_missing", $"No such PaymentMethod: '{method}'", param: "payment_method");
 }
 
 /// <summary>One request as the fake Stripe API received it: form fields as sent (metadata[order_id], amount, ...).</summary>

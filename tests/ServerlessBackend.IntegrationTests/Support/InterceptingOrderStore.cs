@@ -56,11 +56,12 @@ public sealed class InterceptingOrderStore(CosmosContainers containers, string t
         return _inner.MarkPublishedAsync(known, eventIds, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, int maxItems, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, DateTimeOffset laterThan, int maxItems, CancellationToken cancellationToken)
     {
-        var query = new QueryDefinition("SELECT c.tenantId, c.id, c.outboxPendingSince FROM c WHERE c.tenantId = @tenantId AND c.outboxPendingSince < @olderThan")
+        var query = new QueryDefinition("SELECT c.tenantId, c.id, c.outboxPendingSince FROM c WHERE c.tenantId = @tenantId AND " + CosmosOrderStore.PendingFilter)
             .WithParameter("@tenantId", tenantId)
-            .WithParameter("@olderThan", olderThan);
+            .WithParameter("@olderThan", olderThan)
+            .WithParameter("@laterThan", laterThan);
         using var iterator = containers.Orders.GetItemQueryIterator<OrderRef>(
             query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(tenantId), MaxItemCount = maxItems });
         var found = new List<OrderRef>();

@@ -29,7 +29,8 @@ public sealed class TestTokens : IDocumentRetriever
 
     public static string Mint(
         string tenantId, string userId, bool admin = false, string? email = "customer@example.test",
-        DateTime? expires = null, string audience = Audience, string issuer = Issuer, bool signWithUnpublishedKey = false, bool withTenant = true)
+        DateTime? expires = null, string audience = Audience, string issuer = Issuer, bool signWithUnpublishedKey = false, bool withTenant = true,
+        DateTime? issuedAt = null)
     {
         var claims = new List<Claim> { new("sub", userId) };
         if (withTenant)
@@ -48,13 +49,16 @@ public sealed class TestTokens : IDocumentRetriever
         }
 
         var expiry = expires ?? DateTime.UtcNow.AddMinutes(30);
+        var issued = issuedAt ?? expiry.AddHours(-1);
         var descriptor = new SecurityTokenDescriptor
         {
             Subject = new ClaimsIdentity(claims),
             Issuer = issuer,
             Audience = audience,
-            IssuedAt = expiry.AddHours(-1),
-            NotBefore = expiry.AddHours(-1),
+            IssuedAt = issued,
+
+            // Never later than now, so a token issued in the future is refused for its iat alone.
+            NotBefore = issued < DateTime.UtcNow ? issued : DateTime.UtcNow.AddMinutes(-1),
             Expires = expiry,
             SigningCredentials = new SigningCredentials(signWithUnpublishedKey ? UnpublishedKey : SigningKey, SecurityAlgorithms.RsaSha256),
         };

@@ -68,8 +68,12 @@ public static class StockReservation
         return availableStock >= quantity ? ReservationOutcome.Reserved : ReservationOutcome.InsufficientStock;
     }
 
-    /// <summary>How much longer a reservation may be sent on, or be in flight for, an order read at <paramref name="readAt"/>; none left when not positive.</summary>
-    public static TimeSpan TimeLeft(DateTimeOffset readAt, DateTimeOffset now) => SnapshotLimit - (now - readAt);
+    /// <summary>
+    /// How much longer a reservation may be sent on, or be in flight for, an order read at <paramref name="readAt"/>; none
+    /// left when not positive, nor when the clock is now before the read (it stepped back: the snapshot's age is unknown).
+    /// </summary>
+    public static TimeSpan TimeLeft(DateTimeOffset readAt, DateTimeOffset now) =>
+        now < readAt ? TimeSpan.Zero : SnapshotLimit - (now - readAt);
 
     /// <summary>The tombstone slot a settlement at <paramref name="now"/> writes to.</summary>
     public static TombstoneSlot SlotAt(DateTimeOffset now)
@@ -81,13 +85,25 @@ public static class StockReservation
 
 /// <summary>
 /// One of the <see cref="Count"/> tombstone slots of a product: <see cref="Epoch"/> counts horizons since the
-/// Unix epoch. A slot holding an older epoch is emptied and takes the new one (its tombstones are at least a
-/// horizon old); one holding this epoch or a later one (another instance's clock a little ahead) takes the
-/// tombstone as it is.
+/// Unix epoch, and slot <see cref="Index"/> holds the epochs of its parity. A slot holding this epoch takes the
+/// tombstone as it is. One holding an older epoch is emptied first and takes the new one (its tombstones are at least
+/// a horizon old). One holding a later epoch was written by a clock at least a horizon ahead (a clock a little ahead
+/// writes the next epoch into the other slot): taken as it is, it would keep every tombstone until that epoch comes
+/// and the product would grow without bound; emptied, it would drop tombstones that may be fresh. So it is restamped
+/// with this epoch, tombstones kept, and is emptied in its turn two epochs on.
 /// </summary>
 public sealed record TombstoneSlot(int Index, long Epoch)
 {
     public const int Count = 2;
 
-    public bool MustBeEmptied(long storedEpoch) => storedEpoch < Epoch;
+    public SlotUse Use(long storedEpoch) =>
+        storedEpoch == Epoch ? SlotUse.AsItIs : storedEpoch < Epoch ? SlotUse.EmptyFirst : SlotUse.Restamp;
+}
+
+/// <summary>What a settlement does to the tombstone slot it writes to, by the epoch the slot holds (see <see cref="TombstoneSlot"/>).</summary>
+public enum SlotUse
+{
+    AsItIs,
+    EmptyFirst,
+    Restamp,
 }

@@ -36,7 +36,8 @@ public sealed record Notification(
     string DeliveryId,
     DateTimeOffset LeaseUntil,
     DateTimeOffset UpdatedAt,
-    int? SmtpStatus = null);
+    int? SmtpStatus = null,
+    string? SmtpEnhancedStatus = null);
 
 public enum NotificationState
 {
@@ -46,6 +47,9 @@ public enum NotificationState
     /// <summary>The relay accepted the email.</summary>
     Sent,
 
-    /// <summary>The relay refused the recipient for good (SMTP 5xx to RCPT TO, in <see cref="Notification.SmtpStatus"/>): an outcome, never retried.</summary>
+    /// <summary>
+    /// The relay refused the recipient for good (the recipient's answer to RCPT TO, see <see cref="SmtpRefusal"/>; the
+    /// codes in <see cref="Notification.SmtpStatus"/> and <see cref="Notification.SmtpEnhancedStatus"/>): an outcome, never retried.
+    /// </summary>
     RejectedByRelay,
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ServerlessBackend.Functions.Domain;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Cosmos;
 
@@ -8,7 +9,7 @@ namespace ServerlessBackend.Functions.Features.Email;
 /// The claim a delivery takes on an event's notification before it sends (the log record in state Sending, with a
 /// lease), and what replaces it: the outcome, or nothing after a failed send. Every write is conditional
 /// (<see cref="INotificationLog"/>), so two deliveries never both hold a claim; one whose holder died (lease run out) is
-/// taken over by ETag compare-and-swap. Logs go to the sending handler's logger.
+/// taken over by ETag compare-and-swap, and so is one whose lease lies further ahead than a live holder sets one. Logs go to the sending handler's logger.
 /// </summary>
 internal sealed partial class NotificationClaims(INotificationLog log, TimeProvider clock, ILogger logger, TimeSpan leaseDuration, TimeSpan pollInterval)
 {
@@ -45,7 +46,7 @@ internal sealed partial class NotificationClaims(INotificationLog log, TimeProvi
                     return (new Versioned<Notification>(mine, created), null);
                 }
             }
-            else if (record.Value.LeaseUntil <= now)
+            else if (!IsLive(record.Value.LeaseUntil, now))
             {
                 if (await log.TryReplaceAsync(mine, record.ETag, cancellationToken) is { } taken)
                 {
@@ -63,6 +64,14 @@ internal sealed partial class NotificationClaims(INotificationLog log, TimeProvi
         }
     }
 
+    /// <summary>
+    /// A claim's lease holds while it has not run out and lies no further ahead than a holder could have set it (the lease
+    /// duration on a clock at most <see cref="ClockSkew.Max"/> ahead). One further ahead (a holder's clock far off, a
+    /// corrupt record) would otherwise hold the email back until that time: it is taken over.
+    /// </summary>
+    private bool IsLive(DateTimeOffset leaseUntil, DateTimeOffset now) =>
+        leaseUntil > now && leaseUntil - now <= leaseDuration + ClockSkew.Max;
+
     /// <summary>Replaces the claim with the relay's answer. Not cancellable: once the relay has the mail, recording it is what prevents a copy.</summary>
     public async Task RecordAsync(Versioned<Notification> claim, RelayAnswer answer)
     {
@@ -70,6 +79,7 @@ internal sealed partial class NotificationClaims(INotificationLog log, TimeProvi
         {
             State = answer.IsAccepted ? NotificationState.Sent : NotificationState.RejectedByRelay,
             SmtpStatus = answer.RefusedStatus,
+            SmtpEnhancedStatus = answer.EnhancedStatus,
             UpdatedAt = clock.GetUtcNow(),
         };
         if (await log.TryReplaceAsync(outcome, claim.ETag, CancellationToken.None) is null)

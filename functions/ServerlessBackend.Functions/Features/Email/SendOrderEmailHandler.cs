@@ -10,11 +10,13 @@ namespace ServerlessBackend.Functions.Features.Email;
 /// Sends the customer the email an order event calls for, at most once per event, also when deliveries of it run at
 /// once (a lost session lock, a dead-letter replay): a delivery first claims the notification (<see cref="NotificationClaims"/>) with a conditional
 /// create of its log record (state Sending, a lease), and only the holder of the claim sends. A delivery that finds a
-/// live claim waits for its outcome; one whose holder died (lease run out) takes the claim over by ETag
-/// compare-and-swap. The outcome (sent, or the recipient refused for good) replaces the claim. The one window left:
+/// live claim waits for its outcome; one whose holder died (lease run out, or a lease further ahead than any live
+/// holder sets one) takes the claim over by ETag compare-and-swap. The outcome (sent, or the recipient refused for good)
+/// replaces the claim. The one window left:
 /// the relay accepted the mail and the delivery died before recording it; the delivery that takes over once the lease
 /// runs out sends a copy with the same Message-ID. Every send to the relay is counted with how it ended; a delivery
-/// that finds the email sent or claimed sends nothing and counts nothing.
+/// that finds the email sent or claimed sends nothing and counts nothing. Only the recipient's own refusal is an
+/// outcome; the relay refusing for itself (policy, authentication, a 4xx: <see cref="SmtpRefusal"/>) fails the delivery.
 /// </summary>
 public sealed partial class SendOrderEmailHandler(
     IOrderStore orders, INotificationLog log, IEmailSender sender, IOptions<EmailOptions> options, TimeProvider clock, AppMetrics metrics,
@@ -61,14 +63,19 @@ public sealed partial class SendOrderEmailHandler(
             using var send = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
             answer = await sender.SendAsync(email, send.Token);
         }
-        catch (Exception)
+        catch (Exception e)
         {
-            metrics.EmailSendEnded(orderEvent.TenantId, AppMetrics.EmailOutcome.Failed);
+            metrics.EmailSendEnded(orderEvent.TenantId, e switch
+            {
+                RelayRefusedException { Transient: true } => AppMetrics.EmailOutcome.RelayDeferred,
+                RelayRefusedException => AppMetrics.EmailOutcome.RelayRefused,
+                _ => AppMetrics.EmailOutcome.Failed,
+            });
             await claims.GiveBackAsync(claim);
             throw;
         }
 
-        metrics.EmailSendEnded(orderEvent.TenantId, answer.IsAccepted ? AppMetrics.EmailOutcome.Sent : AppMetrics.EmailOutcome.RejectedByRelay);
+        metrics.EmailSendEnded(orderEvent.TenantId, answer.IsAccepted ? AppMetrics.EmailOutcome.Sent : AppMetrics.EmailOutcome.RecipientRefused);
         await claims.RecordAsync(claim, answer);
         if (answer.IsAccepted)
         {
@@ -76,7 +83,7 @@ public sealed partial class SendOrderEmailHandler(
             return EmailOutcome.Sent;
         }
 
-        LogRecipientRefused(logger, orderEvent.Type, orderEvent.TenantId, orderEvent.OrderId, answer.RefusedStatus!.Value);
+        LogRecipientRefused(logger, orderEvent.Type, orderEvent.TenantId, orderEvent.OrderId, answer.RefusedStatus!.Value, answer.EnhancedStatus ?? "none");
         return EmailOutcome.RecipientRejected;
     }
 
@@ -97,8 +104,8 @@ public sealed partial class SendOrderEmailHandler(
     [LoggerMessage(Level = LogLevel.Information, Message = "Sent the {EventType} email for order {TenantId}/{OrderId}")]
     private static partial void LogSent(ILogger logger, string eventType, string tenantId, string orderId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The relay refused the recipient of the {EventType} email for order {TenantId}/{OrderId} for good (SMTP {SmtpStatus}); recorded, not retried")]
-    private static partial void LogRecipientRefused(ILogger logger, string eventType, string tenantId, string orderId, int smtpStatus);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The relay refused the recipient of the {EventType} email for order {TenantId}/{OrderId} for good (SMTP {SmtpStatus}, enhanced status {EnhancedStatus}); recorded, not retried")]
+    private static partial void LogRecipientRefused(ILogger logger, string eventType, string tenantId, string orderId, int smtpStatus, string enhancedStatus);
 }
 
 public enum EmailOutcome

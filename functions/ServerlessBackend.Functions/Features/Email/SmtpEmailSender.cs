@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,11 @@ using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Email;
 
-/// <summary>Sends through the configured SMTP relay with MailKit, one connection per message.</summary>
+/// <summary>
+/// Sends through the configured SMTP relay with MailKit, one connection per message. A refusal is read with
+/// <see cref="SmtpRefusal"/>: the recipient's final answer is returned, anything else (the relay's policy or
+/// authentication, a 4xx) thrown as <see cref="RelayRefusedException"/>.
+/// </summary>
 public sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSender
 {
     private readonly EmailOptions _options = options.Value;
@@ -33,36 +38,52 @@ public sealed class SmtpEmailSender(IOptions<EmailOptions> options) : IEmailSend
         var security = !string.IsNullOrEmpty(userName)
             ? (_options.SmtpPort == 465 ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls)
             : SecureSocketOptions.Auto;
-        await client.ConnectAsync(_options.SmtpHost, _options.SmtpPort, security, cancellationToken);
-        if (userName is { Length: > 0 })
-        {
-            await client.AuthenticateAsync(userName, _options.Password ?? "", cancellationToken);
-        }
-
         try
         {
+            await client.ConnectAsync(_options.SmtpHost, _options.SmtpPort, security, cancellationToken);
+            if (userName is { Length: > 0 })
+            {
+                await client.AuthenticateAsync(userName, _options.Password ?? "", cancellationToken);
+            }
+
             await client.SendAsync(mime, cancellationToken);
         }
-        catch (SmtpCommandException e) when (e.ErrorCode == SmtpErrorCode.RecipientNotAccepted && (int)e.StatusCode >= 500)
+        catch (AuthenticationException)
         {
-            // RFC 5321: a 5yz reply is permanent; the same recipient will be refused on every retry.
-            activity?.SetTag("smtp.status_code", (int)e.StatusCode);
-            return RelayAnswer.RecipientRefused((int)e.StatusCode);
+            // MailKit reports the relay refusing the credentials without its code: RFC 4954's answer to them is 535.
+            throw Refused(activity, new SmtpRefusal(535, null, RefusalKind.Relay), "AUTH");
+        }
+        catch (ServiceNotAuthenticatedException e)
+        {
+            // MailKit turns a 530 (authentication required, RFC 4954) to any command into this, with the relay's text.
+            throw Refused(activity, SmtpRefusal.Classify(530, e.Message, toRecipient: false), "a command");
         }
         catch (SmtpCommandException e)
         {
-            activity?.SetTag("smtp.status_code", (int)e.StatusCode);
-            activity?.SetStatus(ActivityStatusCode.Error, e.ErrorCode.ToString());
-            throw new RelayRefusedException((int)e.StatusCode, e.ErrorCode switch
+            var refusal = SmtpRefusal.Classify((int)e.StatusCode, e.Message, toRecipient: e.ErrorCode == SmtpErrorCode.RecipientNotAccepted);
+            if (refusal.Kind != RefusalKind.Recipient)
             {
-                SmtpErrorCode.RecipientNotAccepted => "RCPT TO",
-                SmtpErrorCode.SenderNotAccepted => "MAIL FROM",
-                SmtpErrorCode.MessageNotAccepted => "DATA",
-                _ => "a command",
-            });
+                throw Refused(activity, refusal, e.ErrorCode switch
+                {
+                    SmtpErrorCode.RecipientNotAccepted => "RCPT TO",
+                    SmtpErrorCode.SenderNotAccepted => "MAIL FROM",
+                    SmtpErrorCode.MessageNotAccepted => "DATA",
+                    _ => "a command",
+                });
+            }
+
+            activity?.SetTag("smtp.status_code", refusal.Status);
+            return RelayAnswer.RecipientRefused(refusal);
         }
 
         await client.DisconnectAsync(quit: true, cancellationToken);
         return RelayAnswer.Accepted;
+    }
+
+    private static RelayRefusedException Refused(Activity? activity, SmtpRefusal refusal, string command)
+    {
+        activity?.SetTag("smtp.status_code", refusal.Status);
+        activity?.SetStatus(ActivityStatusCode.Error, refusal.Kind == RefusalKind.Transient ? "relay deferred" : "relay refused");
+        return new RelayRefusedException(refusal, command);
     }
 }

@@ -65,7 +65,8 @@ public sealed class CosmosStockStore(CosmosContainers containers, TimeProvider c
     /// Moves the order's marker to the current tombstone slot, giving its quantity back to stock when
     /// <paramref name="giveBack"/>, on the condition that the marker holds <paramref name="quantity"/> and the slot
     /// is of this epoch; when the condition fails, a read says whether the marker is gone (false), holds another
-    /// quantity (settled with that), or the slot must be emptied first (one patch that replaces it).
+    /// quantity (settled with that), or the slot must be emptied first (one patch that replaces it) or restamped (a
+    /// later epoch: see <see cref="TombstoneSlot"/>), each conditional on the epoch read.
     /// </summary>
     private async Task<bool> SettleAsync(string tenantId, string productId, string orderId, int quantity, bool giveBack, CancellationToken cancellationToken)
     {
@@ -74,27 +75,31 @@ public sealed class CosmosStockStore(CosmosContainers containers, TimeProvider c
         var marker = $"c.{StockLedger.Reservations}[{Literal(orderId)}]";
         var slotEpoch = $"c.{StockLedger.Settled}[{slot.Index}].epoch";
         var held = quantity;
-        long? stale = null;
+        var (use, storedEpoch) = (SlotUse.AsItIs, slot.Epoch);
         for (var attempt = 1; attempt <= Attempts; attempt++)
         {
-            var operations = new List<PatchOperation>(3);
+            var operations = new List<PatchOperation>(4);
             if (giveBack)
             {
                 operations.Add(PatchOperation.Increment("/availableStock", held));
             }
 
-            string condition;
-            if (stale is { } storedEpoch)
+            if (use == SlotUse.EmptyFirst)
             {
                 operations.Add(PatchOperation.Remove(MarkerPath(orderId)));
                 operations.Add(PatchOperation.Set($"/{StockLedger.Settled}/{slot.Index}", StockLedger.Slot(slot.Epoch, new Dictionary<string, int> { [orderId] = held })));
-                condition = $"FROM c WHERE {marker} = {held} AND {slotEpoch} = {storedEpoch}";
             }
             else
             {
+                if (use == SlotUse.Restamp)
+                {
+                    operations.Add(PatchOperation.Set($"/{StockLedger.Settled}/{slot.Index}/epoch", slot.Epoch));
+                }
+
                 operations.Add(PatchOperation.Move(MarkerPath(orderId), $"/{StockLedger.Settled}/{slot.Index}/orders/{Escape(orderId)}"));
-                condition = $"FROM c WHERE {marker} = {held} AND {slotEpoch} >= {slot.Epoch}";
             }
+
+            var condition = $"FROM c WHERE {marker} = {held} AND {slotEpoch} = {storedEpoch}";
 
             switch (await PatchAsync(tenantId, productId, operations, condition, cancellationToken))
             {
@@ -111,8 +116,8 @@ public sealed class CosmosStockStore(CosmosContainers containers, TimeProvider c
             }
 
             held = holding;
-            var stored = stock.Settled is { Count: TombstoneSlot.Count } slots ? slots[slot.Index].Epoch : -1;
-            stale = slot.MustBeEmptied(stored) ? stored : null;
+            storedEpoch = stock.Settled is { Count: TombstoneSlot.Count } slots ? slots[slot.Index].Epoch : -1;
+            use = slot.Use(storedEpoch);
         }
 
         throw Changing(productId);

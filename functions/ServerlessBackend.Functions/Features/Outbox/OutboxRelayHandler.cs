@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using ServerlessBackend.Functions.Domain;
 using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Functions.Shared.Telemetry;
@@ -7,7 +8,8 @@ namespace ServerlessBackend.Functions.Features.Outbox;
 
 /// <summary>
 /// Re-publishes events still pending <see cref="Delay"/> after they were recorded: the publish right
-/// after the write failed or the process died before it. One failing order does not hold up the others.
+/// after the write failed or the process died before it. Events recorded at a time later than now by more than
+/// <see cref="ClockSkew.Max"/> (a writer's clock far ahead) are relayed at once rather than when that time comes. One failing order does not hold up the others.
 /// A run logs one summary; failures it knows (a dependency down) make it a warning without a stack trace, and the
 /// orders stay pending for the next run; any other failure also fails the run, so it shows up in monitoring.
 /// Each run records the outbox lag: how long the oldest event it found has been pending (0 when it found none).
@@ -23,7 +25,7 @@ public sealed partial class OutboxRelayHandler(IOrderStore orders, IOrderOutbox 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var stale = await orders.FindWithPendingEventsAsync(now - Delay, BatchSize, cancellationToken);
+        var stale = await orders.FindWithPendingEventsAsync(now - Delay, now + ClockSkew.Max, BatchSize, cancellationToken);
         metrics.OutboxLag(stale.Count == 0 ? TimeSpan.Zero : now - stale.Min(o => o.OutboxPendingSince));
         var published = 0;
         var failures = new List<Exception>();

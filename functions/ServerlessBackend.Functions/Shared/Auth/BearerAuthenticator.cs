@@ -32,7 +32,7 @@ public sealed class BearerAuthenticator(ISigningConfiguration signing, IOptions<
             result = await ValidateAsync(token, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!result.IsValid)
+        if (!result.IsValid || !TokenLifetime.IsBounded((JsonWebToken)result.SecurityToken, DateTime.UtcNow))
         {
             return new ApiError(ProblemKind.Unauthorized, "The bearer token is not valid (signature, issuer, audience or lifetime).");
         }
@@ -55,7 +55,7 @@ public sealed class BearerAuthenticator(ISigningConfiguration signing, IOptions<
             ValidateIssuerSigningKey = true,
             RequireSignedTokens = true,
             RequireExpirationTime = true,
-            ClockSkew = TimeSpan.FromMinutes(1),
+            ClockSkew = Domain.ClockSkew.Max,
         };
         return await _handler.ValidateTokenAsync(token, parameters).ConfigureAwait(false);
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Shared.Http;
@@ -35,32 +36,37 @@ public static partial class ProductRules
         errors.RequireText("name", name, MaxNameLength);
         errors.OptionalText("description", description, MaxDescriptionLength);
 
-        var validCurrency = currency is not null && CurrencyPattern().IsMatch(currency);
+        // Only what a payment provider of the app takes (PaymentLimits): a product in another currency could never be
+        // paid, and every order of it would be a 422.
+        var validCurrency = currency is not null && PaymentLimits.SupportedCurrencies.Contains(currency);
         if (price is null)
         {
             errors.Add("price", "Required.");
         }
         else if (price < 0 || price > MaxPrice || decimal.Round(price.Value, 2) != price
-            || (validCurrency && !MinorUnits.TryConvert(price.Value, currency!, out _)))
+            || (validCurrency && PaymentLimits.Check(price.Value, currency!).Result is not (PaymentCheckResult.Payable or PaymentCheckResult.BelowMinimum)))
         {
-            // A price its currency cannot pay exactly (JPY 100.5) would make orders of it payable or not by quantity.
+            // A price its currency cannot pay exactly (JPY 100.5) would make orders of it payable or not by quantity;
+            // one above the largest payment (1,000,000 EUR) could never be paid. Below the minimum is fine: a larger
+            // quantity or other lines reach it.
             errors.Add("price", validCurrency
-                ? $"From 0 to {MaxPrice}, with at most {PriceDecimals(currency!)} decimal places in {currency}."
+                ? $"From 0 to {MaxPayable(currency!)}, with at most {PriceDecimals(currency!)} decimal places in {currency}."
                 : $"From 0 to {MaxPrice}, with at most 2 decimal places.");
         }
 
         if (!validCurrency)
         {
-            errors.Add("currency", "An ISO 4217 code in upper case, e.g. EUR.");
+            errors.Add("currency", $"A currency payments are taken in, in upper case: {string.Join(", ", PaymentLimits.SupportedCurrencies.Order(StringComparer.Ordinal))}.");
         }
     }
+
+    /// <summary>The largest price in <paramref name="currency"/>: <see cref="MaxPrice"/>, or less where the largest payment is less.</summary>
+    private static string MaxPayable(string currency) =>
+        Math.Min(MaxPrice, MinorUnits.ToAmount(PaymentLimits.MaxAmountMinor, currency)).ToString(CultureInfo.InvariantCulture);
 
     // Payable decimals: a three-decimal currency's last digit must be 0 (see MinorUnits).
     private static int PriceDecimals(string currency) => Math.Min(2, MinorUnits.Decimals(currency));
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*\z")]
     private static partial Regex IdPattern();
-
-    [GeneratedRegex(@"^[A-Z]{3}\z")]
-    private static partial Regex CurrencyPattern();
 }

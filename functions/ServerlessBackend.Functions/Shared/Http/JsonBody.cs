@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Http;
 namespace ServerlessBackend.Functions.Shared.Http;
 
 /// <summary>
-/// Reads a JSON request body with the API's options: at most <see cref="MaxBytes"/>, application/json only,
-/// numbers must be numbers, and unknown properties are refused (request records carry
+/// Reads a JSON request body with the API's options: at most <see cref="MaxBytes"/>, application/json only, one
+/// leading UTF-8 byte order mark ignored (<see cref="JsonText"/>), numbers must be numbers, and unknown properties are refused (request records carry
 /// [JsonUnmappedMemberHandling(Disallow)]), each as a 4xx problem naming the offending field.
 /// </summary>
 public static class JsonBody
@@ -37,14 +37,15 @@ public static class JsonBody
             return error;
         }
 
-        if (body.Value.Length == 0)
+        var json = JsonText(body.Value);
+        if (json.Length == 0)
         {
             return BodyError("A JSON body is required.");
         }
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(body.Value.Span, ApiJson.Options);
+            var value = JsonSerializer.Deserialize<T>(json.Span, ApiJson.Options);
             return value is null ? BodyError("The body must be a JSON object.") : Outcome.Ok<T>(value);
         }
         catch (JsonException e)
@@ -85,6 +86,17 @@ public static class JsonBody
 
         return Outcome.Ok<ReadOnlyMemory<byte>>(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
     }
+
+    /// <summary>
+    /// The JSON text of a body read with <see cref="ReadBytesAsync"/>: the bytes without one leading UTF-8 byte order
+    /// mark, which RFC 8259 (8.1) lets parsers ignore and writers with the UTF-8 preamble on send (.NET's
+    /// <c>Encoding.UTF8</c> in a StreamWriter, Windows PowerShell 5.1's <c>-Encoding UTF8</c>). Only that one: a second
+    /// mark, or one anywhere else, is no JSON. A signature is checked over the body as received, never over this.
+    /// </summary>
+    public static ReadOnlyMemory<byte> JsonText(ReadOnlyMemory<byte> body) =>
+        body.Span.StartsWith(Utf8ByteOrderMark) ? body[Utf8ByteOrderMark.Length..] : body;
+
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
 
     private static ApiError TooLarge(int maxBytes) => new(ProblemKind.PayloadTooLarge, $"The body is larger than {maxBytes} bytes.");
 

@@ -108,12 +108,16 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
             MarkPublishedAttempts);
     }
 
-    public Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, int maxItems, CancellationToken cancellationToken) =>
+    /// <summary>The relay's filter on <c>outboxPendingSince</c> (parameters <c>@olderThan</c>, <c>@laterThan</c>).</summary>
+    public const string PendingFilter = "(c.outboxPendingSince < @olderThan OR c.outboxPendingSince > @laterThan)";
+
+    public Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, DateTimeOffset laterThan, int maxItems, CancellationToken cancellationToken) =>
         CosmosErrors.Translate<IReadOnlyList<OrderRef>>("outbox", async () =>
         {
             // Cross-partition on purpose: the relay sweeps every tenant. outboxPendingSince is indexed; /outbox/* is not.
-            var definition = new QueryDefinition("SELECT c.tenantId, c.id, c.outboxPendingSince FROM c WHERE c.outboxPendingSince < @olderThan")
-                .WithParameter("@olderThan", olderThan);
+            var definition = new QueryDefinition("SELECT c.tenantId, c.id, c.outboxPendingSince FROM c WHERE " + PendingFilter)
+                .WithParameter("@olderThan", olderThan)
+                .WithParameter("@laterThan", laterThan);
             using var iterator = Orders.GetItemQueryIterator<OrderRef>(definition, requestOptions: new QueryRequestOptions { MaxItemCount = maxItems });
             var found = new List<OrderRef>();
             while (iterator.HasMoreResults && found.Count < maxItems)

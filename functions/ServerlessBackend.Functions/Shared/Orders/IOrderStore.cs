@@ -32,8 +32,11 @@ public interface IOrderStore
     /// </summary>
     Task<Versioned<Order>?> MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken);
 
-    /// <summary>Orders (any tenant) with events pending since before <paramref name="olderThan"/>, with that time: the relay's work list.</summary>
-    Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, int maxItems, CancellationToken cancellationToken);
+    /// <summary>
+    /// Orders (any tenant) with events pending since before <paramref name="olderThan"/>, or since after
+    /// <paramref name="laterThan"/> (a time no trusted clock has reached), with that time: the relay's work list.
+    /// </summary>
+    Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, DateTimeOffset laterThan, int maxItems, CancellationToken cancellationToken);
 }
 
 public sealed record OrderListQuery(string TenantId, string? CustomerId, OrderStatus? Status, int PageSize, string? ContinuationToken);

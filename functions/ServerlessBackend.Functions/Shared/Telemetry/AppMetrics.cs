@@ -44,7 +44,7 @@ public sealed class AppMetrics
         _outboxLag = meter.CreateHistogram<double>(
             "outbox.lag", "s", "Per relay run: how long the oldest event it found (pending past its delay) has been pending; 0 when it found none.");
         _emails = meter.CreateCounter<long>(
-            "emails.sends", "{email}", "Email sends that ended, by outcome (sent, rejectedByRelay, failed).");
+            "emails.sends", "{email}", "Email sends that ended, by outcome (sent, recipientRefused, relayRefused, relayDeferred, failed).");
         _deadLettersReplayed = meter.CreateCounter<long>(
             "deadletters.replayed", "{message}", "Dead-lettered messages an admin replayed, by subscription.");
     }
@@ -82,7 +82,17 @@ public sealed class AppMetrics
     public static class EmailOutcome
     {
         public const string Sent = "sent";
-        public const string RejectedByRelay = "rejectedByRelay";
+
+        /// <summary>The recipient's own refusal (no such mailbox, say): recorded, not retried.</summary>
+        public const string RecipientRefused = "recipientRefused";
+
+        /// <summary>The relay refused for itself, for good (policy, authentication): every email fails until its setup changes; alerted on.</summary>
+        public const string RelayRefused = "relayRefused";
+
+        /// <summary>The relay answered 4xx: retried.</summary>
+        public const string RelayDeferred = "relayDeferred";
+
+        /// <summary>No answer: the relay unreachable, TLS failed, the send timed out.</summary>
         public const string Failed = "failed";
     }
 }

@@ -178,7 +178,7 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos) : IClassFixture<
 
     [Theory]
     [InlineData("100.5", "JPY")]
-    [InlineData("0.01", "KRW")]
+    [InlineData("7.5", "JPY")]
     [InlineData("12.505", "EUR")]
     public async Task A_price_with_more_decimals_than_its_currency_pays_is_400_on_create_and_update(string price, string currency)
     {
@@ -191,6 +191,55 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos) : IClassFixture<
         var update = await _api.SendAsync("PUT", "/api/v1/products/P-2", (r, ct) => _api.Catalog.Update(r, "P-2", ct), _tenant.Admin,
             $$"""{"name":"Tea","price":{{price}},"currency":"{{currency}}"}""", new Dictionary<string, string> { ["If-Match"] = whole.Headers.ETag.ToString() });
         AssertProblem(update, 400);
+    }
+
+    [Theory]
+    [InlineData("XYZ")]
+    [InlineData("KRW")]
+    [InlineData("BHD")]
+    public async Task A_currency_no_payment_provider_of_the_app_takes_is_400_naming_the_field_on_create_and_update(string currency)
+    {
+        // Every order of such a product would be a 422: refused where it is entered, not at every order.
+        var create = await Create(_tenant.Admin, $$"""{"id":"C-1","name":"Tea","price":10,"currency":"{{currency}}","availableStock":1}""");
+        AssertProblem(create, 400);
+        var error = create.Json.GetProperty("errors").GetProperty("currency")[0].GetString()!;
+        Assert.Contains("EUR", error, StringComparison.Ordinal);
+        Assert.DoesNotContain(currency, error, StringComparison.Ordinal);
+
+        var supported = await Create(_tenant.Admin, """{"id":"C-2","name":"Tea","price":10,"currency":"SEK","availableStock":1}""");
+        Assert.Equal(201, supported.StatusCode);
+        var update = await Update(_tenant.Admin, "C-2", $$"""{"name":"Tea","price":10,"currency":"{{currency}}"}""", supported.Headers.ETag.ToString());
+        AssertProblem(update, 400);
+        Assert.Equal(["currency"], update.Json.GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        Assert.Equal("SEK", (await GetProduct(_tenant.Admin, "C-2")).Json.GetProperty("currency").GetString());
+    }
+
+    [Theory]
+    [InlineData("1000000", "EUR")]
+    [InlineData("1000000", "GBP")]
+    public async Task A_price_above_the_largest_payment_in_its_currency_is_400_as_no_order_of_it_could_be_paid(string price, string currency)
+    {
+        var create = await Create(_tenant.Admin, $$"""{"id":"M-1","name":"Car","price":{{price}},"currency":"{{currency}}","availableStock":1}""");
+
+        AssertProblem(create, 400);
+        Assert.Equal(["price"], create.Json.GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(201, (await Create(_tenant.Admin, $$"""{"id":"M-2","name":"Car","price":999999.99,"currency":"{{currency}}","availableStock":1}""")).StatusCode);
+        Assert.Equal(201, (await Create(_tenant.Admin, """{"id":"M-3","name":"Car","price":1000000,"currency":"JPY","availableStock":1}""")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_body_starting_with_a_UTF8_byte_order_mark_is_read_as_without_it()
+    {
+        var created = await Create(_tenant.Admin, "\uFEFF" + Espresso);
+        Assert.Equal(201, created.StatusCode);
+
+        // The same request without the mark is a retry of it (same meaning), not another body.
+        var retry = await Create(_tenant.Admin, Espresso);
+        var updated = await Update(_tenant.Admin, "ESP-1", "\uFEFF" + """{"name":"Decaf","price":9.5,"currency":"EUR"}""", retry.Headers.ETag.ToString());
+
+        Assert.Equal((201, "true"), (retry.StatusCode, retry.Headers["Idempotent-Replayed"].ToString()));
+        Assert.Equal(200, updated.StatusCode);
+        Assert.Equal("Decaf", updated.Json.GetProperty("name").GetString());
     }
 
     [Fact]

@@ -113,6 +113,22 @@ public sealed class SendOrderEmailHandlerTests(CosmosServerFixture cosmos, SmtpS
     }
 
     [Fact]
+    public async Task A_claim_whose_lease_lies_further_ahead_than_a_live_holder_could_have_set_it_is_taken_over_and_the_email_sent_once()
+    {
+        // A holder on a clock a day ahead (or a corrupt record): no delivery on a sane clock sets a lease that far, and
+        // waiting for it would hold the email back until then.
+        var order = await _app.AdvancedAsync(await _app.PlacedAsync(("SKU-A", 1)), OrderEventTypes.OrderConfirmed);
+        var confirmed = Downstream.Event(order, OrderEventTypes.OrderConfirmed);
+        await _app.NotificationLog.TryCreateAsync(Claim(confirmed, "clock-a-day-ahead", leaseUntil: DateTimeOffset.UtcNow.AddDays(1)), CancellationToken.None);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+
+        Assert.Equal(EmailOutcome.Sent, await Handler().HandleAsync(confirmed, patience.Token));
+
+        Assert.Single(await MailsTo(order.ContactEmail, expected: 1));
+        Assert.NotEqual("clock-a-day-ahead", (await RecordOf(confirmed))!.Value.DeliveryId);
+    }
+
+    [Fact]
     public async Task Concurrent_redeliveries_take_an_expired_claim_over_exactly_once()
     {
         var order = await _app.AdvancedAsync(await _app.PlacedAsync(("SKU-A", 1)), OrderEventTypes.OrderCancelled);
@@ -203,11 +219,33 @@ public sealed class SendOrderEmailHandlerTests(CosmosServerFixture cosmos, SmtpS
         Assert.Equal(EmailOutcome.RecipientRejected, await handler.HandleAsync(confirmed, CancellationToken.None));
 
         var record = (await RecordOf(confirmed))!.Value;
-        Assert.Equal((NotificationState.RejectedByRelay, 501), (record.State, record.SmtpStatus));
+        Assert.Equal((NotificationState.RejectedByRelay, 501, null), (record.State, record.SmtpStatus, record.SmtpEnhancedStatus));
         Assert.Empty(await MailsTo(order.ContactEmail, expected: 0));
         var warning = Assert.Single(logs.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning);
         Assert.Contains("SMTP 501", warning.Message, StringComparison.Ordinal);
         Assert.All(logs.Collector.GetSnapshot(), r => Assert.DoesNotContain("quoted", r.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_relay_refusing_for_itself_at_RCPT_TO_fails_the_delivery_records_nothing_counts_it_and_the_redelivery_sends_once_the_relay_is_fixed()
+    {
+        // 550 5.7.1 at RCPT TO is the relay's policy (this app may not relay), not the recipient's answer: taken for the
+        // recipient's, every email of a misconfigured relay would be recorded as refused and never retried.
+        var order = await _app.AdvancedAsync(await _app.PlacedAsync(("SKU-A", 1)), OrderEventTypes.OrderConfirmed);
+        var confirmed = Downstream.Event(order, OrderEventTypes.OrderConfirmed);
+        using var relay = new ScriptedSmtpServer(new Dictionary<string, string> { ["RCPT"] = "550 5.7.1 Unable to relay" });
+        var refusing = Handler(sender: new SmtpEmailSender(Microsoft.Extensions.Options.Options.Create(
+            new EmailOptions { SmtpHost = "127.0.0.1", SmtpPort = relay.Port, FromAddress = "shop@example.test" })));
+
+        // Through the function, as the host runs it: the failure reaches the host, which abandons the message (retried, then dead-lettered).
+        var message = ServiceBusCapture.Receive(OrderEventMessages.ToMessage(confirmed));
+        var error = await Assert.ThrowsAsync<RelayRefusedException>(() => new EmailFunction(refusing, _app.Delivery).Run(message, CancellationToken.None));
+
+        Assert.Equal((550, "5.7.1", false), (error.SmtpStatus, error.EnhancedStatus, error.Transient));
+        Assert.Null(await RecordOf(confirmed));
+        Assert.Equal(["relayRefused"], _app.Metrics.Of("emails.sends").Select(m => m.Tags["outcome"]));
+        Assert.Equal(EmailOutcome.Sent, await Handler().HandleAsync(confirmed, CancellationToken.None));
+        Assert.Single(await MailsTo(order.ContactEmail, expected: 1));
     }
 
     [Fact]
@@ -251,7 +289,7 @@ public sealed class SendOrderEmailHandlerTests(CosmosServerFixture cosmos, SmtpS
         Assert.Equal(EmailOutcome.RecipientRejected, await Handler().HandleAsync(refused, CancellationToken.None));
 
         var sends = _app.Metrics.Of("emails.sends");
-        Assert.Equal(["failed", "sent", "rejectedByRelay"], sends.Select(m => m.Tags["outcome"]));
+        Assert.Equal(["failed", "sent", "recipientRefused"], sends.Select(m => m.Tags["outcome"]));
         Assert.All(sends, m => Assert.Equal((1d, _app.Tenant), (m.Value, m.Tags["tenant.id"])));
     }
 

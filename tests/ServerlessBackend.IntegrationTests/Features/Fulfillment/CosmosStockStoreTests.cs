@@ -146,6 +146,27 @@ public sealed class CosmosStockStoreTests : IClassFixture<CosmosServerFixture>, 
     }
 
     [Fact]
+    public async Task A_slot_stamped_by_a_clock_far_ahead_keeps_its_tombstones_one_horizon_and_is_emptied_on_time_after()
+    {
+        var product = await Stocked(1_000);
+        var ahead = new CosmosStockStore(_cosmos.Containers, new FakeTimeProvider(TestData.Now.AddDays(30)), _metrics.App);
+        Assert.Equal(ReservationOutcome.Reserved, await ahead.ReserveAsync(_tenant, product, "o-ahead", 1, CancellationToken.None));
+        Assert.True(await ahead.CommitAsync(_tenant, product, "o-ahead", 1, CancellationToken.None));
+
+        // 30 days is an even number of horizons: the slot this clock writes now holds that far epoch.
+        await SettleAsync(product, "o-now");
+        Assert.Equal(["o-ahead", "o-now"], (await Read(product)).Tombstones);
+        _clock.Advance(StockReservation.TombstoneHorizon);
+        await SettleAsync(product, "o-next");
+        Assert.Equal(ReservationOutcome.AlreadySettled, await _stock.ReserveAsync(_tenant, product, "o-ahead", 1, CancellationToken.None));
+
+        _clock.Advance(StockReservation.TombstoneHorizon);
+        await SettleAsync(product, "o-later");
+
+        Assert.Equal(["o-later", "o-next"], (await Read(product)).Tombstones);
+    }
+
+    [Fact]
     public async Task A_product_stays_small_however_many_orders_settle_on_it_over_the_epochs()
     {
         var product = await Stocked(1_000);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Http;
@@ -108,6 +109,19 @@ public sealed class OpenApiDocumentTests
         Assert.All(parameters, p => Assert.Equal(
             MessagingTopology.Subscriptions.Select(s => s.Name).Order(),
             p.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order()));
+    }
+
+    [Fact]
+    public void The_currencies_products_may_be_created_and_updated_in_are_exactly_those_payments_are_taken_in()
+    {
+        var schemas = Document.GetProperty("components").GetProperty("schemas");
+
+        Assert.Equal(
+            PaymentLimits.SupportedCurrencies.Order(StringComparer.Ordinal),
+            schemas.GetProperty("PaymentCurrency").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal));
+        Assert.All(new[] { "CreateProduct", "UpdateProduct" }, name => Assert.Equal(
+            "#/components/schemas/PaymentCurrency",
+            schemas.GetProperty(name).GetProperty("properties").GetProperty("currency").GetProperty("$ref").GetString()));
     }
 
     [Fact]

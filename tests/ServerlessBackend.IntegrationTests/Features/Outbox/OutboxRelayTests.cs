@@ -42,6 +42,28 @@ public sealed class OutboxRelayTests : IClassFixture<CosmosServerFixture>, IDisp
     }
 
     [Fact]
+    public async Task An_event_pending_since_a_time_ahead_of_the_clock_is_relayed_at_once_not_when_that_time_comes()
+    {
+        // Written by an instance whose clock was a day ahead, and its publish failed: the relay must not wait a day.
+        var order = await PlacedAtAsync(_app.Clock.GetUtcNow().AddDays(1));
+
+        Assert.Equal(1, await _relay.RunAsync(CancellationToken.None));
+
+        Assert.Equal(Order.EventId(order.Id, OrderEventTypes.OrderPlaced), Assert.Single(_app.Bus.Sent).MessageId);
+        Assert.Empty((await _app.OrderAsync(order.Id)).Outbox);
+    }
+
+    [Fact]
+    public async Task An_event_pending_since_a_moment_ahead_within_the_clock_skew_waits_for_the_delay_like_any_other()
+    {
+        await PlacedAtAsync(_app.Clock.GetUtcNow().AddSeconds(20));
+
+        Assert.Equal(0, await _relay.RunAsync(CancellationToken.None));
+        _app.Clock.Advance(OutboxRelayHandler.Delay + TimeSpan.FromSeconds(21));
+        Assert.Equal(1, await _relay.RunAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_send_failure_with_Service_Bus_unreachable_keeps_the_event_pending_without_failing_the_run_and_the_next_run_publishes_it()
     {
         var order = await _app.PlacedAsync(("SKU-A", 1));
@@ -100,4 +122,13 @@ public sealed class OutboxRelayTests : IClassFixture<CosmosServerFixture>, IDisp
     }
 
     public void Dispose() => _app.Dispose();
+
+    /// <summary>An order written with OrderPlaced pending since <paramref name="at"/> (by a writer whose clock read that), never published.</summary>
+    private async Task<Order> PlacedAtAsync(DateTimeOffset at)
+    {
+        var order = Order.Place(
+            $"o-{Guid.NewGuid():N}", _app.Tenant, "customer-1", "ann@example.test", [OrderLine.Priced("SKU-A", "Product SKU-A", 1, 2.50m)], "EUR", "hash", at, "corr-1");
+        await _app.Orders.CreateAsync(order, CancellationToken.None);
+        return order;
+    }
 }

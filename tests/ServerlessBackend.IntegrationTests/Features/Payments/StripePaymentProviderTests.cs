@@ -36,11 +36,12 @@ public sealed class StripePaymentProviderTests : IAsyncLifetime
         Assert.Equal("eur", request.Form["currency"]);
         Assert.Equal("manual", request.Form["capture_method"]);
         Assert.Equal("false", request.Form["confirm"]);
-        Assert.Equal("pm_card_visa", request.Form["payment_method"]);
+        // The payment method goes with the confirm, where Stripe's refusal of one it does not know can be read as a decline.
+        Assert.False(request.Form.ContainsKey("payment_method"));
         Assert.Equal("tenant-a", request.Form["metadata[tenant_id]"]);
         Assert.Equal("order-1", request.Form["metadata[order_id]"]);
         Assert.Equal("never", request.Form["automatic_payment_methods[allow_redirects]"]);
-        Assert.Equal("requires_confirmation", (string?)_stripe.Intent(id)["status"]);
+        Assert.Equal("requires_payment_method", (string?)_stripe.Intent(id)["status"]);
     }
 
     [Fact]
@@ -66,6 +67,7 @@ public sealed class StripePaymentProviderTests : IAsyncLifetime
         Assert.Equal(new AuthorizationResult(AuthorizationStatus.Authorized) { Held = new PaymentHold(1000, "USD") }, result);
         var confirm = _stripe.Requests.Last();
         Assert.Equal(("POST", $"/v1/payment_intents/{id}/confirm", "k-authorize"), (confirm.Method, confirm.Path, confirm.IdempotencyKey));
+        Assert.Equal("pm_card_visa", confirm.Form["payment_method"]);
         Assert.Equal("requires_capture", (string?)_stripe.Intent(id)["status"]);
     }
 
@@ -106,6 +108,19 @@ public sealed class StripePaymentProviderTests : IAsyncLifetime
         var result = await _provider.AuthorizeAsync(id, request, "k-authorize", CancellationToken.None);
 
         Assert.Equal(new AuthorizationResult(AuthorizationStatus.Declined, DeclineCode: declineCode), result);
+    }
+
+    [Fact]
+    public async Task A_payment_method_Stripe_does_not_know_is_declined_not_retried_for_ever()
+    {
+        // The API takes any pm_ id of the right form; Stripe answers 400 resource_missing (param payment_method) for one
+        // it does not know. Thrown, the payment step would be retried and dead-lettered, the order left holding its stock.
+        var request = new PaymentRequest("tenant-a", "order-1", 1000, "EUR", "pm_unknown_to_stripe");
+        var id = await _provider.CreateAsync(request, "k-create", CancellationToken.None);
+
+        var result = await _provider.AuthorizeAsync(id, request, "k-authorize", CancellationToken.None);
+
+        Assert.Equal(new AuthorizationResult(AuthorizationStatus.Declined, DeclineCode: "resource_missing"), result);
     }
 
     [Fact]

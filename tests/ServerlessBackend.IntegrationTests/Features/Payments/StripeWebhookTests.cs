@@ -158,12 +158,44 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_signed_body_starting_with_a_byte_order_mark_is_verified_over_the_bytes_received_and_applied()
+    {
+        // The signature covers the exact bytes sent, the mark included; only reading the event skips it (RFC 8259, 8.1).
+        var order = await AwaitingActionAsync();
+        var payload = "\uFEFF" + StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
+
+        var response = await SendAsync(payload, Sign(payload));
+
+        Assert.Equal(200, response.StatusCode);
+        Assert.Equal("applied", response.Json.GetProperty("result").GetString());
+        Assert.Equal(OrderStatus.Confirmed, (await _app.OrderAsync(order.Id)).Status);
+    }
+
+    [Fact]
+    public async Task A_byte_order_mark_added_to_a_body_signed_without_one_fails_the_signature_and_touches_nothing()
+    {
+        var order = await AwaitingActionAsync();
+        var payload = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
+
+        await AssertRefusedAsync(order, "\uFEFF" + payload, Sign(payload));
+    }
+
+    [Fact]
     public async Task A_timestamp_older_than_five_minutes_is_400_and_touches_nothing()
     {
         var order = await AwaitingActionAsync();
         var payload = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
 
         await AssertRefusedAsync(order, payload, StripeEvents.SignatureHeader(payload, Secret, _app.Clock.GetUtcNow().AddSeconds(-301)));
+    }
+
+    [Fact]
+    public async Task A_timestamp_more_than_five_minutes_ahead_is_400_and_touches_nothing()
+    {
+        var order = await AwaitingActionAsync();
+        var payload = StripeEvents.Event(Authorized, _stripe.CompleteAction(order.Payment!.PaymentId));
+
+        await AssertRefusedAsync(order, payload, StripeEvents.SignatureHeader(payload, Secret, _app.Clock.GetUtcNow().AddDays(1)));
     }
 
     [Fact]

@@ -16,6 +16,8 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
     {
         { "no token", null },
         { "expired", TestTokens.Mint("t", "alice", expires: DateTime.UtcNow.AddMinutes(-5)) },
+        { "issued in the future (valid from now on)", TestTokens.Mint("t", "alice", issuedAt: DateTime.UtcNow.AddHours(1), expires: DateTime.UtcNow.AddHours(2)) },
+        { "valid for longer than any issuer grants", TestTokens.Mint("t", "alice", issuedAt: DateTime.UtcNow, expires: DateTime.UtcNow.AddYears(10)) },
         { "wrong audience", TestTokens.Mint("t", "alice", audience: "api://someone-else") },
         { "wrong issuer", TestTokens.Mint("t", "alice", issuer: "https://login.example.test/other/v2.0") },
         { "bad signature", TestTokens.Mint("t", "alice", signWithUnpublishedKey: true) },

@@ -35,6 +35,16 @@ public sealed class StockReservationTests
     }
 
     [Fact]
+    public void A_snapshot_read_at_a_time_the_clock_has_not_reached_has_no_time_left()
+    {
+        // The clock stepped back since the read: how old the snapshot is cannot be told, so it is read again.
+        var read = new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+        Assert.True(StockReservation.TimeLeft(read, read - TimeSpan.FromSeconds(1)) <= TimeSpan.Zero);
+        Assert.True(StockReservation.TimeLeft(read, read - TimeSpan.FromDays(1)) <= TimeSpan.Zero);
+    }
+
+    [Fact]
     public void The_tombstone_horizon_is_far_longer_than_any_snapshot_a_reservation_is_sent_on()
     {
         Assert.True(StockReservation.TombstoneHorizon >= 10 * StockReservation.SnapshotLimit);
@@ -54,8 +64,18 @@ public sealed class StockReservationTests
         Assert.Equal(first, late);
         Assert.Equal(new TombstoneSlot(1, 490_001), next);
         Assert.Equal(new TombstoneSlot(0, 490_002), reused);
-        Assert.True(reused.MustBeEmptied(first.Epoch));
-        Assert.False(first.MustBeEmptied(first.Epoch));
-        Assert.False(first.MustBeEmptied(reused.Epoch));
+        Assert.Equal(SlotUse.EmptyFirst, reused.Use(first.Epoch));
+        Assert.Equal(SlotUse.AsItIs, first.Use(first.Epoch));
+    }
+
+    [Fact]
+    public void A_slot_stamped_with_an_epoch_the_clock_has_not_reached_is_restamped_keeping_its_tombstones()
+    {
+        // Only a clock at least a horizon ahead writes a later epoch into this slot; taken as it is, the slot would keep
+        // every tombstone until that epoch comes (the product growing without bound), emptied it would drop fresh ones.
+        var now = StockReservation.SlotAt(DateTimeOffset.FromUnixTimeMilliseconds(490_000 * (long)StockReservation.TombstoneHorizon.TotalMilliseconds));
+
+        Assert.Equal(SlotUse.Restamp, now.Use(now.Epoch + 2));
+        Assert.Equal(SlotUse.Restamp, now.Use(now.Epoch + 1_000_000));
     }
 }

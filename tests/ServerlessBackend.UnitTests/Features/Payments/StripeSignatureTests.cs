@@ -50,7 +50,24 @@ public sealed class StripeSignatureTests
         var header = Header(Body, Secret, Now);
 
         Assert.Null(StripeSignature.Verify(Body, header, Secret, Now.AddSeconds(300)));
-        Assert.Contains("older than 300 seconds", StripeSignature.Verify(Body, header, Secret, Now.AddSeconds(301)), StringComparison.Ordinal);
+        Assert.Contains("more than 300 seconds", StripeSignature.Verify(Body, header, Secret, Now.AddSeconds(301)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_timestamp_more_than_300_seconds_ahead_of_the_clock_fails_as_Stripe_net_refuses_it()
+    {
+        // A captured request signed with a timestamp in the future would otherwise stay replayable until that time.
+        var header = Header(Body, Secret, Now.AddSeconds(301));
+
+        Assert.Null(StripeSignature.Verify(Body, Header(Body, Secret, Now.AddSeconds(300)), Secret, Now));
+        Assert.Contains("more than 300 seconds", StripeSignature.Verify(Body, header, Secret, Now), StringComparison.Ordinal);
+        Assert.Throws<StripeException>(() => EventUtility.ValidateSignature(Payload, header, Secret, 300, Now.ToUnixTimeSeconds()));
+    }
+
+    [Fact]
+    public void A_timestamp_far_in_the_future_fails()
+    {
+        Assert.NotNull(StripeSignature.Verify(Body, Header(Body, Secret, Now.AddYears(30)), Secret, Now));
     }
 
     [Fact]

@@ -66,6 +66,39 @@ public sealed class JsonBodyTests
         Assert.Null(outcome.Error!.Errors);
     }
 
+    [Theory]
+    [InlineData(8192)]
+    [InlineData(1)]
+    public async Task A_body_starting_with_a_UTF8_byte_order_mark_is_read_as_without_it(int readSize)
+    {
+        // RFC 8259, 8.1: a parser may ignore it; writers with the UTF-8 preamble on (.NET's Encoding.UTF8 in a
+        // StreamWriter, Windows PowerShell 5.1's -Encoding UTF8) send one. Also when it arrives one byte per read.
+        var outcome = await Read("\uFEFF" + Padded(200), contentLength: null, readSize);
+
+        Assert.Null(outcome.Error);
+        AssertSample(outcome.Value!);
+    }
+
+    [Theory]
+    [InlineData("\uFEFF")]
+    [InlineData("\uFEFF\uFEFF{}")]
+    [InlineData("{\uFEFF}")]
+    [InlineData(" \uFEFF{}")]
+    public async Task Only_one_leading_byte_order_mark_is_ignored_a_body_of_nothing_else_is_empty_and_any_other_is_a_400(string body)
+    {
+        var outcome = await Read(body, contentLength: null, readSize: 8192);
+
+        Assert.Equal(ProblemKind.Validation, outcome.Error?.Kind);
+    }
+
+    [Fact]
+    public async Task The_byte_order_mark_counts_towards_the_limit_as_the_bytes_received()
+    {
+        var outcome = await Read("\uFEFF" + Padded(JsonBody.MaxBytes - 2), contentLength: null, readSize: 4096);
+
+        Assert.Equal(ProblemKind.PayloadTooLarge, outcome.Error?.Kind);
+    }
+
     /// <summary>One key format for parse errors and rule errors alike: the field's path in the body, no "$." root.</summary>
     [Theory]
     [InlineData("""{"lines":[{"productId":"A","quantity":1}],"tenantId":"x"}""", "tenantId")]

@@ -238,6 +238,6 @@ public sealed class OrderOutboxTests
 
         public Task<Page<Order>> ListAsync(OrderListQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, int maxItems, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<OrderRef>> FindWithPendingEventsAsync(DateTimeOffset olderThan, DateTimeOffset laterThan, int maxItems, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }

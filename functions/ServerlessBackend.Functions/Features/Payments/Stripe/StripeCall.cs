@@ -29,6 +29,12 @@ internal sealed class StripeCall
     /// <summary>The intent's status does not allow the call (already captured, cancelled, or confirmed).</summary>
     public bool IsUnexpectedState => Code == "payment_intent_unexpected_state";
 
+    /// <summary>
+    /// The customer's payment method id is not one Stripe knows (HTTP 400, resource_missing on param payment_method):
+    /// the API takes any id of the right form, so this is the customer's decline, not a failure to retry.
+    /// </summary>
+    public bool IsUnknownPaymentMethod => Code == "resource_missing" && Refusal?.StripeError?.Param == "payment_method";
+
     public string? Code => Refusal?.StripeError?.Code;
 
     /// <summary>The issuer's decline code, else Stripe's error code: codes, never the message (which may echo card details).</summary>

@@ -41,7 +41,8 @@ public sealed class StripePaymentProvider : IPaymentProvider
             Currency = request.Currency.ToLowerInvariant(),
             CaptureMethod = "manual",
             Confirm = false,
-            PaymentMethod = request.PaymentMethod,
+
+            // The payment method goes with the confirm: one Stripe does not know is then a decline there, not a failed creation.
             // Confirmed by the server without a return_url, so only payment methods that never redirect the customer.
             AutomaticPaymentMethods = new PaymentIntentAutomaticPaymentMethodsOptions { Enabled = true, AllowRedirects = "never" },
             Metadata = new Dictionary<string, string> { [TenantMetadataKey] = request.TenantId, [OrderMetadataKey] = request.OrderId },
@@ -66,7 +67,7 @@ public sealed class StripePaymentProvider : IPaymentProvider
             return StripeStatus.Authorization(confirmed);
         }
 
-        if (call.IsCardError)
+        if (call.IsCardError || call.IsUnknownPaymentMethod)
         {
             return new AuthorizationResult(AuthorizationStatus.Declined, DeclineCode: call.DeclineCode);
         }

@@ -8,7 +8,9 @@ namespace ServerlessBackend.Functions.Features.Payments.Stripe;
 /// Checks the <c>Stripe-Signature</c> header as Stripe documents it (https://docs.stripe.com/webhooks#verify-manually):
 /// <c>t=timestamp,v1=signature[,v1=...]</c>, each v1 the hex HMAC-SHA256 of <c>{t}.{raw body}</c> under the endpoint's
 /// signing secret; any v1 may match (Stripe signs with old and new secret while one is rolled). A timestamp more than
-/// <see cref="Tolerance"/> older than the clock is refused, so a captured request cannot be replayed later.
+/// <see cref="Tolerance"/> away from the clock, in either direction, is refused as Stripe's libraries refuse it
+/// (|now - t| &gt; tolerance): a captured request cannot be replayed later, nor one signed with a future timestamp
+/// stay replayable until then.
 /// </summary>
 public static class StripeSignature
 {
@@ -52,8 +54,10 @@ public static class StripeSignature
             return $"No v1 signature in the {Header} header matches the body.";
         }
 
-        return now.ToUnixTimeSeconds() - timestamp.Value > Tolerance.TotalSeconds
-            ? $"The {Header} timestamp is older than {Tolerance.TotalSeconds} seconds."
+        // Both directions, so a future timestamp opens no longer replay window (and no overflow: t is at most long.MaxValue).
+        var offset = (decimal)now.ToUnixTimeSeconds() - timestamp.Value;
+        return Math.Abs(offset) > (decimal)Tolerance.TotalSeconds
+            ? $"The {Header} timestamp is more than {Tolerance.TotalSeconds} seconds {(offset > 0 ? "older" : "later")} than the app's clock."
             : null;
     }
 

@@ -34,7 +34,8 @@ public sealed partial class StripeWebhookHandler(IOptions<StripeOptions> options
             return new ApiError(ProblemKind.Validation, refusal);
         }
 
-        if (StripeWebhookEvent.Parse(body.Span) is not { } stripeEvent)
+        // Verified over the bytes received (a byte order mark included); read as JSON like every body (the mark skipped).
+        if (StripeWebhookEvent.Parse(JsonBody.JsonText(body).Span) is not { } stripeEvent)
         {
             return new ApiError(ProblemKind.Validation, "The body is not a Stripe event.");
         }
