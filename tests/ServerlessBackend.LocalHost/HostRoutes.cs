@@ -17,9 +17,11 @@ public sealed record RouteMatch(HttpFunction Function, RouteValueDictionary Valu
 /// <summary>
 /// The host's HTTP routing over the app's generated functions.metadata: one ASP.NET Core <see cref="Route"/> per function
 /// (template = route prefix from host.json + the function's route, an <see cref="HttpMethodRouteConstraint"/> when the
-/// binding lists methods), tried in the host's order: segment by segment a literal before a parameter, among parameters
-/// the one with more inline constraints first, literals by case-insensitive text, and a longer template before a shorter
-/// one it extends. The first route whose template and constraints match takes the request; none: the host's empty 404.
+/// binding lists methods), added to one <see cref="RouteCollection"/> in the host's order and never sorted: the
+/// functions ordered by name, ordinal and case-insensitive (the host's FunctionMetadataManager sorts the indexed
+/// metadata so; its WebScriptHostHttpRoutesManager maps them in that order; WebJobsRouteBuilder.Build keeps it). The
+/// first route whose template and constraints match takes the request, however specific a later one is; none: the
+/// host's empty 404. Sources: tests/README.md, "The local host".
 /// </summary>
 public sealed class HostRoutes
 {
@@ -34,19 +36,18 @@ public sealed class HostRoutes
         Functions = [.. functions];
         RoutePrefix = routePrefix;
         _routingServices = new ServiceCollection().AddLogging().AddRouting().BuildServiceProvider();
-        var resolver = new DefaultInlineConstraintResolver(Options.Create(new RouteOptions()), _routingServices);
-        var routes = Functions.Select(f => new Route(
-            new RouteHandler(_ => Task.CompletedTask),
-            f.Name,
-            string.IsNullOrEmpty(routePrefix) ? f.Route : $"{routePrefix}/{f.Route}",
-            defaults: null,
-            constraints: f.Methods is { } methods ? new Dictionary<string, object> { ["httpMethod"] = new HttpMethodRouteConstraint([.. methods]) } : null,
-            dataTokens: new RouteValueDictionary { [FunctionToken] = f.Name },
-            resolver)).ToList();
-        routes.Sort((x, y) => HostOrder(x.ParsedTemplate, y.ParsedTemplate));
-        foreach (var route in routes)
+        // The host registers ASP.NET Core routing in full, so inline constraints include regex.
+        var resolver = new DefaultInlineConstraintResolver(_routingServices.GetRequiredService<IOptions<RouteOptions>>(), _routingServices);
+        foreach (var function in Functions.OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase))
         {
-            _routes.Add(route);
+            _routes.Add(new Route(
+                new RouteHandler(_ => Task.CompletedTask),
+                function.Name,
+                string.IsNullOrEmpty(routePrefix) ? function.Route : $"{routePrefix}/{function.Route}",
+                defaults: null,
+                constraints: function.Methods is { } methods ? new Dictionary<string, object> { ["httpMethod"] = new HttpMethodRouteConstraint([.. methods]) } : null,
+                dataTokens: new RouteValueDictionary { [FunctionToken] = function.Name },
+                resolver));
         }
     }
 
@@ -128,28 +129,5 @@ public sealed class HostRoutes
         context.Request.Method = method;
         context.Request.Path = PathString.FromUriComponent(path);
         return MatchAsync(context);
-    }
-
-    private static int HostOrder(Microsoft.AspNetCore.Routing.Template.RouteTemplate x, Microsoft.AspNetCore.Routing.Template.RouteTemplate y)
-    {
-        for (var i = 0; i < Math.Min(x.Segments.Count, y.Segments.Count); i++)
-        {
-            var a = x.Segments[i].Parts[0];
-            var b = y.Segments[i].Parts[0];
-            if (a.IsParameter != b.IsParameter)
-            {
-                return a.IsParameter ? 1 : -1;
-            }
-
-            var order = a.IsParameter
-                ? b.InlineConstraints.Count().CompareTo(a.InlineConstraints.Count())
-                : string.Compare(a.Text, b.Text, StringComparison.OrdinalIgnoreCase);
-            if (order != 0)
-            {
-                return order;
-            }
-        }
-
-        return y.Segments.Count.CompareTo(x.Segments.Count);
     }
 }
