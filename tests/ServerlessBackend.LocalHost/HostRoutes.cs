@@ -14,6 +14,9 @@ public sealed record FunctionBinding(string Name, string Type, string Direction)
 
 public sealed record RouteMatch(HttpFunction Function, RouteValueDictionary Values);
 
+/// <summary>A request that the routes of two functions both match: the host would pick one by its registration order, the local host refuses.</summary>
+public sealed class AmbiguousRouteException(string message) : Exception(message);
+
 /// <summary>
 /// The host's HTTP routing over the app's generated functions.metadata: one ASP.NET Core <see cref="Route"/> per function
 /// (template = route prefix from host.json + the function's route, an <see cref="HttpMethodRouteConstraint"/> when the
@@ -22,12 +25,16 @@ public sealed record RouteMatch(HttpFunction Function, RouteValueDictionary Valu
 /// metadata so; its WebScriptHostHttpRoutesManager maps them in that order; WebJobsRouteBuilder.Build keeps it). The
 /// first route whose template and constraints match takes the request, however specific a later one is; none: the
 /// host's empty 404. Sources: tests/README.md, "The local host".
+/// Stricter than the host in one way: a request that more than one function's route matches is refused
+/// (<see cref="AmbiguousRouteException"/>), so an overlap fails here even where the host's order happens to hide it.
+/// Like the host (ScriptHost.ValidateFunction), two functions with the same route and a method in common are refused at load.
 /// </summary>
 public sealed class HostRoutes
 {
     private const string FunctionToken = "function";
 
     private readonly RouteCollection _routes = new();
+    private readonly List<Route> _each = [];
     private readonly ServiceProvider _routingServices;
 
     public HostRoutes(IEnumerable<HttpFunction> functions, string routePrefix)
@@ -38,16 +45,19 @@ public sealed class HostRoutes
         _routingServices = new ServiceCollection().AddLogging().AddRouting().BuildServiceProvider();
         // The host registers ASP.NET Core routing in full, so inline constraints include regex.
         var resolver = new DefaultInlineConstraintResolver(_routingServices.GetRequiredService<IOptions<RouteOptions>>(), _routingServices);
+        RefuseConflictingRoutes(Functions);
         foreach (var function in Functions.OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase))
         {
-            _routes.Add(new Route(
+            var route = new Route(
                 new RouteHandler(_ => Task.CompletedTask),
                 function.Name,
                 string.IsNullOrEmpty(routePrefix) ? function.Route : $"{routePrefix}/{function.Route}",
                 defaults: null,
                 constraints: function.Methods is { } methods ? new Dictionary<string, object> { ["httpMethod"] = new HttpMethodRouteConstraint([.. methods]) } : null,
                 dataTokens: new RouteValueDictionary { [FunctionToken] = function.Name },
-                resolver));
+                resolver);
+            _routes.Add(route);
+            _each.Add(route);
         }
     }
 
@@ -98,7 +108,10 @@ public sealed class HostRoutes
         }).OfType<HttpFunction>()];
     }
 
-    /// <summary>The function the host would invoke for this request, with the route values it would bind; null for the host's own 404.</summary>
+    /// <summary>
+    /// The function the host would invoke for this request, with the route values it would bind; null for the host's own
+    /// 404. Throws <see cref="AmbiguousRouteException"/> when the routes of several functions match it.
+    /// </summary>
     public async Task<RouteMatch?> MatchAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -106,6 +119,23 @@ public sealed class HostRoutes
         context.RequestServices = _routingServices;
         try
         {
+            var matching = new List<string>();
+            foreach (var route in _each)
+            {
+                var alone = new RouteContext(context);
+                await route.RouteAsync(alone);
+                if (alone.Handler is not null)
+                {
+                    matching.Add(route.Name!);
+                }
+            }
+
+            if (matching.Count > 1)
+            {
+                throw new AmbiguousRouteException(
+                    $"{context.Request.Method} {context.Request.Path} matches the routes of {string.Join(" and ", matching)}; the host would give it to {matching[0]} only because of its registration order.");
+            }
+
             var routing = new RouteContext(context);
             await _routes.RouteAsync(routing);
             if (routing.Handler is null)
@@ -129,5 +159,24 @@ public sealed class HostRoutes
         context.Request.Method = method;
         context.Request.Path = PathString.FromUriComponent(path);
         return MatchAsync(context);
+    }
+
+    // ScriptHost.ValidateFunction: the same route (ignoring case and outer slashes) with a method in common, or no method
+    // list on either, is a function error and the later function is not loaded; here the whole app is refused.
+    private static void RefuseConflictingRoutes(IReadOnlyList<HttpFunction> functions)
+    {
+        foreach (var (first, i) in functions.Select((f, i) => (f, i)))
+        {
+            foreach (var second in functions.Skip(i + 1))
+            {
+                var sameRoute = string.Equals(first.Route.Trim('/'), second.Route.Trim('/'), StringComparison.OrdinalIgnoreCase);
+                var sharedMethod = first.Methods is not { Count: > 0 } || second.Methods is not { Count: > 0 }
+                    || first.Methods.Intersect(second.Methods, StringComparer.OrdinalIgnoreCase).Any();
+                if (sameRoute && sharedMethod)
+                {
+                    throw new InvalidOperationException($"{second.Name}: the route conflicts with the route defined by function '{first.Name}' (the host would not load it).");
+                }
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions;
@@ -47,7 +48,21 @@ var routes = HostRoutes.Load(scriptRoot);
 var invoker = new FunctionInvoker(app.Services, pipeline, typeof(ServerlessBackendApp).Assembly);
 app.Run(async http =>
 {
-    if (await routes.MatchAsync(http) is { } match)
+    RouteMatch? match;
+    try
+    {
+        match = await routes.MatchAsync(http);
+    }
+    catch (AmbiguousRouteException e)
+    {
+        // Stricter than the host, which would pick one by order: the run fails loudly, naming both functions.
+        Console.Error.WriteLine($"Ambiguous route: {e.Message}");
+        http.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        await http.Response.WriteAsync($"Local host: ambiguous route: {e.Message}");
+        return;
+    }
+
+    if (match is not null)
     {
         await invoker.InvokeAsync(match, http);
     }
