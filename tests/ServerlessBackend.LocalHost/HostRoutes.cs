@@ -14,8 +14,15 @@ public sealed record FunctionBinding(string Name, string Type, string Direction)
 
 public sealed record RouteMatch(HttpFunction Function, RouteValueDictionary Values);
 
-/// <summary>A request that the routes of two functions both match: the host would pick one by its registration order, the local host refuses.</summary>
-public sealed class AmbiguousRouteException(string message) : Exception(message);
+/// <summary>A request that the routes of several functions match: the host would give it to the first in its order (<see cref="HostsChoice"/>), the local host refuses.</summary>
+public sealed class AmbiguousRouteException(string request, IReadOnlyList<string> matching)
+    : Exception($"{request} matches the routes of {string.Join(" and ", matching)}; the host would give it to {matching[0]} only because of its registration order.")
+{
+    /// <summary>The functions whose routes match, in the host's order.</summary>
+    public IReadOnlyList<string> Matching { get; } = matching;
+
+    public string HostsChoice => Matching[0];
+}
 
 /// <summary>
 /// The host's HTTP routing over the app's generated functions.metadata: one ASP.NET Core <see cref="Route"/> per function
@@ -132,8 +139,7 @@ public sealed class HostRoutes
 
             if (matching.Count > 1)
             {
-                throw new AmbiguousRouteException(
-                    $"{context.Request.Method} {context.Request.Path} matches the routes of {string.Join(" and ", matching)}; the host would give it to {matching[0]} only because of its registration order.");
+                throw new AmbiguousRouteException($"{context.Request.Method} {context.Request.Path}", matching);
             }
 
             var routing = new RouteContext(context);
