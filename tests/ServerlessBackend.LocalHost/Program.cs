@@ -35,7 +35,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.WebHost.UseKestrel(kestrel =>
 {
     kestrel.ListenLocalhost(port);
-    // The host's request body limit (its default, 100 MiB, unless FUNCTIONS_REQUEST_BODY_SIZE_LIMIT sets another).
+    // The host's request body limit (its default, 100 MiB, unless FUNCTIONS_REQUEST_BODY_SIZE_LIMIT sets another), set on
+    // Kestrel as the host's HttpRequestSizeMiddleware sets it on each request.
     kestrel.Limits.MaxRequestBodySize = long.TryParse(Environment.GetEnvironmentVariable("FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"), out var limit) ? limit : 100L * 1024 * 1024;
 });
 // Request logs stay quiet (the host logs invocations, not Kestrel's request lines); the app's own logs still show.
