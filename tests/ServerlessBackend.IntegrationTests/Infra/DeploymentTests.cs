@@ -169,7 +169,8 @@ public sealed partial class DeploymentTests
         // The comma-separated value becomes the list of its non-empty, trimmed entries: empty (the default) is no origin at all.
         Assert.Equal(
             "[filter(map(split(parameters('corsAllowedOrigins'), ','), lambda('origin', trim(lambdaVariables('origin')))), lambda('origin', not(empty(lambdaVariables('origin')))))]",
-            passed);
+            CompiledInfra.Template.GetProperty("variables").GetProperty("corsOrigins").GetString());
+        Assert.Equal("[variables('corsOrigins')]", passed);
         Assert.Equal("[parameters('corsAllowedOrigins')]", cors.GetProperty("allowedOrigins").GetString());
         Assert.False(cors.GetProperty("supportCredentials").GetBoolean());
     }
@@ -275,6 +276,25 @@ public sealed partial class DeploymentTests
         var body = response.Element("set-body")!.Value;
         Assert.Contains("new JProperty(\"status\", 429)", body, StringComparison.Ordinal);
         Assert.Contains("new JProperty(\"title\", \"Too Many Requests\")", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Api_management_answers_cors_preflights_for_the_function_apps_origins_which_it_would_not_forward()
+    {
+        var policy = CompiledInfra.Resource("apim", "Microsoft.ApiManagement/service/apis/policies").GetProperty("properties").GetProperty("value").GetString()!;
+        var inbound = XDocument.Parse(ModuleVariable("apim", VariableInside().Match(policy).Value)).Root!.Element("inbound")!;
+        var cors = CompiledInfra.ModuleTemplate("apim").GetProperty("variables").GetProperty("corsPolicy").GetString()!;
+
+        Assert.Equal("[variables('corsOrigins')]", CompiledInfra.Module("apim").GetProperty("properties").GetProperty("parameters").GetProperty("corsAllowedOrigins").GetProperty("value").GetString());
+        // The placeholder comes first in inbound, before validate-jwt (a preflight carries no token) and the rate limits.
+        Assert.Equal("{cors}", inbound.Nodes().OfType<XComment>().Select(c => c.Value).Single(v => v.Contains('{', StringComparison.Ordinal)));
+        Assert.True(inbound.Nodes().ToList().FindIndex(n => n is XComment c && c.Value == "{cors}") < inbound.Nodes().ToList().IndexOf(inbound.Elements().First(e => e.Name != "base")));
+        Assert.Contains("'<!--{cors}-->', variables('corsPolicy')", policy, StringComparison.Ordinal);
+        // None without origins; otherwise the methods and request headers the API takes, and the headers clients read.
+        Assert.StartsWith("[if(empty(parameters('corsAllowedOrigins')), '', format('<cors allow-credentials=\"false\"", cors, StringComparison.Ordinal);
+        Assert.All(["GET", "POST", "PUT"], m => Assert.Contains($"<method>{m}</method>", cors, StringComparison.Ordinal));
+        Assert.All(["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"], h => Assert.Contains($"<header>{h}</header>", cors, StringComparison.Ordinal));
+        Assert.All(["ETag", "Location", "Retry-After", "Idempotent-Replayed"], h => Assert.Contains($"<header>{h}</header>", cors, StringComparison.Ordinal));
     }
 
     [Fact]
