@@ -62,6 +62,8 @@ param outboxLagAlertMinutes int = 5
 @description('Comma-separated origins (e.g. https://shop.example.com) a browser may call the API from; empty: none.')
 param corsAllowedOrigins string = ''
 
+var corsOrigins = filter(map(split(corsAllowedOrigins, ','), origin => trim(origin)), origin => !empty(origin))
+
 @description('Payment provider of the order flow: stripe in production; local (no network, documented test outcomes) only for a test environment.')
 @allowed([
   'local'
@@ -225,7 +227,7 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: functionInstanceMemoryMB
     appInsightsName: appInsightsName
     logAnalyticsId: monitoring.outputs.logAnalyticsId
-    corsAllowedOrigins: filter(map(split(corsAllowedOrigins, ','), origin => trim(origin)), origin => !empty(origin))
+    corsAllowedOrigins: corsOrigins
     // Names as in Shared/Hosting/AppSettings.cs; the infra tests compare the two.
     appSettings: {
       ServiceBus__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
@@ -277,6 +279,7 @@ module apim 'modules/apim.bicep' = if (deployApiManagement) {
     authAuthority: authAuthority
     authAudience: authAudience
     logAnalyticsId: monitoring.outputs.logAnalyticsId
+    corsAllowedOrigins: corsOrigins
   }
 }
 

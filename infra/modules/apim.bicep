@@ -35,6 +35,13 @@ param authAudience string
 
 param logAnalyticsId string
 
+@description('Origins a browser may call the API from through the gateway, as on the Function App (CORS); empty: no cors policy, no cross-origin calls.')
+param corsAllowedOrigins array = []
+
+// The gateway forwards only the imported operations, so a preflight (OPTIONS) never reaches the Function App's own
+// CORS: the gateway answers it with this policy, for the same origins.
+var corsPolicy = empty(corsAllowedOrigins) ? '' : '<cors allow-credentials="false" terminate-unmatched-request="true"><allowed-origins>${join(map(corsAllowedOrigins, origin => '<origin>${origin}</origin>'), '')}</allowed-origins><allowed-methods><method>GET</method><method>POST</method><method>PUT</method></allowed-methods><allowed-headers><header>Authorization</header><header>Content-Type</header><header>If-Match</header><header>If-None-Match</header><header>Idempotency-Key</header></allowed-headers><expose-headers><header>ETag</header><header>Location</header><header>Retry-After</header><header>Idempotent-Replayed</header></expose-headers></cors>'
+
 var openIdAuthority = endsWith(authAuthority, '/') ? take(authAuthority, length(authAuthority) - 1) : authAuthority
 
 resource apim 'Microsoft.ApiManagement/service@2024-05-01' = {
@@ -75,7 +82,8 @@ resource rateLimit 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' = 
   name: 'policy'
   properties: {
     format: 'rawxml'
-    value: replace(replace(replace(replace(replace(replace(loadTextContent('apim-policy.xml'),
+    value: replace(replace(replace(replace(replace(replace(replace(loadTextContent('apim-policy.xml'),
+      '<!--{cors}-->', corsPolicy),
       '{tenantCalls}', string(tenantCalls)),
       '{clientCalls}', string(clientCalls)),
       '{renewalPeriod}', string(renewalPeriod)),

@@ -110,7 +110,9 @@ var hostSettings = {
   // DefaultAzureCredential in the app picks the user-assigned identity from this.
   AZURE_CLIENT_ID: identityClientId
   // The host reads a whole request body before the worker (100 MiB by default): stop at 1 MiB, above the app's own
-  // 64 KiB (JsonBody.HostBodyLimitBytes), so an oversized body still gets the app's 413 problem.
+  // 64 KiB (JsonBody.HostBodyLimitBytes), so an oversized body up to 1 MiB still gets the app's 413 problem. Above it
+  // the host answers an empty 500 (its ExceptionMiddleware maps Kestrel's 413 exception to 500; no setting changes
+  // that): only API Management in front (apim-policy.xml) refuses every oversized body with a 413 problem.
   FUNCTIONS_REQUEST_BODY_SIZE_LIMIT: '1048576'
 }
 

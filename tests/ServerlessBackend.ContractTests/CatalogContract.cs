@@ -1,5 +1,8 @@
+using System.Globalization;
+using System.Text.Json;
 using ServerlessBackend.ContractTests.Targets;
 using ServerlessBackend.Load;
+using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.ContractTests;
 
@@ -149,7 +152,27 @@ public abstract class CatalogContract(IContractApp app) : ContractSuite(app)
 }
 
 [Collection(LocalHostCollection.Name)]
-public sealed class CatalogContractOnLocalHost(LocalHostApp app) : CatalogContract(app);
+public sealed class CatalogContractOnLocalHost(LocalHostApp app) : CatalogContract(app)
+{
+    /// <summary>
+    /// Over FUNCTIONS_REQUEST_BODY_SIZE_LIMIT the Functions host refuses the body before the worker runs, with an empty
+    /// 500 (its ExceptionMiddleware maps Kestrel's 413 exception to 500): the local host answers the same, never kinder.
+    /// Only API Management in front turns such a body into a 413 problem (infra/modules/apim-policy.xml).
+    /// </summary>
+    [ContractFact(Identity.Admin)]
+    public async Task A_body_over_the_hosts_limit_gets_the_hosts_empty_500_and_under_it_the_apps_413_problem()
+    {
+        using var sample = JsonDocument.Parse(File.ReadAllText(RepoPaths.InRoot("local.settings.sample.json")));
+        var limit = int.Parse(sample.RootElement.GetProperty("Values").GetProperty("FUNCTIONS_REQUEST_BODY_SIZE_LIMIT").GetString()!, CultureInfo.InvariantCulture);
+        string Product(int descriptionLength) => $$"""{"id":"{{Samples.Sku()}}","name":"x","description":"{{new string('d', descriptionLength)}}","price":1,"currency":"EUR","availableStock":1}""";
+
+        var underTheHostsLimit = await Api.SendAsync("POST", "v1/products", Identity.Admin, Product(limit - 200));
+        var overTheHostsLimit = await Api.SendAsync("POST", "v1/products", Identity.Admin, Product(limit));
+
+        underTheHostsLimit.AssertProblem(413);
+        Assert.Equal((500, ""), (overTheHostsLimit.Status, overTheHostsLimit.Body));
+    }
+}
 
 [Collection(DiscoveredAppCollection.Name)]
 public sealed class CatalogContractOnDiscoveredTarget(DiscoveredApp app) : CatalogContract(app), IRunsOnDiscoveredTarget;

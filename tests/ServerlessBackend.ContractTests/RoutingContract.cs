@@ -43,7 +43,8 @@ public abstract class RoutingContract(IContractApp app) : ContractSuite(app)
         foreach (var (method, path, token) in new[]
         {
             ("GET", "openapi.json", null), ("GET", "v1/orders", null), ("POST", "v1/products", null), ("GET", "v1/products", "not-a-token"),
-            ("DELETE", "v1/orders/ord-1", null), ("GET", "no/such/route", null), ("POST", "health", null),
+            ("DELETE", "v1/orders/ord-1", null), ("GET", "no/such/route", null), ("POST", "health", null), ("OPTIONS", "v1/orders", null),
+            ("GET", "v1/payments/stripe/webhook", null),
         })
         {
             var response = await Api.SendAsync(method, path, token: token);
@@ -88,6 +89,35 @@ public abstract class RoutingContract(IContractApp app) : ContractSuite(app)
                 response.AssertProblem(405);
                 Assert.True(allow == response.Header("Allow"), $"{method} {path.Key}: Allow {response.Header("Allow")}, documented {allow}");
             }
+        }
+    }
+
+    [ContractFact(Identity.Customer)]
+    public async Task Every_documented_path_answers_options_with_204_and_allow_listing_its_documented_methods()
+    {
+        foreach (var path in (await OperationsAsync()).GroupBy(o => o.Path, o => o.Method))
+        {
+            var response = await Api.SendAsync("OPTIONS", Concrete(path.Key), Identity.Customer);
+
+            Assert.True(response.Status == 204, $"OPTIONS {path.Key}: {response.Status} {response.Body}");
+            Assert.Equal(string.Join(", ", path.Order(StringComparer.Ordinal)), response.Header("Allow"));
+            Assert.Empty(response.Body);
+        }
+    }
+
+    [ContractFact(Identity.Customer)]
+    public async Task Head_on_every_documented_get_answers_as_get_does_without_a_body()
+    {
+        foreach (var (path, _, _) in (await OperationsAsync()).Where(o => o.Method == "GET"))
+        {
+            var get = await Api.SendAsync("GET", Concrete(path), Identity.Customer);
+            var head = await Api.SendAsync("HEAD", Concrete(path), Identity.Customer);
+
+            // Same status (200, or the caller's 403/404), same media type and cache rule; no body.
+            Assert.True(get.Status == head.Status, $"HEAD {path}: {head.Status}, GET {get.Status}");
+            Assert.Equal((get.MediaType, get.Header("Cache-Control")), (head.MediaType, head.Header("Cache-Control")));
+            Assert.NotEmpty(get.Body);
+            Assert.Empty(head.Body);
         }
     }
 

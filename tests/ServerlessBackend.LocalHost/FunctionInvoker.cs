@@ -60,10 +60,11 @@ public sealed class FunctionInvoker(IServiceProvider services, WorkerPipeline pi
             http.Request.Body.Position = 0;
             return true;
         }
-        catch (BadHttpRequestException e)
+        catch (BadHttpRequestException)
         {
-            // Over the host's limit, or cut short: the host answers, the function never runs.
-            http.Response.StatusCode = e.StatusCode == StatusCodes.Status413PayloadTooLarge ? e.StatusCode : StatusCodes.Status500InternalServerError;
+            // Over the host's limit (Kestrel's 413 exception), or cut short: the function never runs, and the host's
+            // ExceptionMiddleware answers any exception but its own HttpException with an empty 500.
+            http.Response.StatusCode = StatusCodes.Status500InternalServerError;
             return false;
         }
     }

@@ -14,18 +14,34 @@ public sealed record FunctionBinding(string Name, string Type, string Direction)
 
 public sealed record RouteMatch(HttpFunction Function, RouteValueDictionary Values);
 
+/// <summary>A request that the routes of several functions match: the host would give it to the first in its order (<see cref="HostsChoice"/>), the local host refuses.</summary>
+public sealed class AmbiguousRouteException(string request, IReadOnlyList<string> matching)
+    : Exception($"{request} matches the routes of {string.Join(" and ", matching)}; the host would give it to {matching[0]} only because of its registration order.")
+{
+    /// <summary>The functions whose routes match, in the host's order.</summary>
+    public IReadOnlyList<string> Matching { get; } = matching;
+
+    public string HostsChoice => Matching[0];
+}
+
 /// <summary>
 /// The host's HTTP routing over the app's generated functions.metadata: one ASP.NET Core <see cref="Route"/> per function
 /// (template = route prefix from host.json + the function's route, an <see cref="HttpMethodRouteConstraint"/> when the
-/// binding lists methods), tried in the host's order: segment by segment a literal before a parameter, among parameters
-/// the one with more inline constraints first, literals by case-insensitive text, and a longer template before a shorter
-/// one it extends. The first route whose template and constraints match takes the request; none: the host's empty 404.
+/// binding lists methods), added to one <see cref="RouteCollection"/> in the host's order and never sorted: the
+/// functions ordered by name, ordinal and case-insensitive (the host's FunctionMetadataManager sorts the indexed
+/// metadata so; its WebScriptHostHttpRoutesManager maps them in that order; WebJobsRouteBuilder.Build keeps it). The
+/// first route whose template and constraints match takes the request, however specific a later one is; none: the
+/// host's empty 404. Sources: tests/README.md, "The local host".
+/// Stricter than the host in one way: a request that more than one function's route matches is refused
+/// (<see cref="AmbiguousRouteException"/>), so an overlap fails here even where the host's order happens to hide it.
+/// Like the host (ScriptHost.ValidateFunction), two functions with the same route and a method in common are refused at load.
 /// </summary>
 public sealed class HostRoutes
 {
     private const string FunctionToken = "function";
 
     private readonly RouteCollection _routes = new();
+    private readonly List<Route> _each = [];
     private readonly ServiceProvider _routingServices;
 
     public HostRoutes(IEnumerable<HttpFunction> functions, string routePrefix)
@@ -34,19 +50,21 @@ public sealed class HostRoutes
         Functions = [.. functions];
         RoutePrefix = routePrefix;
         _routingServices = new ServiceCollection().AddLogging().AddRouting().BuildServiceProvider();
-        var resolver = new DefaultInlineConstraintResolver(Options.Create(new RouteOptions()), _routingServices);
-        var routes = Functions.Select(f => new Route(
-            new RouteHandler(_ => Task.CompletedTask),
-            f.Name,
-            string.IsNullOrEmpty(routePrefix) ? f.Route : $"{routePrefix}/{f.Route}",
-            defaults: null,
-            constraints: f.Methods is { } methods ? new Dictionary<string, object> { ["httpMethod"] = new HttpMethodRouteConstraint([.. methods]) } : null,
-            dataTokens: new RouteValueDictionary { [FunctionToken] = f.Name },
-            resolver)).ToList();
-        routes.Sort((x, y) => HostOrder(x.ParsedTemplate, y.ParsedTemplate));
-        foreach (var route in routes)
+        // The host registers ASP.NET Core routing in full, so inline constraints include regex.
+        var resolver = new DefaultInlineConstraintResolver(_routingServices.GetRequiredService<IOptions<RouteOptions>>(), _routingServices);
+        RefuseConflictingRoutes(Functions);
+        foreach (var function in Functions.OrderBy(f => f.Name, StringComparer.OrdinalIgnoreCase))
         {
+            var route = new Route(
+                new RouteHandler(_ => Task.CompletedTask),
+                function.Name,
+                string.IsNullOrEmpty(routePrefix) ? function.Route : $"{routePrefix}/{function.Route}",
+                defaults: null,
+                constraints: function.Methods is { } methods ? new Dictionary<string, object> { ["httpMethod"] = new HttpMethodRouteConstraint([.. methods]) } : null,
+                dataTokens: new RouteValueDictionary { [FunctionToken] = function.Name },
+                resolver);
             _routes.Add(route);
+            _each.Add(route);
         }
     }
 
@@ -97,7 +115,10 @@ public sealed class HostRoutes
         }).OfType<HttpFunction>()];
     }
 
-    /// <summary>The function the host would invoke for this request, with the route values it would bind; null for the host's own 404.</summary>
+    /// <summary>
+    /// The function the host would invoke for this request, with the route values it would bind; null for the host's own
+    /// 404. Throws <see cref="AmbiguousRouteException"/> when the routes of several functions match it.
+    /// </summary>
     public async Task<RouteMatch?> MatchAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -105,6 +126,22 @@ public sealed class HostRoutes
         context.RequestServices = _routingServices;
         try
         {
+            var matching = new List<string>();
+            foreach (var route in _each)
+            {
+                var alone = new RouteContext(context);
+                await route.RouteAsync(alone);
+                if (alone.Handler is not null)
+                {
+                    matching.Add(route.Name!);
+                }
+            }
+
+            if (matching.Count > 1)
+            {
+                throw new AmbiguousRouteException($"{context.Request.Method} {context.Request.Path}", matching);
+            }
+
             var routing = new RouteContext(context);
             await _routes.RouteAsync(routing);
             if (routing.Handler is null)
@@ -130,26 +167,22 @@ public sealed class HostRoutes
         return MatchAsync(context);
     }
 
-    private static int HostOrder(Microsoft.AspNetCore.Routing.Template.RouteTemplate x, Microsoft.AspNetCore.Routing.Template.RouteTemplate y)
+    // ScriptHost.ValidateFunction: the same route (ignoring case and outer slashes) with a method in common, or no method
+    // list on either, is a function error and the later function is not loaded; here the whole app is refused.
+    private static void RefuseConflictingRoutes(IReadOnlyList<HttpFunction> functions)
     {
-        for (var i = 0; i < Math.Min(x.Segments.Count, y.Segments.Count); i++)
+        foreach (var (first, i) in functions.Select((f, i) => (f, i)))
         {
-            var a = x.Segments[i].Parts[0];
-            var b = y.Segments[i].Parts[0];
-            if (a.IsParameter != b.IsParameter)
+            foreach (var second in functions.Skip(i + 1))
             {
-                return a.IsParameter ? 1 : -1;
-            }
-
-            var order = a.IsParameter
-                ? b.InlineConstraints.Count().CompareTo(a.InlineConstraints.Count())
-                : string.Compare(a.Text, b.Text, StringComparison.OrdinalIgnoreCase);
-            if (order != 0)
-            {
-                return order;
+                var sameRoute = string.Equals(first.Route.Trim('/'), second.Route.Trim('/'), StringComparison.OrdinalIgnoreCase);
+                var sharedMethod = first.Methods is not { Count: > 0 } || second.Methods is not { Count: > 0 }
+                    || first.Methods.Intersect(second.Methods, StringComparer.OrdinalIgnoreCase).Any();
+                if (sameRoute && sharedMethod)
+                {
+                    throw new InvalidOperationException($"{second.Name}: the route conflicts with the route defined by function '{first.Name}' (the host would not load it).");
+                }
             }
         }
-
-        return y.Segments.Count.CompareTo(x.Segments.Count);
     }
 }

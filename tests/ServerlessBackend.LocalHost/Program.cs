@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions;
@@ -34,7 +35,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.WebHost.UseKestrel(kestrel =>
 {
     kestrel.ListenLocalhost(port);
-    // The host's request body limit (its default, 100 MiB, unless FUNCTIONS_REQUEST_BODY_SIZE_LIMIT sets another).
+    // The host's request body limit (its default, 100 MiB, unless FUNCTIONS_REQUEST_BODY_SIZE_LIMIT sets another), set on
+    // Kestrel as the host's HttpRequestSizeMiddleware sets it on each request.
     kestrel.Limits.MaxRequestBodySize = long.TryParse(Environment.GetEnvironmentVariable("FUNCTIONS_REQUEST_BODY_SIZE_LIMIT"), out var limit) ? limit : 100L * 1024 * 1024;
 });
 // Request logs stay quiet (the host logs invocations, not Kestrel's request lines); the app's own logs still show.
@@ -47,7 +49,21 @@ var routes = HostRoutes.Load(scriptRoot);
 var invoker = new FunctionInvoker(app.Services, pipeline, typeof(ServerlessBackendApp).Assembly);
 app.Run(async http =>
 {
-    if (await routes.MatchAsync(http) is { } match)
+    RouteMatch? match;
+    try
+    {
+        match = await routes.MatchAsync(http);
+    }
+    catch (AmbiguousRouteException e)
+    {
+        // Stricter than the host, which would pick one by order: the run fails loudly, naming both functions.
+        Console.Error.WriteLine($"Ambiguous route: {e.Message}");
+        http.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        await http.Response.WriteAsync($"Local host: ambiguous route: {e.Message}");
+        return;
+    }
+
+    if (match is not null)
     {
         await invoker.InvokeAsync(match, http);
     }

@@ -138,10 +138,10 @@ public sealed class CosmosEmulatorTests(CosmosEmulatorFixture emulator) : IClass
             await Store.CreateAsync(TestData.Order(tenant.Id, "alice", at: TestData.Now.AddMinutes(i)), CancellationToken.None);
         }
 
-        var first = await api.SendAsync("GET", "/api/v1/orders?pageSize=2", api.Orders.List, tenant.Alice);
+        var first = await api.SendAsync("GET", "/api/v1/orders?pageSize=2", api.Orders.Orders, tenant.Alice);
         var token = first.Json.GetProperty("continuationToken").GetString();
-        var second = await api.SendAsync("GET", $"/api/v1/orders?pageSize=2&continuationToken={token}", api.Orders.List, tenant.Alice);
-        var tampered = await api.SendAsync("GET", $"/api/v1/orders?pageSize=2&continuationToken={token}x", api.Orders.List, tenant.Alice);
+        var second = await api.SendAsync("GET", $"/api/v1/orders?pageSize=2&continuationToken={token}", api.Orders.Orders, tenant.Alice);
+        var tampered = await api.SendAsync("GET", $"/api/v1/orders?pageSize=2&continuationToken={token}x", api.Orders.Orders, tenant.Alice);
 
         Assert.Equal(2, first.Json.GetProperty("items").GetArrayLength());
         Assert.Equal(1, second.Json.GetProperty("items").GetArrayLength());

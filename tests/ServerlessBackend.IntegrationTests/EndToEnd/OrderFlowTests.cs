@@ -45,7 +45,7 @@ public sealed class OrderFlowTests : IDisposable
         Assert.Equal(3, await _app.AvailableAsync("BEANS"));
         await AssertMailsAsync(orderId, $"Your order {orderId} is confirmed");
 
-        var shipped = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/ship", (r, ct) => _api.Orders.Ship(r, orderId, ct), _tenant.Admin,
+        var shipped = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/ship", (r, ct) => _api.Orders.OrderShipment(r, orderId, ct), _tenant.Admin,
             headers: new Dictionary<string, string> { ["If-Match"] = confirmed.Headers.ETag.ToString() });
         Assert.Equal(200, shipped.StatusCode);
         Assert.Equal("shipped", shipped.Json.GetProperty("status").GetString());
@@ -105,11 +105,11 @@ public sealed class OrderFlowTests : IDisposable
         Assert.Equal("awaitingPayment", waiting.Json.GetProperty("status").GetString());
         Assert.EndsWith("_secret_local", waiting.Json.GetProperty("payment").GetProperty("clientSecret").GetString(), StringComparison.Ordinal);
         Assert.Equal("no-store", waiting.Headers.CacheControl.ToString());
-        var asAdmin = await _api.SendAsync("GET", $"/api/v1/orders/{orderId}", (r, ct) => _api.Orders.Get(r, orderId, ct), _tenant.Admin);
+        var asAdmin = await _api.SendAsync("GET", $"/api/v1/orders/{orderId}", (r, ct) => _api.Orders.Order(r, orderId, ct), _tenant.Admin);
         Assert.False(asAdmin.Json.GetProperty("payment").TryGetProperty("clientSecret", out _));
         Assert.Equal(3, await _app.AvailableAsync("BEANS"));
 
-        var cancelled = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/cancel", (r, ct) => _api.Orders.Cancel(r, orderId, ct), _tenant.Alice);
+        var cancelled = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/cancel", (r, ct) => _api.Orders.OrderCancellation(r, orderId, ct), _tenant.Alice);
         Assert.Equal(200, cancelled.StatusCode);
         await PumpAsync();
 
@@ -126,7 +126,7 @@ public sealed class OrderFlowTests : IDisposable
         await PumpAsync();
         Assert.Equal(1, await _app.AvailableAsync("BEANS"));
 
-        var cancelled = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/cancel", (r, ct) => _api.Orders.Cancel(r, orderId, ct), _tenant.Alice);
+        var cancelled = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/cancel", (r, ct) => _api.Orders.OrderCancellation(r, orderId, ct), _tenant.Alice);
         Assert.Equal(200, cancelled.StatusCode);
         await PumpAsync();
 
@@ -161,8 +161,8 @@ public sealed class OrderFlowTests : IDisposable
         await CreateProduct("BEANS", stock: 5);
         var body = JsonSerializer.Serialize(new { lines = new[] { new { productId = "BEANS", quantity = 2 } }, contactEmail = _contact });
         var key = new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() };
-        var placed = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body, key);
-        var retried = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body, key);
+        var placed = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, body, key);
+        var retried = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, body, key);
         var orderId = placed.Json.GetProperty("id").GetString()!;
         Assert.Equal(orderId, retried.Json.GetProperty("id").GetString());
         await PumpAsync();
@@ -170,7 +170,7 @@ public sealed class OrderFlowTests : IDisposable
         // Every message delivered a second time, as if duplicate detection had let them all through.
         _app.ForgetDeliveries();
         await PumpAsync();
-        Assert.Equal(200, (await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/cancel", (r, ct) => _api.Orders.Cancel(r, orderId, ct), _tenant.Alice)).StatusCode);
+        Assert.Equal(200, (await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/cancel", (r, ct) => _api.Orders.OrderCancellation(r, orderId, ct), _tenant.Alice)).StatusCode);
         await PumpAsync();
         await AssertMailsAsync(orderId, $"Your order {orderId} is confirmed", $"Your order {orderId} is cancelled");
 
@@ -194,7 +194,7 @@ public sealed class OrderFlowTests : IDisposable
     private async Task CreateProduct(string sku, int stock)
     {
         var body = $$"""{"id":"{{sku}}","name":"Espresso beans","price":12.5,"currency":"EUR","availableStock":{{stock}}}""";
-        var response = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, body);
+        var response = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, body);
         Assert.Equal(201, response.StatusCode);
     }
 
@@ -203,14 +203,14 @@ public sealed class OrderFlowTests : IDisposable
     private async Task<TestResponse> Place(string? paymentMethod, params (string Sku, int Quantity)[] lines)
     {
         var body = JsonSerializer.Serialize(new { lines = lines.Select(l => new { productId = l.Sku, quantity = l.Quantity }), contactEmail = _contact, paymentMethod });
-        var response = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body,
+        var response = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, body,
             new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
         Assert.Equal(201, response.StatusCode);
         return response;
     }
 
     private Task<TestResponse> GetOrder(string orderId) =>
-        _api.SendAsync("GET", $"/api/v1/orders/{orderId}", (r, ct) => _api.Orders.Get(r, orderId, ct), _tenant.Alice);
+        _api.SendAsync("GET", $"/api/v1/orders/{orderId}", (r, ct) => _api.Orders.Order(r, orderId, ct), _tenant.Alice);
 
     /// <summary>The mails the customer got for this order have exactly these subjects, in this order.</summary>
     private async Task<List<ReceivedMail>> AssertMailsAsync(string orderId, params string[] subjects)

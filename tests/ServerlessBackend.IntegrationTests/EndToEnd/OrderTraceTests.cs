@@ -51,15 +51,15 @@ public sealed class OrderTraceTests : IDisposable
     [Fact]
     public async Task A_placed_order_is_one_trace_from_the_request_through_fulfillment_payment_and_email_to_the_smtp_send_with_tenant_and_order_and_no_email_address()
     {
-        await Invoke("CreateProduct", () => _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin,
+        await Invoke("Products", () => _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin,
             """{"id":"BEANS","name":"Espresso beans","price":12.5,"currency":"EUR","availableStock":5}"""));
 
         string traceId = "";
-        var placed = await Invoke("PlaceOrder", () =>
+        var placed = await Invoke("Orders", () =>
         {
             traceId = Activity.Current!.TraceId.ToHexString();
             var body = JsonSerializer.Serialize(new { lines = new[] { new { productId = "BEANS", quantity = 2 } }, contactEmail = _contact });
-            return _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body,
+            return _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, body,
                 new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
         });
         Assert.Equal(201, placed.StatusCode);
@@ -77,7 +77,7 @@ public sealed class OrderTraceTests : IDisposable
         var journey = trace.Where(s => s.Source.Name is AppTelemetry.Name || s.Source == Worker).ToList();
         Assert.Equal(
             [
-                "function PlaceOrder", "publish OrderPlaced", "fulfillment OrderPlaced", "publish OrderReserved", "payment OrderReserved",
+                "function Orders", "publish OrderPlaced", "fulfillment OrderPlaced", "publish OrderReserved", "payment OrderReserved",
                 "publish OrderConfirmed", "email OrderConfirmed", "smtp send",
             ],
             journey.Select(s => s.DisplayName));
@@ -133,15 +133,15 @@ public sealed class OrderTraceTests : IDisposable
     [Fact]
     public async Task When_the_relay_publishes_later_the_deliveries_still_continue_the_trace_of_the_request_that_placed_the_order()
     {
-        await Invoke("CreateProduct", () => _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin,
+        await Invoke("Products", () => _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin,
             """{"id":"BEANS","name":"Espresso beans","price":12.5,"currency":"EUR","availableStock":5}"""));
         _app.Bus.FailNext();
         string traceId = "";
-        var placed = await Invoke("PlaceOrder", () =>
+        var placed = await Invoke("Orders", () =>
         {
             traceId = Activity.Current!.TraceId.ToHexString();
             var body = JsonSerializer.Serialize(new { lines = new[] { new { productId = "BEANS", quantity = 1 } }, contactEmail = _contact });
-            return _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body,
+            return _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, body,
                 new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
         });
         Assert.Equal(201, placed.StatusCode);
@@ -157,7 +157,7 @@ public sealed class OrderTraceTests : IDisposable
         });
         await PumpAsync();
 
-        var placedSpan = Assert.Single(_spans, s => s.DisplayName == "function PlaceOrder" && s.TraceId.ToHexString() == traceId);
+        var placedSpan = Assert.Single(_spans, s => s.DisplayName == "function Orders" && s.TraceId.ToHexString() == traceId);
         // The publish right after the write failed (an error in the request's trace); the relay's succeeded in its own.
         var publishes = _spans.Where(s => s.DisplayName == "publish OrderPlaced" && s.GetTagItem(TelemetryTags.TenantId) as string == _tenant.Id).ToList();
         Assert.Equal([(traceId, ActivityStatusCode.Error), (relayTraceId, ActivityStatusCode.Unset)], publishes.Select(s => (s.TraceId.ToHexString(), s.Status)));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Features.Payments.Stripe;
 using ServerlessBackend.Tests.Support;
@@ -42,11 +43,11 @@ public sealed class StripeOrderFlowTests(CosmosServerFixture cosmos, SmtpServerF
     [Fact]
     public async Task Placed_reserved_3d_secure_then_the_webhook_confirms_shipping_captures_once_and_the_customer_is_emailed()
     {
-        var product = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin,
+        var product = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin,
             """{"id":"BEANS","name":"Espresso beans","price":12.5,"currency":"EUR","availableStock":5}""");
         Assert.Equal(201, product.StatusCode);
         var body = JsonSerializer.Serialize(new { lines = new[] { new { productId = "BEANS", quantity = 2 } }, contactEmail = _contact, paymentMethod = "pm_card_authenticationRequired" });
-        var placed = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body, new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
+        var placed = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, body, new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
         Assert.Equal(201, placed.StatusCode);
         var orderId = placed.Json.GetProperty("id").GetString()!;
 
@@ -59,7 +60,7 @@ public sealed class StripeOrderFlowTests(CosmosServerFixture cosmos, SmtpServerF
         Assert.Equal((_tenant.Id, orderId), (create.Form["metadata[tenant_id]"], create.Form["metadata[order_id]"]));
         var intentId = (await _app.OrderAsync(orderId)).Payment!.PaymentId;
         Assert.Equal("requires_action", (string?)_stripe.Intent(intentId)["status"]);
-        var waiting = await _api.SendAsync("GET", $"/api/v1/orders/{orderId}", (r, ct) => _api.Orders.Get(r, orderId, ct), _tenant.Alice);
+        var waiting = await _api.SendAsync("GET", $"/api/v1/orders/{orderId}", (r, ct) => _api.Orders.Order(r, orderId, ct), _tenant.Alice);
         Assert.Equal("awaitingPayment", waiting.Json.GetProperty("status").GetString());
         Assert.Equal((string?)_stripe.Intent(intentId)["client_secret"], waiting.Json.GetProperty("payment").GetProperty("clientSecret").GetString());
 
@@ -67,14 +68,14 @@ public sealed class StripeOrderFlowTests(CosmosServerFixture cosmos, SmtpServerF
         var payload = StripeEvents.Event("payment_intent.amount_capturable_updated", _stripe.CompleteAction(intentId));
         var signature = StripeEvents.SignatureHeader(payload, WebhookSecret, _app.Clock.GetUtcNow());
         var headers = new Dictionary<string, string> { ["Stripe-Signature"] = signature };
-        var first = await _api.SendAsync("POST", "/api/" + StripeWebhookFunction.Route, _webhook.Run, body: payload, headers: headers);
-        var again = await _api.SendAsync("POST", "/api/" + StripeWebhookFunction.Route, _webhook.Run, body: payload, headers: headers);
+        var first = await _api.SendAsync("POST", "/api/" + ApiRoutes.StripeWebhook, _webhook.Run, body: payload, headers: headers);
+        var again = await _api.SendAsync("POST", "/api/" + ApiRoutes.StripeWebhook, _webhook.Run, body: payload, headers: headers);
         Assert.Equal(("applied", "already-applied"), (first.Json.GetProperty("result").GetString(), again.Json.GetProperty("result").GetString()));
         await _app.PumpAsync();
 
-        var confirmed = await _api.SendAsync("GET", $"/api/v1/orders/{orderId}", (r, ct) => _api.Orders.Get(r, orderId, ct), _tenant.Alice);
+        var confirmed = await _api.SendAsync("GET", $"/api/v1/orders/{orderId}", (r, ct) => _api.Orders.Order(r, orderId, ct), _tenant.Alice);
         Assert.Equal("confirmed", confirmed.Json.GetProperty("status").GetString());
-        var shipped = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/ship", (r, ct) => _api.Orders.Ship(r, orderId, ct), _tenant.Admin,
+        var shipped = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/ship", (r, ct) => _api.Orders.OrderShipment(r, orderId, ct), _tenant.Admin,
             headers: new Dictionary<string, string> { ["If-Match"] = confirmed.Headers.ETag.ToString() });
         Assert.Equal(200, shipped.StatusCode);
         await _app.PumpAsync();
@@ -94,27 +95,27 @@ public sealed class StripeOrderFlowTests(CosmosServerFixture cosmos, SmtpServerF
     [Fact]
     public async Task A_zero_decimal_order_authorizes_and_captures_its_placement_total_in_whole_yen_whatever_the_price_becomes()
     {
-        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin,
+        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin,
             """{"id":"MATCHA","name":"Matcha","price":500,"currency":"JPY","availableStock":5}""");
         Assert.Equal(201, created.StatusCode);
         var body = JsonSerializer.Serialize(new { lines = new[] { new { productId = "MATCHA", quantity = 3 } }, contactEmail = _contact, paymentMethod = "pm_card_visa" });
-        var placed = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body, new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
+        var placed = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, body, new Dictionary<string, string> { ["Idempotency-Key"] = Guid.NewGuid().ToString() });
         Assert.Equal(201, placed.StatusCode);
         var orderId = placed.Json.GetProperty("id").GetString()!;
 
         // The price changes after placement, before the payment step runs: the order's total (1500) is what is held.
-        var repriced = await _api.SendAsync("PUT", "/api/v1/products/MATCHA", (r, ct) => _api.Catalog.Update(r, "MATCHA", ct), _tenant.Admin,
+        var repriced = await _api.SendAsync("PUT", "/api/v1/products/MATCHA", (r, ct) => _api.Catalog.Product(r, "MATCHA", ct), _tenant.Admin,
             """{"name":"Matcha","price":900,"currency":"JPY"}""", new Dictionary<string, string> { ["If-Match"] = created.Headers.ETag.ToString() });
         Assert.Equal(200, repriced.StatusCode);
         await _app.PumpAsync();
 
         var create = Assert.Single(_stripe.Requests, r => r.Path == "/v1/payment_intents");
         Assert.Equal(("1500", "jpy"), (create.Form["amount"], create.Form["currency"]));
-        var confirmed = await _api.SendAsync("GET", $"/api/v1/orders/{orderId}", (r, ct) => _api.Orders.Get(r, orderId, ct), _tenant.Alice);
+        var confirmed = await _api.SendAsync("GET", $"/api/v1/orders/{orderId}", (r, ct) => _api.Orders.Order(r, orderId, ct), _tenant.Alice);
         Assert.Equal("confirmed", confirmed.Json.GetProperty("status").GetString());
         Assert.Equal((1500m, 1500m, "JPY"), (confirmed.Json.GetProperty("total").GetDecimal(), confirmed.Json.GetProperty("payment").GetProperty("amount").GetDecimal(), confirmed.Json.GetProperty("payment").GetProperty("currency").GetString()));
 
-        var shipped = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/ship", (r, ct) => _api.Orders.Ship(r, orderId, ct), _tenant.Admin,
+        var shipped = await _api.SendAsync("POST", $"/api/v1/orders/{orderId}/ship", (r, ct) => _api.Orders.OrderShipment(r, orderId, ct), _tenant.Admin,
             headers: new Dictionary<string, string> { ["If-Match"] = confirmed.Headers.ETag.ToString() });
         Assert.Equal(200, shipped.StatusCode);
         await _app.PumpAsync();

@@ -36,17 +36,17 @@ public sealed class ClientMistakesTests(CosmosServerFixture cosmos) : IClassFixt
         var headers = new Dictionary<string, string> { ["Idempotency-Key"] = "k", ["If-Match"] = "\"v\"" };
         var responses = new[]
         {
-            await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, body, headers),
-            await _api.SendAsync("PUT", "/api/v1/products/X", (r, ct) => _api.Catalog.Update(r, "X", ct), _tenant.Admin, body, headers),
-            await _api.SendAsync("PUT", "/api/v1/products/X/stock", (r, ct) => _api.Catalog.SetStock(r, "X", ct), _tenant.Admin, body, headers),
-            await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body, headers),
+            await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, body, headers),
+            await _api.SendAsync("PUT", "/api/v1/products/X", (r, ct) => _api.Catalog.Product(r, "X", ct), _tenant.Admin, body, headers),
+            await _api.SendAsync("PUT", "/api/v1/products/X/stock", (r, ct) => _api.Catalog.ProductStock(r, "X", ct), _tenant.Admin, body, headers),
+            await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, body, headers),
         };
 
         Assert.All(responses, r => Assert.True(r.StatusCode is >= 400 and < 500 && r.ContentType == "application/problem+json", $"{r.StatusCode}: {r.Body}"));
         // One key format (the OpenAPI document's ProblemDetails.errors): no JSONPath "$" root, whichever check found the mistake.
         Assert.All(responses.Where(r => r.Json.TryGetProperty("errors", out _)), r => Assert.All(r.Json.GetProperty("errors").EnumerateObject(), e => Assert.DoesNotContain("$", e.Name, StringComparison.Ordinal)));
-        var products = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, _tenant.Admin);
-        var orders = await _api.SendAsync("GET", "/api/v1/orders", _api.Orders.List, _tenant.Admin);
+        var products = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.Products, _tenant.Admin);
+        var orders = await _api.SendAsync("GET", "/api/v1/orders", _api.Orders.Orders, _tenant.Admin);
         Assert.Equal(0, products.Json.GetProperty("items").GetArrayLength());
         Assert.Equal(0, orders.Json.GetProperty("items").GetArrayLength());
     }
@@ -67,13 +67,13 @@ public sealed class ClientMistakesTests(CosmosServerFixture cosmos) : IClassFixt
 
         var responses = new[]
         {
-            await _api.SendAsync("GET", "/api/v1/products/x", (r, ct) => _api.Catalog.Get(r, id, ct), _tenant.Admin),
-            await _api.SendAsync("PUT", "/api/v1/products/x", (r, ct) => _api.Catalog.Update(r, id, ct), _tenant.Admin, """{"name":"y","price":2,"currency":"EUR"}""", headers),
-            await _api.SendAsync("PUT", "/api/v1/products/x/stock", (r, ct) => _api.Catalog.SetStock(r, id, ct), _tenant.Admin, """{"availableStock":7}""", headers),
-            await _api.SendAsync("POST", "/api/v1/products/x/deactivate", (r, ct) => _api.Catalog.Deactivate(r, id, ct), _tenant.Admin, headers: headers),
-            await _api.SendAsync("GET", "/api/v1/orders/x", (r, ct) => _api.Orders.Get(r, id, ct), _tenant.Admin),
-            await _api.SendAsync("POST", "/api/v1/orders/x/cancel", (r, ct) => _api.Orders.Cancel(r, id, ct), _tenant.Alice, headers: headers),
-            await _api.SendAsync("POST", "/api/v1/orders/x/ship", (r, ct) => _api.Orders.Ship(r, id, ct), _tenant.Admin, headers: headers),
+            await _api.SendAsync("GET", "/api/v1/products/x", (r, ct) => _api.Catalog.Product(r, id, ct), _tenant.Admin),
+            await _api.SendAsync("PUT", "/api/v1/products/x", (r, ct) => _api.Catalog.Product(r, id, ct), _tenant.Admin, """{"name":"y","price":2,"currency":"EUR"}""", headers),
+            await _api.SendAsync("PUT", "/api/v1/products/x/stock", (r, ct) => _api.Catalog.ProductStock(r, id, ct), _tenant.Admin, """{"availableStock":7}""", headers),
+            await _api.SendAsync("POST", "/api/v1/products/x/deactivate", (r, ct) => _api.Catalog.ProductDeactivation(r, id, ct), _tenant.Admin, headers: headers),
+            await _api.SendAsync("GET", "/api/v1/orders/x", (r, ct) => _api.Orders.Order(r, id, ct), _tenant.Admin),
+            await _api.SendAsync("POST", "/api/v1/orders/x/cancel", (r, ct) => _api.Orders.OrderCancellation(r, id, ct), _tenant.Alice, headers: headers),
+            await _api.SendAsync("POST", "/api/v1/orders/x/ship", (r, ct) => _api.Orders.OrderShipment(r, id, ct), _tenant.Admin, headers: headers),
         };
 
         Assert.All(responses, r => Assert.True(r.StatusCode == 404 && r.ContentType == "application/problem+json", $"{r.StatusCode}: {r.Body}"));
@@ -92,21 +92,21 @@ public sealed class ClientMistakesTests(CosmosServerFixture cosmos) : IClassFixt
     [MemberData(nameof(TrailingLineFeeds))]
     public async Task A_value_with_a_trailing_line_feed_is_a_400_naming_the_field_and_stores_nothing(string route, string body, string field)
     {
-        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, """{"id":"NL-1","name":"x","price":1,"currency":"EUR","availableStock":1}""");
+        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, """{"id":"NL-1","name":"x","price":1,"currency":"EUR","availableStock":1}""");
         var headers = new Dictionary<string, string> { ["Idempotency-Key"] = "k", ["If-Match"] = created.Headers.ETag.ToString() };
 
         var response = route switch
         {
-            "POST /v1/products" => await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, body, headers),
-            "PUT /v1/products/{id}" => await _api.SendAsync("PUT", "/api/v1/products/NL-1", (r, ct) => _api.Catalog.Update(r, "NL-1", ct), _tenant.Admin, body, headers),
-            _ => await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, body, headers),
+            "POST /v1/products" => await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, body, headers),
+            "PUT /v1/products/{id}" => await _api.SendAsync("PUT", "/api/v1/products/NL-1", (r, ct) => _api.Catalog.Product(r, "NL-1", ct), _tenant.Admin, body, headers),
+            _ => await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, body, headers),
         };
 
         Assert.True(response.StatusCode == 400 && response.Json.GetProperty("errors").TryGetProperty(field, out _), $"{response.StatusCode}: {response.Body}");
-        var products = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, _tenant.Admin);
-        var orders = await _api.SendAsync("GET", "/api/v1/orders", _api.Orders.List, _tenant.Admin);
+        var products = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.Products, _tenant.Admin);
+        var orders = await _api.SendAsync("GET", "/api/v1/orders", _api.Orders.Orders, _tenant.Admin);
         Assert.Equal(["NL-1"], products.Json.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("id").GetString()));
-        Assert.Equal(created.Headers.ETag.ToString(), (await _api.SendAsync("GET", "/api/v1/products/NL-1", (r, ct) => _api.Catalog.Get(r, "NL-1", ct), _tenant.Admin)).Headers.ETag.ToString());
+        Assert.Equal(created.Headers.ETag.ToString(), (await _api.SendAsync("GET", "/api/v1/products/NL-1", (r, ct) => _api.Catalog.Product(r, "NL-1", ct), _tenant.Admin)).Headers.ETag.ToString());
         Assert.Equal(0, orders.Json.GetProperty("items").GetArrayLength());
     }
 
@@ -114,23 +114,23 @@ public sealed class ClientMistakesTests(CosmosServerFixture cosmos) : IClassFixt
     public async Task Header_and_query_values_with_a_line_feed_are_refused_not_trimmed()
     {
         // HTTP trims only spaces and tabs around a header value; a line feed is never part of a valid one.
-        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, """{"id":"NL-1","name":"x","price":1,"currency":"EUR","availableStock":1}""");
-        await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, """{"id":"NL-2","name":"x","price":1,"currency":"EUR","availableStock":1}""");
-        var page = await _api.SendAsync("GET", "/api/v1/products?pageSize=1", _api.Catalog.List, _tenant.Admin);
+        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, """{"id":"NL-1","name":"x","price":1,"currency":"EUR","availableStock":1}""");
+        await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, """{"id":"NL-2","name":"x","price":1,"currency":"EUR","availableStock":1}""");
+        var page = await _api.SendAsync("GET", "/api/v1/products?pageSize=1", _api.Catalog.Products, _tenant.Admin);
         var token = page.Json.GetProperty("continuationToken").GetString()!;
 
-        var key = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, """{"lines":[{"productId":"NL-1","quantity":1}]}""", new Dictionary<string, string> { ["Idempotency-Key"] = "k1\n" });
-        var ifMatch = await _api.SendAsync("PUT", "/api/v1/products/NL-1/stock", (r, ct) => _api.Catalog.SetStock(r, "NL-1", ct), _tenant.Admin, """{"availableStock":7}""", new Dictionary<string, string> { ["If-Match"] = created.Headers.ETag + "\n" });
-        var bearer = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, headers: new Dictionary<string, string> { ["Authorization"] = $"Bearer {_tenant.Admin}\n" });
-        var continuation = await _api.SendAsync("GET", $"/api/v1/products?pageSize=1&continuationToken={Uri.EscapeDataString(token + "\n")}", _api.Catalog.List, _tenant.Admin);
-        var pageSize = await _api.SendAsync("GET", $"/api/v1/products?pageSize={Uri.EscapeDataString("1\n")}", _api.Catalog.List, _tenant.Admin);
+        var key = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, """{"lines":[{"productId":"NL-1","quantity":1}]}""", new Dictionary<string, string> { ["Idempotency-Key"] = "k1\n" });
+        var ifMatch = await _api.SendAsync("PUT", "/api/v1/products/NL-1/stock", (r, ct) => _api.Catalog.ProductStock(r, "NL-1", ct), _tenant.Admin, """{"availableStock":7}""", new Dictionary<string, string> { ["If-Match"] = created.Headers.ETag + "\n" });
+        var bearer = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.Products, headers: new Dictionary<string, string> { ["Authorization"] = $"Bearer {_tenant.Admin}\n" });
+        var continuation = await _api.SendAsync("GET", $"/api/v1/products?pageSize=1&continuationToken={Uri.EscapeDataString(token + "\n")}", _api.Catalog.Products, _tenant.Admin);
+        var pageSize = await _api.SendAsync("GET", $"/api/v1/products?pageSize={Uri.EscapeDataString("1\n")}", _api.Catalog.Products, _tenant.Admin);
 
         Assert.True(key.StatusCode == 400 && key.Json.GetProperty("errors").TryGetProperty("Idempotency-Key", out _), $"{key.StatusCode}: {key.Body}");
         Assert.True(ifMatch.StatusCode == 400 && ifMatch.Json.GetProperty("errors").TryGetProperty("If-Match", out _), $"{ifMatch.StatusCode}: {ifMatch.Body}");
         Assert.Equal(401, bearer.StatusCode);
         Assert.True(continuation.StatusCode == 400 && continuation.Json.GetProperty("errors").TryGetProperty("continuationToken", out _), $"{continuation.StatusCode}: {continuation.Body}");
         Assert.True(pageSize.StatusCode == 400 && pageSize.Json.GetProperty("errors").TryGetProperty("pageSize", out _), $"{pageSize.StatusCode}: {pageSize.Body}");
-        var orders = await _api.SendAsync("GET", "/api/v1/orders", _api.Orders.List, _tenant.Admin);
+        var orders = await _api.SendAsync("GET", "/api/v1/orders", _api.Orders.Orders, _tenant.Admin);
         Assert.Equal(0, orders.Json.GetProperty("items").GetArrayLength());
     }
 
@@ -141,19 +141,19 @@ public sealed class ClientMistakesTests(CosmosServerFixture cosmos) : IClassFixt
     public async Task An_if_match_with_characters_no_entity_tag_has_is_a_400_and_changes_nothing(string ifMatch)
     {
         // A non-ASCII or control character used to reach the store as a request header and answer 500.
-        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, """{"id":"X","name":"x","price":1,"currency":"EUR","availableStock":1}""");
+        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, """{"id":"X","name":"x","price":1,"currency":"EUR","availableStock":1}""");
         var headers = new Dictionary<string, string> { ["If-Match"] = ifMatch };
 
         var responses = new[]
         {
-            await _api.SendAsync("PUT", "/api/v1/products/X", (r, ct) => _api.Catalog.Update(r, "X", ct), _tenant.Admin, """{"name":"y","price":2,"currency":"EUR"}""", headers),
-            await _api.SendAsync("PUT", "/api/v1/products/X/stock", (r, ct) => _api.Catalog.SetStock(r, "X", ct), _tenant.Admin, """{"availableStock":7}""", headers),
-            await _api.SendAsync("POST", "/api/v1/products/X/deactivate", (r, ct) => _api.Catalog.Deactivate(r, "X", ct), _tenant.Admin, headers: headers),
-            await _api.SendAsync("POST", "/api/v1/orders/ord-1/cancel", (r, ct) => _api.Orders.Cancel(r, "ord-1", ct), _tenant.Alice, headers: headers),
+            await _api.SendAsync("PUT", "/api/v1/products/X", (r, ct) => _api.Catalog.Product(r, "X", ct), _tenant.Admin, """{"name":"y","price":2,"currency":"EUR"}""", headers),
+            await _api.SendAsync("PUT", "/api/v1/products/X/stock", (r, ct) => _api.Catalog.ProductStock(r, "X", ct), _tenant.Admin, """{"availableStock":7}""", headers),
+            await _api.SendAsync("POST", "/api/v1/products/X/deactivate", (r, ct) => _api.Catalog.ProductDeactivation(r, "X", ct), _tenant.Admin, headers: headers),
+            await _api.SendAsync("POST", "/api/v1/orders/ord-1/cancel", (r, ct) => _api.Orders.OrderCancellation(r, "ord-1", ct), _tenant.Alice, headers: headers),
         };
 
         Assert.All(responses, r => Assert.True(r.StatusCode == 400 && r.Json.GetProperty("errors").TryGetProperty("If-Match", out _), $"{r.StatusCode}: {r.Body}"));
-        var product = await _api.SendAsync("GET", "/api/v1/products/X", (r, ct) => _api.Catalog.Get(r, "X", ct), _tenant.Admin);
+        var product = await _api.SendAsync("GET", "/api/v1/products/X", (r, ct) => _api.Catalog.Product(r, "X", ct), _tenant.Admin);
         Assert.Equal(created.Headers.ETag.ToString(), product.Headers.ETag.ToString());
     }
 }

@@ -63,7 +63,7 @@ public sealed class ContinuationTokenScopeTests(CosmosServerFixture cosmos) : IC
         store.Setup(s => s.ListAsync(It.IsAny<OrderListQuery>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync(new Page<Order>([TestData.Order(_tenant.Id, "alice")], "store-token"));
         var orders = new OrdersFunctions(_api.Get<PlaceOrderHandler>(), new ReadOrdersHandler(store.Object), _api.Get<ChangeOrderStatusHandler>());
-        Task<TestResponse> List(string caller, string query) => _api.SendAsync("GET", $"/api/v1/orders?pageSize=1{query}", orders.List, caller);
+        Task<TestResponse> List(string caller, string query) => _api.SendAsync("GET", $"/api/v1/orders?pageSize=1{query}", orders.Orders, caller);
         var token = (await List(_tenant.Alice, "")).Json.GetProperty("continuationToken").GetString();
 
         ProblemAssertions.AssertProblem(await List(_tenant.Bob, $"&continuationToken={token}"), 400);
@@ -91,19 +91,19 @@ public sealed class ContinuationTokenScopeTests(CosmosServerFixture cosmos) : IC
 
     private async Task<string> FirstPageToken(string path, string caller)
     {
-        var first = await _api.SendAsync("GET", path, _api.Catalog.List, caller);
+        var first = await _api.SendAsync("GET", path, _api.Catalog.Products, caller);
         Assert.Equal(200, first.StatusCode);
         return first.Json.GetProperty("continuationToken").GetString()!;
     }
 
     private Task<TestResponse> List(string path, string caller, string token, string filter = "") =>
-        _api.SendAsync("GET", $"{path}?pageSize=1&continuationToken={token}{filter}", path.Contains("orders", StringComparison.Ordinal) ? _api.Orders.List : _api.Catalog.List, caller);
+        _api.SendAsync("GET", $"{path}?pageSize=1&continuationToken={token}{filter}", path.Contains("orders", StringComparison.Ordinal) ? _api.Orders.Orders : _api.Catalog.Products, caller);
 
     private async Task Products(string admin, params string[] ids)
     {
         foreach (var id in ids)
         {
-            Assert.Equal(201, (await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, admin, Product.Replace("ID", id, StringComparison.Ordinal))).StatusCode);
+            Assert.Equal(201, (await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, admin, Product.Replace("ID", id, StringComparison.Ordinal))).StatusCode);
         }
     }
 

@@ -80,16 +80,16 @@ public sealed class CosmosRequestsPerMessageTests(CosmosServerFixture cosmos, Sm
 
         const string body = """{"lines":[{"productId":"SKU-A","quantity":2},{"productId":"SKU-B","quantity":1}]}""";
         var headers = new Dictionary<string, string> { ["Idempotency-Key"] = "k1" };
-        var placed = await MeasureRoute("POST /v1/orders", 4, () => api.SendAsync("POST", "/api/v1/orders", api.Orders.Place, tenant.Alice, body, headers));
-        await MeasureRoute("POST /v1/orders, idempotent replay", 1, () => api.SendAsync("POST", "/api/v1/orders", api.Orders.Place, tenant.Alice, body, headers));
+        var placed = await MeasureRoute("POST /v1/orders", 4, () => api.SendAsync("POST", "/api/v1/orders", api.Orders.Orders, tenant.Alice, body, headers));
+        await MeasureRoute("POST /v1/orders, idempotent replay", 1, () => api.SendAsync("POST", "/api/v1/orders", api.Orders.Orders, tenant.Alice, body, headers));
         var id = placed.Json.GetProperty("id").GetString()!;
-        await MeasureRoute("POST /v1/orders/{id}/cancel", 3, () => api.SendAsync("POST", $"/api/v1/orders/{id}/cancel", (r, ct) => api.Orders.Cancel(r, id, ct), tenant.Alice));
+        await MeasureRoute("POST /v1/orders/{id}/cancel", 3, () => api.SendAsync("POST", $"/api/v1/orders/{id}/cancel", (r, ct) => api.Orders.OrderCancellation(r, id, ct), tenant.Alice));
 
         // A confirmed order whose earlier events were published: shipping publishes OrderShipped only.
         var confirmed = TestData.Advanced(TestData.Order(tenant.Id), OrderStatus.Confirmed);
         confirmed = confirmed.WithoutPublished([.. confirmed.Outbox.Select(e => e.Id)]);
         var etag = await api.Get<IOrderStore>().CreateAsync(confirmed, CancellationToken.None);
-        await MeasureRoute("POST /v1/orders/{id}/ship", 3, () => api.SendAsync("POST", $"/api/v1/orders/{confirmed.Id}/ship", (r, ct) => api.Orders.Ship(r, confirmed.Id, ct), tenant.Admin, headers: new Dictionary<string, string> { ["If-Match"] = etag }));
+        await MeasureRoute("POST /v1/orders/{id}/ship", 3, () => api.SendAsync("POST", $"/api/v1/orders/{confirmed.Id}/ship", (r, ct) => api.Orders.OrderShipment(r, confirmed.Id, ct), tenant.Admin, headers: new Dictionary<string, string> { ["If-Match"] = etag }));
     }
 
     /// <summary>The SDK's first calls fetch account and container metadata that it then caches; not part of any count.</summary>

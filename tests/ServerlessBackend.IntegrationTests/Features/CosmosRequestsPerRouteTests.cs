@@ -21,37 +21,37 @@ public sealed class CosmosRequestsPerRouteTests(CosmosServerFixture cosmos, ITes
     {
         var table = new StringBuilder("route | cosmos requests | statuses\n");
         var product = """{"id":"BEANS","name":"Espresso beans","price":12.5,"currency":"EUR","availableStock":10}""";
-        var warm = await Measure("warm-up", 1, () => Send("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, product.Replace("BEANS", "WARM", StringComparison.Ordinal)), table, record: false);
-        await Send("GET", "/api/v1/orders", _api.Orders.List, _tenant.Alice);
+        var warm = await Measure("warm-up", 1, () => Send("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, product.Replace("BEANS", "WARM", StringComparison.Ordinal)), table, record: false);
+        await Send("GET", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice);
 
-        var created = await Measure("POST /v1/products", 1, () => Send("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, product), table);
-        await Measure("GET /v1/products/{id}", 1, () => Send("GET", "/api/v1/products/BEANS", (r, ct) => _api.Catalog.Get(r, "BEANS", ct), _tenant.Alice), table);
-        await Measure("GET /v1/products", 1, () => Send("GET", "/api/v1/products", _api.Catalog.List, _tenant.Alice), table);
-        var updated = await Measure("PUT /v1/products/{id}", 1, () => Send("PUT", "/api/v1/products/BEANS", (r, ct) => _api.Catalog.Update(r, "BEANS", ct), _tenant.Admin, """{"name":"Beans","price":12.5,"currency":"EUR"}""", created.Headers.ETag.ToString()), table);
-        await Measure("PUT /v1/products/{id}/stock", 1, () => Send("PUT", "/api/v1/products/BEANS/stock", (r, ct) => _api.Catalog.SetStock(r, "BEANS", ct), _tenant.Admin, """{"availableStock":50}""", updated.Headers.ETag.ToString()), table);
-        await Measure("POST /v1/products/{id}/deactivate", 1, () => Send("POST", "/api/v1/products/WARM/deactivate", (r, ct) => _api.Catalog.Deactivate(r, "WARM", ct), _tenant.Admin, ifMatch: warm.Headers.ETag.ToString()), table);
+        var created = await Measure("POST /v1/products", 1, () => Send("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, product), table);
+        await Measure("GET /v1/products/{id}", 1, () => Send("GET", "/api/v1/products/BEANS", (r, ct) => _api.Catalog.Product(r, "BEANS", ct), _tenant.Alice), table);
+        await Measure("GET /v1/products", 1, () => Send("GET", "/api/v1/products", _api.Catalog.Products, _tenant.Alice), table);
+        var updated = await Measure("PUT /v1/products/{id}", 1, () => Send("PUT", "/api/v1/products/BEANS", (r, ct) => _api.Catalog.Product(r, "BEANS", ct), _tenant.Admin, """{"name":"Beans","price":12.5,"currency":"EUR"}""", created.Headers.ETag.ToString()), table);
+        await Measure("PUT /v1/products/{id}/stock", 1, () => Send("PUT", "/api/v1/products/BEANS/stock", (r, ct) => _api.Catalog.ProductStock(r, "BEANS", ct), _tenant.Admin, """{"availableStock":50}""", updated.Headers.ETag.ToString()), table);
+        await Measure("POST /v1/products/{id}/deactivate", 1, () => Send("POST", "/api/v1/products/WARM/deactivate", (r, ct) => _api.Catalog.ProductDeactivation(r, "WARM", ct), _tenant.Admin, ifMatch: warm.Headers.ETag.ToString()), table);
         // A stale If-Match reads the product once: a retry whose change is made is a 200, anything else a 412.
-        await Measure("product change with a stale If-Match", 2, () => Send("PUT", "/api/v1/products/BEANS/stock", (r, ct) => _api.Catalog.SetStock(r, "BEANS", ct), _tenant.Admin, """{"availableStock":3}""", updated.Headers.ETag.ToString()), table, expectedStatus: 412);
-        await Measure("POST /v1/products (retried create)", 2, () => Send("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, product), table);
+        await Measure("product change with a stale If-Match", 2, () => Send("PUT", "/api/v1/products/BEANS/stock", (r, ct) => _api.Catalog.ProductStock(r, "BEANS", ct), _tenant.Admin, """{"availableStock":3}""", updated.Headers.ETag.ToString()), table, expectedStatus: 412);
+        await Measure("POST /v1/products (retried create)", 2, () => Send("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, product), table);
 
         const string order = """{"lines":[{"productId":"BEANS","quantity":2}]}""";
-        var placed = await Measure("POST /v1/orders", 3, () => Send("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, order, idempotencyKey: "k1"), table);
-        await Measure("POST /v1/orders (idempotent replay)", 1, () => Send("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, order, idempotencyKey: "k1"), table);
+        var placed = await Measure("POST /v1/orders", 3, () => Send("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, order, idempotencyKey: "k1"), table);
+        await Measure("POST /v1/orders (idempotent replay)", 1, () => Send("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, order, idempotencyKey: "k1"), table);
         const string unpriceable = """{"lines":[{"productId":"NOPE","quantity":2}]}""";
-        await Measure("POST /v1/orders (refused: not priceable)", 3, () => Send("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, unpriceable, idempotencyKey: "k2"), table, expectedStatus: 422);
-        await Measure("POST /v1/orders (refused, replayed)", 1, () => Send("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, unpriceable, idempotencyKey: "k2"), table, expectedStatus: 422);
+        await Measure("POST /v1/orders (refused: not priceable)", 3, () => Send("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, unpriceable, idempotencyKey: "k2"), table, expectedStatus: 422);
+        await Measure("POST /v1/orders (refused, replayed)", 1, () => Send("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, unpriceable, idempotencyKey: "k2"), table, expectedStatus: 422);
         var id = placed.Json.GetProperty("id").GetString()!;
-        await Measure("GET /v1/orders/{id}", 1, () => Send("GET", $"/api/v1/orders/{id}", (r, ct) => _api.Orders.Get(r, id, ct), _tenant.Alice), table);
-        await Measure("GET /v1/orders", 1, () => Send("GET", "/api/v1/orders", _api.Orders.List, _tenant.Alice), table);
-        await Measure("GET /v1/orders?status= (admin)", 1, () => Send("GET", "/api/v1/orders?status=pending", _api.Orders.List, _tenant.Admin), table);
-        await Measure("POST /v1/orders/{id}/cancel", 2, () => Send("POST", $"/api/v1/orders/{id}/cancel", (r, ct) => _api.Orders.Cancel(r, id, ct), _tenant.Alice), table);
+        await Measure("GET /v1/orders/{id}", 1, () => Send("GET", $"/api/v1/orders/{id}", (r, ct) => _api.Orders.Order(r, id, ct), _tenant.Alice), table);
+        await Measure("GET /v1/orders", 1, () => Send("GET", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice), table);
+        await Measure("GET /v1/orders?status= (admin)", 1, () => Send("GET", "/api/v1/orders?status=pending", _api.Orders.Orders, _tenant.Admin), table);
+        await Measure("POST /v1/orders/{id}/cancel", 2, () => Send("POST", $"/api/v1/orders/{id}/cancel", (r, ct) => _api.Orders.OrderCancellation(r, id, ct), _tenant.Alice), table);
         await Measure("GET /health/ready", 1, async () =>
         {
             var http = HttpTestContext.Create("GET", "/api/health/ready");
             var readiness = new ReadinessFunction([new CosmosReadinessCheck(cosmos.Containers)], TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReadinessFunction>.Instance);
             return await http.ExecuteAsync(await readiness.Run(http.Request, CancellationToken.None));
         }, table);
-        await Measure("request with an invalid token", 0, () => Send("GET", "/api/v1/products", _api.Catalog.List, "not-a-token"), table, expectedStatus: 401);
+        await Measure("request with an invalid token", 0, () => Send("GET", "/api/v1/products", _api.Catalog.Products, "not-a-token"), table, expectedStatus: 401);
 
         output.WriteLine(table.ToString());
     }

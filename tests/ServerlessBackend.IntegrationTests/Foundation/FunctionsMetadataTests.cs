@@ -17,26 +17,30 @@ public sealed class FunctionsMetadataTests
         typeof(ServiceBusTriggerAttribute).Assembly.GetName().Name == "ServerlessBackend.ServiceBusStandIn";
 
     [Fact]
-    public void Health_is_an_anonymous_get_on_api_health()
+    public void Health_is_an_anonymous_get_on_api_health_that_the_host_sends_every_method_of_the_path()
     {
         var trigger = FunctionsMetadata.Trigger("Health");
+        var entryPoint = FunctionsMetadata.Function("Health").GetProperty("entryPoint").GetString()!;
 
-        Assert.Equal("httpTrigger", trigger.GetProperty("type").GetString());
-        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
-        Assert.Equal("health", trigger.GetProperty("route").GetString());
-        Assert.Equal(["get"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(("httpTrigger", "Anonymous", "health"), (trigger.GetProperty("type").GetString(), trigger.GetProperty("authLevel").GetString(), trigger.GetProperty("route").GetString()));
+        // No method list: the function answers every method itself (HEAD, OPTIONS, 405), so no other route competes for the path.
+        Assert.False(trigger.TryGetProperty("methods", out _));
+        Assert.True(EntryPointAttributes.Covers<PublicEndpointAttribute>(entryPoint, "GET"));
+        Assert.True(EntryPointAttributes.Covers<PublicEndpointAttribute>(entryPoint, "HEAD"));
+        Assert.False(EntryPointAttributes.Covers<PublicEndpointAttribute>(entryPoint, "POST"));
     }
 
     [Fact]
     public void The_stripe_webhook_is_an_anonymous_post_that_needs_no_token()
     {
         var trigger = FunctionsMetadata.Trigger("StripeWebhook");
-        var entryPoint = FunctionsMetadata.Functions.Single(f => f.GetProperty("name").GetString() == "StripeWebhook").GetProperty("entryPoint").GetString()!;
+        var entryPoint = FunctionsMetadata.Function("StripeWebhook").GetProperty("entryPoint").GetString()!;
 
         Assert.Equal(("httpTrigger", "Anonymous", "v1/payments/stripe/webhook"), (trigger.GetProperty("type").GetString(), trigger.GetProperty("authLevel").GetString(), trigger.GetProperty("route").GetString()));
-        Assert.Equal(["post"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
-        // Stripe sends no bearer token: the middleware must let it through to the signature check.
-        Assert.True(EntryPointAttributes.Has<PublicEndpointAttribute>(entryPoint));
+        Assert.False(trigger.TryGetProperty("methods", out _));
+        // Stripe sends no bearer token: the middleware must let its POST through to the signature check, and nothing else.
+        Assert.True(EntryPointAttributes.Covers<PublicEndpointAttribute>(entryPoint, "POST"));
+        Assert.False(EntryPointAttributes.Covers<PublicEndpointAttribute>(entryPoint, "GET"));
     }
 
     [Fact]

@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using ServerlessBackend.Functions.Domain.Payments;
+using ServerlessBackend.Functions.Features.Payments.Stripe;
+using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Telemetry;
 using ServerlessBackend.Tests.Support;
 
@@ -178,7 +181,8 @@ public sealed partial class DeploymentTests
         // The comma-separated value becomes the list of its non-empty, trimmed entries: empty (the default) is no origin at all.
         Assert.Equal(
             "[filter(map(split(parameters('corsAllowedOrigins'), ','), lambda('origin', trim(lambdaVariables('origin')))), lambda('origin', not(empty(lambdaVariables('origin')))))]",
-            passed);
+            CompiledInfra.Template.GetProperty("variables").GetProperty("corsOrigins").GetString());
+        Assert.Equal("[variables('corsOrigins')]", passed);
         Assert.Equal("[parameters('corsAllowedOrigins')]", cors.GetProperty("allowedOrigins").GetString());
         Assert.False(cors.GetProperty("supportCredentials").GetBoolean());
     }
@@ -271,7 +275,7 @@ public sealed partial class DeploymentTests
     {
         var policy = CompiledInfra.Resource("apim", "Microsoft.ApiManagement/service/apis/policies").GetProperty("properties").GetProperty("value").GetString()!;
         var document = XDocument.Parse(ModuleVariable("apim", VariableInside().Match(policy).Value));
-        var when = document.Root!.Element("on-error")!.Descendants("when").Single();
+        var when = document.Root!.Element("on-error")!.Descendants("when").Single(w => w.Attribute("condition")!.Value.Contains("RateLimitExceeded", StringComparison.Ordinal));
         var response = when.Element("return-response")!;
         var headers = response.Elements("set-header").ToDictionary(h => h.Attribute("name")!.Value, h => h.Element("value")!.Value);
 
@@ -284,6 +288,61 @@ public sealed partial class DeploymentTests
         var body = response.Element("set-body")!.Value;
         Assert.Contains("new JProperty(\"status\", 429)", body, StringComparison.Ordinal);
         Assert.Contains("new JProperty(\"title\", \"Too Many Requests\")", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Api_management_answers_cors_preflights_for_the_function_apps_origins_which_it_would_not_forward()
+    {
+        var policy = CompiledInfra.Resource("apim", "Microsoft.ApiManagement/service/apis/policies").GetProperty("properties").GetProperty("value").GetString()!;
+        var inbound = XDocument.Parse(ModuleVariable("apim", VariableInside().Match(policy).Value)).Root!.Element("inbound")!;
+        var cors = CompiledInfra.ModuleTemplate("apim").GetProperty("variables").GetProperty("corsPolicy").GetString()!;
+
+        Assert.Equal("[variables('corsOrigins')]", CompiledInfra.Module("apim").GetProperty("properties").GetProperty("parameters").GetProperty("corsAllowedOrigins").GetProperty("value").GetString());
+        // The placeholder comes first in inbound, before validate-jwt (a preflight carries no token) and the rate limits.
+        Assert.Equal("{cors}", inbound.Nodes().OfType<XComment>().Select(c => c.Value).Single(v => v.Contains('{', StringComparison.Ordinal)));
+        Assert.True(inbound.Nodes().ToList().FindIndex(n => n is XComment c && c.Value == "{cors}") < inbound.Nodes().ToList().IndexOf(inbound.Elements().First(e => e.Name != "base")));
+        Assert.Contains("'<!--{cors}-->', variables('corsPolicy')", policy, StringComparison.Ordinal);
+        // None without origins; otherwise the methods and request headers the API takes, and the headers clients read.
+        Assert.StartsWith("[if(empty(parameters('corsAllowedOrigins')), '', format('<cors allow-credentials=\"false\"", cors, StringComparison.Ordinal);
+        Assert.All(["GET", "POST", "PUT"], m => Assert.Contains($"<method>{m}</method>", cors, StringComparison.Ordinal));
+        Assert.All(["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"], h => Assert.Contains($"<header>{h}</header>", cors, StringComparison.Ordinal));
+        Assert.All(["ETag", "Location", "Retry-After", "Idempotent-Replayed"], h => Assert.Contains($"<header>{h}</header>", cors, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Api_management_answers_a_body_over_the_apps_limits_with_413_problem_details_before_the_function_app()
+    {
+        var policy = CompiledInfra.Resource("apim", "Microsoft.ApiManagement/service/apis/policies").GetProperty("properties").GetProperty("value").GetString()!;
+        var document = XDocument.Parse(ModuleVariable("apim", VariableInside().Match(policy).Value));
+        var inbound = document.Root!.Element("inbound")!;
+        var validate = Assert.Single(inbound.Descendants("validate-content"));
+        var byOperation = validate.Parent!.Parent!;
+        var webhook = byOperation.Element("when")!;
+        var webhookRefusal = Assert.Single(webhook.Descendants("return-response"));
+        var refusal = document.Root!.Element("on-error")!.Elements("choose").Elements("when")
+            .Single(w => w.Attribute("condition")!.Value == "@(context.LastError.Source == \"validate-content\")").Element("return-response")!;
+        var openApi = JsonDocument.Parse(File.ReadAllText(RepoPaths.InRoot("functions", "ServerlessBackend.Functions", "OpenApi", "openapi.json"))).RootElement;
+
+        // Every operation but the webhook: the size only, at the app's JSON limit (validate-content takes at most 102,400).
+        Assert.Equal(("ignore", "prevent", JsonBody.MaxBytes.ToString(CultureInfo.InvariantCulture)), (validate.Attribute("unspecified-content-type-action")!.Value, validate.Attribute("size-exceeded-action")!.Value, validate.Attribute("max-size")!.Value));
+        Assert.InRange(JsonBody.MaxBytes, 1, 102_400);
+        Assert.Empty(validate.Elements());
+        Assert.Equal("otherwise", validate.Parent!.Name.LocalName);
+        // The webhook, by its operation id in the imported document, at its own limit on Content-Length.
+        Assert.Equal("@(context.Operation.Id == \"StripeWebhook\")", webhook.Attribute("condition")!.Value);
+        Assert.Equal("StripeWebhook", openApi.GetProperty("paths").GetProperty("/" + ApiRoutes.StripeWebhook).GetProperty("post").GetProperty("operationId").GetString());
+        Assert.Contains($"bytes > {StripeWebhookHandler.MaxBodyBytes};", webhookRefusal.Parent!.Attribute("condition")!.Value, StringComparison.Ordinal);
+        foreach (var (response, limit) in new[] { (refusal, JsonBody.MaxBytes), (webhookRefusal, StripeWebhookHandler.MaxBodyBytes) })
+        {
+            Assert.Equal("413", response.Element("set-status")!.Attribute("code")!.Value);
+            Assert.Equal("application/problem+json", response.Element("set-header")!.Element("value")!.Value);
+            Assert.Contains("new JProperty(\"status\", 413)", response.Element("set-body")!.Value, StringComparison.Ordinal);
+            Assert.Contains($"The body is larger than {limit} bytes.", response.Element("set-body")!.Value, StringComparison.Ordinal);
+        }
+
+        // After the token and the rate limits, so an oversized body still counts against them.
+        var order = inbound.Elements().ToList();
+        Assert.True(order.FindLastIndex(e => e.DescendantsAndSelf("rate-limit-by-key").Any()) < order.IndexOf(byOperation));
     }
 
     private static (JsonElement Properties, JsonElement Criterion) Alert(string metric)

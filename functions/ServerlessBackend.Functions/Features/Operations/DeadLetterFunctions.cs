@@ -8,19 +8,25 @@ namespace ServerlessBackend.Functions.Features.Operations;
 /// <summary>Admin routes over the subscriptions' dead-letter queues: bindings and mapping only.</summary>
 public sealed class DeadLetterFunctions(DeadLetterHandler handler)
 {
-    [Function("ListDeadLetters")]
-    [AdminOnly]
-    public Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/admin/dead-letters/{subscription}")] HttpRequest request, string subscription, CancellationToken cancellationToken) =>
+    [Function("DeadLetters")]
+    [AdminOnly("GET")]
+    public Task<IResult> DeadLetters(
+        [HttpTrigger(AuthorizationLevel.Anonymous, Route = ApiRoutes.DeadLetters)] HttpRequest request, string subscription, CancellationToken cancellationToken) =>
+        MethodDispatch.ServeAsync(request, get: () => List(request, subscription, cancellationToken));
+
+    [Function("DeadLetterReplay")]
+    [AdminOnly("POST")]
+    public Task<IResult> DeadLetterReplay(
+        [HttpTrigger(AuthorizationLevel.Anonymous, Route = ApiRoutes.DeadLetterReplay)] HttpRequest request, string subscription, CancellationToken cancellationToken) =>
+        MethodDispatch.ServeAsync(request, post: () => Replay(request, subscription, cancellationToken));
+
+    private Task<IResult> List(HttpRequest request, string subscription, CancellationToken cancellationToken) =>
         HttpEndpoint.HandleAsync(
             PageRequest.Parse(request.Query),
             page => handler.ListAsync(request.RequireCaller(), subscription, page, cancellationToken),
             messages => Results.Json(PageResponse.From(messages, DeadLetterResponse.From), ApiJson.Options));
 
-    [Function("ReplayDeadLetters")]
-    [AdminOnly]
-    public async Task<IResult> Replay(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/admin/dead-letters/{subscription}/replay")] HttpRequest request, string subscription, CancellationToken cancellationToken) =>
+    private async Task<IResult> Replay(HttpRequest request, string subscription, CancellationToken cancellationToken) =>
         await HttpEndpoint.HandleAsync(
             await JsonBody.ReadAsync<ReplayDeadLettersRequest>(request, cancellationToken),
             body => handler.ReplayAsync(request.RequireCaller(), subscription, body, cancellationToken),

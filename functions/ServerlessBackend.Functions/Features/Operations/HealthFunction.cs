@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Operations;
 
@@ -8,10 +9,12 @@ namespace ServerlessBackend.Functions.Features.Operations;
 public sealed class HealthFunction(TimeProvider clock)
 {
     [Function("Health")]
-    [PublicEndpoint]
-    public IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request)
+    [PublicEndpoint("GET")]
+    public Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, Route = ApiRoutes.Health)] HttpRequest request) =>
+        MethodDispatch.ServeAsync(request, get: () => Task.FromResult(Report(request)));
+
+    private IResult Report(HttpRequest request)
     {
-        ArgumentNullException.ThrowIfNull(request);
         request.HttpContext.Response.Headers.CacheControl = "no-store";
         return Results.Json(new HealthReport("Healthy", clock.GetUtcNow()));
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Operations;
 
@@ -18,9 +19,11 @@ public static class OpenApiFunction
     });
 
     [Function("OpenApiDocument")]
-    public static IResult Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest request)
+    public static Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, Route = ApiRoutes.OpenApiDocument)] HttpRequest request) =>
+        MethodDispatch.ServeAsync(request, get: () => Task.FromResult(Serve(request)));
+
+    private static IResult Serve(HttpRequest request)
     {
-        ArgumentNullException.ThrowIfNull(request);
         request.HttpContext.Response.Headers.CacheControl = "private, max-age=300";
         return Results.Bytes(Document.Value, "application/json");
     }

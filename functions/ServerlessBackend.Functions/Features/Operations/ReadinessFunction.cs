@@ -19,11 +19,12 @@ public sealed partial class ReadinessFunction(IEnumerable<IReadinessCheck> check
     internal TimeSpan Timeout { get; init; } = DefaultTimeout;
 
     [Function("Readiness")]
-    [PublicEndpoint]
-    public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health/ready")] HttpRequest request, CancellationToken cancellationToken)
+    [PublicEndpoint("GET")]
+    public Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, Route = ApiRoutes.Readiness)] HttpRequest request, CancellationToken cancellationToken) =>
+        MethodDispatch.ServeAsync(request, get: () => CheckAsync(request, cancellationToken));
+
+    private async Task<IResult> CheckAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
         request.HttpContext.Response.Headers.CacheControl = "no-store";
         var results = await Task.WhenAll(checks.Select(check => RunAsync(check, cancellationToken)));
         var ready = results.All(r => r.Healthy);

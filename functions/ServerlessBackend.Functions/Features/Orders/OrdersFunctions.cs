@@ -5,47 +5,57 @@ using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Orders;
 
-/// <summary>The order routes: bindings and mapping only; the handlers hold the rules.</summary>
+/// <summary>The order routes, one function each serving all its methods: bindings and mapping only; the handlers hold the rules.</summary>
 public sealed class OrdersFunctions(PlaceOrderHandler place, ReadOrdersHandler read, ChangeOrderStatusHandler change)
 {
-    [Function("PlaceOrder")]
-    public async Task<IResult> Place(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/orders")] HttpRequest request, CancellationToken cancellationToken) =>
+    [Function("Orders")]
+    public Task<IResult> Orders(
+        [HttpTrigger(AuthorizationLevel.Anonymous, Route = ApiRoutes.Orders)] HttpRequest request, CancellationToken cancellationToken) =>
+        MethodDispatch.ServeAsync(request, get: () => List(request, cancellationToken), post: () => Place(request, cancellationToken));
+
+    [Function("Order")]
+    public Task<IResult> Order(
+        [HttpTrigger(AuthorizationLevel.Anonymous, Route = ApiRoutes.Order)] HttpRequest request, string orderId, CancellationToken cancellationToken) =>
+        MethodDispatch.ServeAsync(request, get: () => Get(request, orderId, cancellationToken));
+
+    [Function("OrderCancellation")]
+    public Task<IResult> OrderCancellation(
+        [HttpTrigger(AuthorizationLevel.Anonymous, Route = ApiRoutes.OrderCancellation)] HttpRequest request, string orderId, CancellationToken cancellationToken) =>
+        MethodDispatch.ServeAsync(request, post: () => Cancel(request, orderId, cancellationToken));
+
+    [Function("OrderShipment")]
+    [AdminOnly("POST")]
+    public Task<IResult> OrderShipment(
+        [HttpTrigger(AuthorizationLevel.Anonymous, Route = ApiRoutes.OrderShipment)] HttpRequest request, string orderId, CancellationToken cancellationToken) =>
+        MethodDispatch.ServeAsync(request, post: () => Ship(request, orderId, cancellationToken));
+
+    private async Task<IResult> Place(HttpRequest request, CancellationToken cancellationToken) =>
         await HttpEndpoint.HandleAsync(
             IdempotencyKey.Parse(request.Headers[IdempotencyKey.Header]),
             await JsonBody.ReadAsync<PlaceOrderRequest>(request, cancellationToken),
             (key, body) => place.HandleAsync(request.RequireCaller(), key, body, cancellationToken),
             placed => OrderResponse.Placed(request.HttpContext.Response, placed));
 
-    [Function("ListOrders")]
-    public Task<IResult> List(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/orders")] HttpRequest request, CancellationToken cancellationToken) =>
+    private Task<IResult> List(HttpRequest request, CancellationToken cancellationToken) =>
         HttpEndpoint.HandleAsync(
             PageRequest.Parse(request.Query),
             page => read.ListAsync(request.RequireCaller(), page, request.Query.TryGetValue("status", out var status) ? status.ToString() : null, cancellationToken),
             orders => Results.Json(PageResponse.From(orders, OrderResponse.From), ApiJson.Options));
 
-    [Function("GetOrder")]
-    public Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/orders/{orderId}")] HttpRequest request, string orderId, CancellationToken cancellationToken) =>
+    private Task<IResult> Get(HttpRequest request, string orderId, CancellationToken cancellationToken) =>
         HttpEndpoint.HandleAsync(
             Preconditions.OptionalIfNoneMatch(request),
             _ => read.GetAsync(request.RequireCaller(), orderId, cancellationToken),
             (ifNoneMatch, order) => Preconditions.NotModifiedOr(
                 request.HttpContext.Response, ifNoneMatch, order.ETag, () => OrderResponse.Result(request.HttpContext.Response, order, request.RequireCaller())));
 
-    [Function("CancelOrder")]
-    public Task<IResult> Cancel(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/orders/{orderId}/cancel")] HttpRequest request, string orderId, CancellationToken cancellationToken) =>
+    private Task<IResult> Cancel(HttpRequest request, string orderId, CancellationToken cancellationToken) =>
         HttpEndpoint.HandleAsync(
             Preconditions.OptionalIfMatch(request),
             ifMatch => change.CancelAsync(request.RequireCaller(), orderId, ifMatch, cancellationToken),
             order => OrderResponse.Result(request.HttpContext.Response, order, request.RequireCaller()));
 
-    [Function("ShipOrder")]
-    [AdminOnly]
-    public Task<IResult> Ship(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/orders/{orderId}/ship")] HttpRequest request, string orderId, CancellationToken cancellationToken) =>
+    private Task<IResult> Ship(HttpRequest request, string orderId, CancellationToken cancellationToken) =>
         HttpEndpoint.HandleAsync(
             Preconditions.RequireIfMatch(request),
             ifMatch => change.ShipAsync(request.RequireCaller(), orderId, ifMatch, cancellationToken),

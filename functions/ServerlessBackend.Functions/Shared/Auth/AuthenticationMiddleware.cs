@@ -7,8 +7,8 @@ namespace ServerlessBackend.Functions.Shared.Auth;
 
 /// <summary>
 /// For HTTP functions: validates the bearer token and stores the <see cref="Caller"/> on the HttpContext,
-/// or answers 401/403 problem details without running the function. [PublicEndpoint] functions are skipped;
-/// [AdminOnly] functions answer 403 to any caller without the admin role.
+/// or answers 401/403 problem details without running the function. The methods a function's [PublicEndpoint] names
+/// are skipped; those its [AdminOnly] names answer 403 to any caller without the admin role.
 /// </summary>
 public sealed class AuthenticationMiddleware(BearerAuthenticator authenticator) : IFunctionsWorkerMiddleware
 {
@@ -18,14 +18,14 @@ public sealed class AuthenticationMiddleware(BearerAuthenticator authenticator) 
         ArgumentNullException.ThrowIfNull(next);
         var http = context.GetHttpContext();
         var entryPoint = context.FunctionDefinition.EntryPoint;
-        if (http is null || EntryPointAttributes.Has<PublicEndpointAttribute>(entryPoint))
+        if (http is null || EntryPointAttributes.Covers<PublicEndpointAttribute>(entryPoint, http.Request.Method))
         {
             await next(context);
             return;
         }
 
         var outcome = await authenticator.AuthenticateAsync(http.Request, context.CancellationToken);
-        var error = outcome.Error ?? (EntryPointAttributes.Has<AdminOnlyAttribute>(entryPoint) ? CallerRules.RequireAdmin(outcome.Value!) : null);
+        var error = outcome.Error ?? (EntryPointAttributes.Covers<AdminOnlyAttribute>(entryPoint, http.Request.Method) ? CallerRules.RequireAdmin(outcome.Value!) : null);
         if (error is not null)
         {
             if (error.Kind == ProblemKind.Unauthorized)

@@ -1,5 +1,9 @@
 namespace ServerlessBackend.Functions.Shared.Auth;
 
-/// <summary>Marks an HTTP function that needs no bearer token (the health probes; the Stripe webhook, which checks Stripe's signature instead). Everything else does.</summary>
+/// <summary>
+/// The methods of an HTTP function that need no bearer token (the health probes' GET; the Stripe webhook's POST, which
+/// checks Stripe's signature instead). Everything else does, other methods on the same route included, so an anonymous
+/// caller gets 401 for any of them and cannot tell a route that exists from one that does not.
+/// </summary>
 [AttributeUsage(AttributeTargets.Method)]
-public sealed class PublicEndpointAttribute : Attribute;
+public sealed class PublicEndpointAttribute(params string[] methods) : MethodsAttribute(methods);

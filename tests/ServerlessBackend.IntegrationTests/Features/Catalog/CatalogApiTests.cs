@@ -188,7 +188,7 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos) : IClassFixture<
 
         var whole = await Create(_tenant.Admin, $$"""{"id":"P-2","name":"Tea","price":100,"currency":"{{currency}}","availableStock":1}""");
         Assert.Equal(201, whole.StatusCode);
-        var update = await _api.SendAsync("PUT", "/api/v1/products/P-2", (r, ct) => _api.Catalog.Update(r, "P-2", ct), _tenant.Admin,
+        var update = await _api.SendAsync("PUT", "/api/v1/products/P-2", (r, ct) => _api.Catalog.Product(r, "P-2", ct), _tenant.Admin,
             $$"""{"name":"Tea","price":{{price}},"currency":"{{currency}}"}""", new Dictionary<string, string> { ["If-Match"] = whole.Headers.ETag.ToString() });
         AssertProblem(update, 400);
     }
@@ -270,7 +270,7 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos) : IClassFixture<
     [Fact]
     public async Task A_body_that_is_not_json_is_415()
     {
-        var response = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, Espresso, new Dictionary<string, string> { ["Content-Type"] = "text/plain" });
+        var response = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, Espresso, new Dictionary<string, string> { ["Content-Type"] = "text/plain" });
 
         AssertProblem(response, 415);
     }
@@ -474,8 +474,8 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos) : IClassFixture<
         var created = await Create(_tenant.Admin, Espresso);
         var headers = new Dictionary<string, string> { ["If-Match"] = created.Headers.ETag.ToString(), ["Content-Type"] = "text/plain" };
 
-        AssertProblem(await _api.SendAsync("PUT", "/api/v1/products/ESP-1", (r, ct) => _api.Catalog.Update(r, "ESP-1", ct), _tenant.Admin, "{}", headers), 415);
-        AssertProblem(await _api.SendAsync("PUT", "/api/v1/products/ESP-1/stock", (r, ct) => _api.Catalog.SetStock(r, "ESP-1", ct), _tenant.Admin, "{}", headers), 415);
+        AssertProblem(await _api.SendAsync("PUT", "/api/v1/products/ESP-1", (r, ct) => _api.Catalog.Product(r, "ESP-1", ct), _tenant.Admin, "{}", headers), 415);
+        AssertProblem(await _api.SendAsync("PUT", "/api/v1/products/ESP-1/stock", (r, ct) => _api.Catalog.ProductStock(r, "ESP-1", ct), _tenant.Admin, "{}", headers), 415);
         AssertProblem(await Update(_tenant.Admin, "ESP-1", $$"""{"name":"{{new string('n', 70_000)}}"}""", created.Headers.ETag.ToString()), 413);
     }
 
@@ -536,24 +536,24 @@ public sealed class CatalogApiTests(CosmosServerFixture cosmos) : IClassFixture<
         [.. page.Json.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("id").GetString()!)];
 
     private Task<TestResponse> Create(string token, string body) =>
-        _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, token, body);
+        _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, token, body);
 
     private Task<TestResponse> GetProduct(string token, string id, string? ifNoneMatch = null) =>
         _api.SendAsync(
-            "GET", $"/api/v1/products/{id}", (r, ct) => _api.Catalog.Get(r, Uri.UnescapeDataString(id), ct), token,
+            "GET", $"/api/v1/products/{id}", (r, ct) => _api.Catalog.Product(r, Uri.UnescapeDataString(id), ct), token,
             headers: ifNoneMatch is null ? null : new Dictionary<string, string> { ["If-None-Match"] = ifNoneMatch });
 
     private Task<TestResponse> List(string token, string query) =>
-        _api.SendAsync("GET", $"/api/v1/products{query}", _api.Catalog.List, token);
+        _api.SendAsync("GET", $"/api/v1/products{query}", _api.Catalog.Products, token);
 
     private Task<TestResponse> Update(string token, string id, string body, string? ifMatch) =>
-        _api.SendAsync("PUT", $"/api/v1/products/{id}", (r, ct) => _api.Catalog.Update(r, id, ct), token, body, IfMatch(ifMatch));
+        _api.SendAsync("PUT", $"/api/v1/products/{id}", (r, ct) => _api.Catalog.Product(r, id, ct), token, body, IfMatch(ifMatch));
 
     private Task<TestResponse> SetStock(string token, string id, string body, string? ifMatch) =>
-        _api.SendAsync("PUT", $"/api/v1/products/{id}/stock", (r, ct) => _api.Catalog.SetStock(r, id, ct), token, body, IfMatch(ifMatch));
+        _api.SendAsync("PUT", $"/api/v1/products/{id}/stock", (r, ct) => _api.Catalog.ProductStock(r, id, ct), token, body, IfMatch(ifMatch));
 
     private Task<TestResponse> Deactivate(string token, string id, string? ifMatch) =>
-        _api.SendAsync("POST", $"/api/v1/products/{id}/deactivate", (r, ct) => _api.Catalog.Deactivate(r, id, ct), token, headers: IfMatch(ifMatch));
+        _api.SendAsync("POST", $"/api/v1/products/{id}/deactivate", (r, ct) => _api.Catalog.ProductDeactivation(r, id, ct), token, headers: IfMatch(ifMatch));
 
     private static Dictionary<string, string> IfMatch(string? etag) => etag is null ? [] : new() { ["If-Match"] = etag };
 }

@@ -17,7 +17,7 @@ public sealed class ServiceBusFailureSurfaceTests
     [InlineData("Fulfillment", false)]
     [InlineData("Email", false)]
     [InlineData("OutboxRelay", false)]
-    [InlineData("ListDeadLetters", true)]
+    [InlineData("DeadLetters", true)]
     public void The_HTTP_pipeline_applies_to_HTTP_triggers_only(string function, bool expected)
     {
         var context = ContextFor(function);

@@ -104,10 +104,10 @@ public sealed class DeadLetterApiTests(CosmosServerFixture cosmos) : IClassFixtu
     public void Dispose() => _metrics.Dispose();
 
     private Task<TestResponse> List(string? token, string subscription, string query) =>
-        _api.SendAsync("GET", $"/api/v1/admin/dead-letters/{subscription}{query}", (r, ct) => Functions.List(r, subscription, ct), token);
+        _api.SendAsync("GET", $"/api/v1/admin/dead-letters/{subscription}{query}", (r, ct) => Functions.DeadLetters(r, subscription, ct), token);
 
     private Task<TestResponse> Replay(string? token, string subscription, string body) =>
-        _api.SendAsync("POST", $"/api/v1/admin/dead-letters/{subscription}/replay", (r, ct) => Functions.Replay(r, subscription, ct), token, body);
+        _api.SendAsync("POST", $"/api/v1/admin/dead-letters/{subscription}/replay", (r, ct) => Functions.DeadLetterReplay(r, subscription, ct), token, body);
 
     private static DeadLetteredMessage Letter(long sequenceNumber) => new(
         sequenceNumber, $"o-{sequenceNumber}.OrderConfirmed", "OrderConfirmed", $"o-{sequenceNumber}", "MaxDeliveryCountExceeded", "smtp down", 5, TestData.Now);

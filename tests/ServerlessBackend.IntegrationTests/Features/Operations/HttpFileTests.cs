@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Features.Operations;
@@ -13,18 +12,22 @@ public sealed partial class HttpFileTests
     private static HashSet<(string Method, string Path)> Requests =>
         [.. Lines.Select(l => RequestLine().Match(l)).Where(m => m.Success).Select(m => (m.Groups["method"].Value, Normalize(m.Groups["path"].Value)))];
 
-    private static IEnumerable<(string Name, string Method, string Path)> HttpFunctions =>
-        FunctionsMetadata.Functions
-            .Select(f => (Name: f.GetProperty("name").GetString()!, Trigger: FunctionsMetadata.Trigger(f.GetProperty("name").GetString()!)))
-            .Where(x => x.Trigger.GetProperty("type").GetString() == "httpTrigger" && !RouteTable.IsCatchAll(x.Trigger.GetProperty("route").GetString()!))
-            .SelectMany(x => x.Trigger.GetProperty("methods").EnumerateArray()
-                .Select(m => (x.Name, m.GetString()!.ToUpperInvariant(), Normalize(x.Trigger.GetProperty("route").GetString()!))));
+    private static async Task<List<(string Name, string Method, string Path)>> HttpFunctionsAsync()
+    {
+        var functions = new List<(string, string, string)>();
+        foreach (var function in FunctionsMetadata.RouteFunctions)
+        {
+            functions.AddRange((await FunctionsMetadata.ServedMethodsAsync(function)).Select(m => (function.Name, m, Normalize(function.Route))));
+        }
+
+        return functions;
+    }
 
     [Fact]
-    public void Every_http_function_has_a_request_in_the_http_file_and_every_request_is_a_function()
+    public async Task Every_method_of_every_http_function_has_a_request_in_the_http_file_and_every_request_is_served()
     {
         var requests = Requests;
-        var functions = HttpFunctions.ToList();
+        var functions = await HttpFunctionsAsync();
 
         Assert.All(functions, f => Assert.True(requests.Contains((f.Method, f.Path)), $"{f.Method} /api/{f.Path} ({f.Name}) has no request in ServerlessBackend.Functions.http"));
         Assert.All(requests, r => Assert.True(functions.Any(f => (f.Method, f.Path) == r), $"ServerlessBackend.Functions.http sends {r.Method} /api/{r.Path}, which no function serves"));

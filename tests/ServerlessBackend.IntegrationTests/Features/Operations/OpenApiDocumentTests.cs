@@ -4,6 +4,7 @@ using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.LocalHost;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Features.Operations;
@@ -13,22 +14,22 @@ public sealed class OpenApiDocumentTests
 {
     private static readonly string DocumentPath = Path.Combine(RepoPaths.FunctionsProject, "OpenApi", "openapi.json");
 
+    private static HostRoutes HostRoutesOf() => HostRoutes.Load(RepoPaths.FunctionsOutput);
+
     private static JsonElement Document => JsonDocument.Parse(File.ReadAllText(DocumentPath)).RootElement;
 
-    private static IEnumerable<(JsonElement Function, JsonElement Trigger)> HttpTriggers =>
-        FunctionsMetadata.Functions
-            .Select(f => (Function: f, Trigger: FunctionsMetadata.Trigger(f.GetProperty("name").GetString()!)))
-            .Where(x => x.Trigger.GetProperty("type").GetString() == "httpTrigger");
+    // Each function serves one route (its path in the document) and the methods it answers OPTIONS with; the catch-all
+    // that answers 404 for every other path is not an operation.
+    private static async Task<List<(string Name, string Path, string Method, string EntryPoint)>> HttpFunctionsAsync()
+    {
+        var operations = new List<(string, string, string, string)>();
+        foreach (var function in FunctionsMetadata.RouteFunctions)
+        {
+            operations.AddRange((await FunctionsMetadata.ServedMethodsAsync(function)).Select(m => (function.Name, "/" + function.Route, m.ToLowerInvariant(), function.EntryPoint)));
+        }
 
-    // The catch-all that answers 404/405 for what no operation serves is not an operation itself.
-    private static IEnumerable<(string Name, string Path, string Method, string EntryPoint)> HttpFunctions =>
-        HttpTriggers
-            .Where(x => !RouteTable.IsCatchAll(x.Trigger.GetProperty("route").GetString()!))
-            .SelectMany(x => x.Trigger.GetProperty("methods").EnumerateArray().Select(m => (
-                x.Function.GetProperty("name").GetString()!,
-                "/" + x.Trigger.GetProperty("route").GetString()!,
-                m.GetString()!.ToLowerInvariant(),
-                x.Function.GetProperty("entryPoint").GetString()!)));
+        return operations;
+    }
 
     private static IEnumerable<(string Path, string Method, JsonElement Operation)> DocumentedOperations =>
         Document.GetProperty("paths").EnumerateObject().SelectMany(path => path.Value.EnumerateObject()
@@ -53,44 +54,42 @@ public sealed class OpenApiDocumentTests
     }
 
     [Fact]
-    public void Every_http_function_is_documented_with_its_name_as_operation_id()
+    public async Task Every_method_each_http_function_serves_is_a_documented_operation_on_its_route()
     {
-        var documented = DocumentedOperations.ToDictionary(o => (o.Path, o.Method), o => o.Operation.GetProperty("operationId").GetString());
+        var documented = DocumentedOperations.Select(o => (o.Path, o.Method)).ToHashSet();
 
-        Assert.All(HttpFunctions, f =>
-        {
-            Assert.True(documented.TryGetValue((f.Path, f.Method), out var operationId), $"{f.Method.ToUpperInvariant()} {f.Path} ({f.Name}) is not in openapi.json");
-            Assert.Equal(f.Name, operationId);
-        });
+        Assert.All(await HttpFunctionsAsync(), f => Assert.True(documented.Contains((f.Path, f.Method)), $"{f.Method.ToUpperInvariant()} {f.Path} ({f.Name}) is not in openapi.json"));
     }
 
     [Fact]
-    public void Every_documented_operation_is_a_function()
+    public async Task Every_documented_operation_is_served_by_the_function_of_its_path()
     {
-        var functions = HttpFunctions.Select(f => (f.Path, f.Method)).ToHashSet();
+        var functions = (await HttpFunctionsAsync()).Select(f => (f.Path, f.Method)).ToHashSet();
 
         Assert.All(DocumentedOperations, o => Assert.True(functions.Contains((o.Path, o.Method)), $"openapi.json lists {o.Method.ToUpperInvariant()} {o.Path}, which no function serves"));
         Assert.NotEmpty(functions);
+        var operationIds = DocumentedOperations.Select(o => o.Operation.GetProperty("operationId").GetString()).ToList();
+        Assert.Equal(operationIds.Count, operationIds.Distinct(StringComparer.Ordinal).Count());
     }
 
     [Fact]
-    public void The_one_catch_all_route_serves_every_method_needs_a_token_and_is_described_but_not_an_operation()
+    public void The_one_catch_all_route_lists_no_method_needs_a_token_and_is_described_but_not_an_operation()
     {
-        var catchAll = Assert.Single(HttpTriggers, x => RouteTable.IsCatchAll(x.Trigger.GetProperty("route").GetString()!));
+        var catchAll = Assert.Single(HostRoutesOf().Functions, f => f.Route.StartsWith("{*", StringComparison.Ordinal));
 
-        Assert.Equal(UnmatchedRouteFunction.Name, catchAll.Function.GetProperty("name").GetString());
-        // No "methods" in the binding: the host then routes every method to it (known routes are tried first).
-        Assert.False(catchAll.Trigger.TryGetProperty("methods", out _));
-        Assert.False(EntryPointAttributes.Has<PublicEndpointAttribute>(catchAll.Function.GetProperty("entryPoint").GetString()!));
+        Assert.Equal(UnmatchedRouteFunction.Name, catchAll.Name);
+        Assert.Equal(ApiRoutes.Unmatched, catchAll.Route);
+        Assert.Null(catchAll.Methods);
+        Assert.False(EntryPointAttributes.Covers<PublicEndpointAttribute>(catchAll.EntryPoint, "GET"));
         Assert.DoesNotContain(Document.GetProperty("paths").EnumerateObject(), p => p.Name.Contains('*', StringComparison.Ordinal));
         Assert.Contains("405", Document.GetProperty("info").GetProperty("description").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Operations_without_security_are_exactly_the_public_endpoints()
+    public async Task Operations_without_security_are_exactly_the_public_endpoints()
     {
         var anonymous = DocumentedOperations.Where(o => o.Operation.TryGetProperty("security", out var s) && s.GetArrayLength() == 0).Select(o => (o.Path, o.Method)).ToHashSet();
-        var publicFunctions = HttpFunctions.Where(f => EntryPointAttributes.Has<PublicEndpointAttribute>(f.EntryPoint)).Select(f => (f.Path, f.Method)).ToHashSet();
+        var publicFunctions = (await HttpFunctionsAsync()).Where(f => EntryPointAttributes.Covers<PublicEndpointAttribute>(f.EntryPoint, f.Method)).Select(f => (f.Path, f.Method)).ToHashSet();
 
         Assert.Equal(publicFunctions.Order(), anonymous.Order());
         Assert.Equal([("/health", "get"), ("/health/ready", "get"), ("/v1/payments/stripe/webhook", "post")], publicFunctions.Order());
@@ -129,7 +128,7 @@ public sealed class OpenApiDocumentTests
     {
         var http = HttpTestContext.Create("GET", "/api/openapi.json");
 
-        var response = await http.ExecuteAsync(OpenApiFunction.Run(http.Request));
+        var response = await http.ExecuteAsync(await OpenApiFunction.Run(http.Request));
 
         Assert.Equal(200, response.StatusCode);
         Assert.Equal("application/json", response.ContentType);

@@ -175,7 +175,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
         await Stock();
         const string body = """{"lines":[{"productId":"LATER","quantity":1}]}""";
         var first = await Place(_tenant.Alice, "key-1", body);
-        Assert.Equal(201, (await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, """{"id":"LATER","name":"Later","price":1,"currency":"EUR","availableStock":5}""")).StatusCode);
+        Assert.Equal(201, (await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, """{"id":"LATER","name":"Later","price":1,"currency":"EUR","availableStock":5}""")).StatusCode);
 
         var retry = await Place(_tenant.Alice, "key-1", body);
         var withNewKey = await Place(_tenant.Alice, "key-2", body);
@@ -281,7 +281,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     {
         await Stock();
 
-        var response = await _api.SendAsync("POST", "/api/v1/orders", (r, ct) => { r.Headers["Idempotency-Key"] = new Microsoft.Extensions.Primitives.StringValues(["k1", "k2"]); return _api.Orders.Place(r, ct); }, _tenant.Alice, TwoLines, new Dictionary<string, string> { ["Idempotency-Key"] = "k1" });
+        var response = await _api.SendAsync("POST", "/api/v1/orders", (r, ct) => { r.Headers["Idempotency-Key"] = new Microsoft.Extensions.Primitives.StringValues(["k1", "k2"]); return _api.Orders.Orders(r, ct); }, _tenant.Alice, TwoLines, new Dictionary<string, string> { ["Idempotency-Key"] = "k1" });
 
         AssertProblem(response, 400);
         Assert.True(response.Json.GetProperty("errors").TryGetProperty("Idempotency-Key", out _));
@@ -310,7 +310,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     [Fact]
     public async Task A_non_json_body_is_415_and_an_oversized_one_413()
     {
-        var asText = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, TwoLines, new Dictionary<string, string> { ["Idempotency-Key"] = "k", ["Content-Type"] = "text/plain" });
+        var asText = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, TwoLines, new Dictionary<string, string> { ["Idempotency-Key"] = "k", ["Content-Type"] = "text/plain" });
         var huge = await Place(_tenant.Alice, "k", $$"""{"lines":[],"contactEmail":"{{new string('a', 70_000)}}"}""");
 
         AssertProblem(asText, 415);
@@ -358,10 +358,10 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     public async Task Unknown_inactive_foreign_or_mixed_currency_products_are_422_per_line()
     {
         await Stock();
-        await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _other.Admin, """{"id":"FOREIGN","name":"x","price":1,"currency":"EUR","availableStock":1}""");
-        await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, """{"id":"DOLLAR","name":"x","price":1,"currency":"USD","availableStock":1}""");
-        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, """{"id":"OLD","name":"x","price":1,"currency":"EUR","availableStock":1}""");
-        await _api.SendAsync("POST", "/api/v1/products/OLD/deactivate", (r, ct) => _api.Catalog.Deactivate(r, "OLD", ct), _tenant.Admin, headers: new Dictionary<string, string> { ["If-Match"] = created.Headers.ETag.ToString() });
+        await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _other.Admin, """{"id":"FOREIGN","name":"x","price":1,"currency":"EUR","availableStock":1}""");
+        await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, """{"id":"DOLLAR","name":"x","price":1,"currency":"USD","availableStock":1}""");
+        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, """{"id":"OLD","name":"x","price":1,"currency":"EUR","availableStock":1}""");
+        await _api.SendAsync("POST", "/api/v1/products/OLD/deactivate", (r, ct) => _api.Catalog.ProductDeactivation(r, "OLD", ct), _tenant.Admin, headers: new Dictionary<string, string> { ["If-Match"] = created.Headers.ETag.ToString() });
 
         var unknown = await Place(_tenant.Alice, "k1", """{"lines":[{"productId":"BEANS","quantity":1},{"productId":"NOPE","quantity":1},{"productId":"FOREIGN","quantity":1},{"productId":"OLD","quantity":1}]}""");
         var mixed = await Place(_tenant.Alice, "k2", """{"lines":[{"productId":"BEANS","quantity":1},{"productId":"DOLLAR","quantity":1}]}""");
@@ -380,7 +380,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
         var api = new ApiTestHost(cosmos, outbox: new OrderOutbox(new CosmosOrderStore(cosmos.Containers), down.Object, NullLogger<OrderOutbox>.Instance));
         await Stock();
 
-        var response = await api.SendAsync("POST", "/api/v1/orders", (r, ct) => api.Orders.Place(r, ct), _tenant.Alice, TwoLines, new Dictionary<string, string> { ["Idempotency-Key"] = "key-1" });
+        var response = await api.SendAsync("POST", "/api/v1/orders", (r, ct) => api.Orders.Orders(r, ct), _tenant.Alice, TwoLines, new Dictionary<string, string> { ["Idempotency-Key"] = "key-1" });
 
         Assert.Equal(201, response.StatusCode);
         var stored = await Store.GetAsync(_tenant.Id, response.Json.GetProperty("id").GetString()!, CancellationToken.None);
@@ -570,7 +570,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     [InlineData("999999", "EUR", 1000, "above the maximum payment of 999999.99 EUR")]
     public async Task A_total_the_payment_provider_refuses_is_422_at_placement_the_same_on_retry_and_places_nothing(string price, string currency, int quantity, string reason)
     {
-        var product = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, $$"""{"id":"ODD","name":"x","price":{{price}},"currency":"{{currency}}","availableStock":1000}""");
+        var product = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, $$"""{"id":"ODD","name":"x","price":{{price}},"currency":"{{currency}}","availableStock":1000}""");
         Assert.Equal(201, product.StatusCode);
         var body = $$"""{"lines":[{"productId":"ODD","quantity":{{quantity}}}]}""";
 
@@ -598,12 +598,12 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
         Assert.Contains("Payments in XTS are not supported.", first.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal((422, Problem(first)), (retry.StatusCode, Problem(retry)));
         Assert.Equal(0, (await List(_tenant.Alice, "")).Json.GetProperty("items").GetArrayLength());
-        var read = await _api.SendAsync("GET", "/api/v1/products/OLD", (r, ct) => _api.Catalog.Get(r, "OLD", ct), _tenant.Admin);
+        var read = await _api.SendAsync("GET", "/api/v1/products/OLD", (r, ct) => _api.Catalog.Product(r, "OLD", ct), _tenant.Admin);
         Assert.Equal("XTS", read.Json.GetProperty("currency").GetString());
-        var stock = await _api.SendAsync("PUT", "/api/v1/products/OLD/stock", (r, ct) => _api.Catalog.SetStock(r, "OLD", ct), _tenant.Admin,
+        var stock = await _api.SendAsync("PUT", "/api/v1/products/OLD/stock", (r, ct) => _api.Catalog.ProductStock(r, "OLD", ct), _tenant.Admin,
             """{"availableStock":3}""", new Dictionary<string, string> { ["If-Match"] = read.Headers.ETag.ToString() });
         Assert.Equal(200, stock.StatusCode);
-        var fixedCurrency = await _api.SendAsync("PUT", "/api/v1/products/OLD", (r, ct) => _api.Catalog.Update(r, "OLD", ct), _tenant.Admin,
+        var fixedCurrency = await _api.SendAsync("PUT", "/api/v1/products/OLD", (r, ct) => _api.Catalog.Product(r, "OLD", ct), _tenant.Admin,
             """{"name":"Espresso beans","price":12.5,"currency":"EUR"}""", new Dictionary<string, string> { ["If-Match"] = stock.Headers.ETag.ToString() });
         Assert.Equal(200, fixedCurrency.StatusCode);
         Assert.Equal(201, (await Place(_tenant.Alice, "key-2", body)).StatusCode);
@@ -656,7 +656,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     }
 
     private Task<TestResponse> PlaceWith(OrdersFunctions orders, string token, string key, string body) =>
-        _api.SendAsync("POST", "/api/v1/orders", orders.Place, token, body, new Dictionary<string, string> { ["Idempotency-Key"] = key });
+        _api.SendAsync("POST", "/api/v1/orders", orders.Orders, token, body, new Dictionary<string, string> { ["Idempotency-Key"] = key });
 
     private async Task Deactivate(string productId)
     {
@@ -677,7 +677,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     {
         foreach (var product in new[] { """{"id":"BEANS","name":"Espresso beans","price":12.50,"currency":"EUR","availableStock":100}""", """{"id":"FILTERS","name":"Filter papers","price":3.20,"currency":"EUR","availableStock":100}""" })
         {
-            var response = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin, product);
+            var response = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, product);
             Assert.Equal(201, response.StatusCode);
         }
     }
@@ -703,16 +703,16 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     }
 
     private Task<TestResponse> Place(string token, string? key, string body) =>
-        _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, token, body, key is null ? null : new Dictionary<string, string> { ["Idempotency-Key"] = key });
+        _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Orders, token, body, key is null ? null : new Dictionary<string, string> { ["Idempotency-Key"] = key });
 
     private Task<TestResponse> Get(string token, string id, string? ifNoneMatch = null) =>
         _api.SendAsync(
-            "GET", $"/api/v1/orders/{id}", (r, ct) => _api.Orders.Get(r, Uri.UnescapeDataString(id), ct), token,
+            "GET", $"/api/v1/orders/{id}", (r, ct) => _api.Orders.Order(r, Uri.UnescapeDataString(id), ct), token,
             headers: ifNoneMatch is null ? null : new Dictionary<string, string> { ["If-None-Match"] = ifNoneMatch });
 
     private Task<TestResponse> List(string token, string query) =>
-        _api.SendAsync("GET", $"/api/v1/orders{query}", _api.Orders.List, token);
+        _api.SendAsync("GET", $"/api/v1/orders{query}", _api.Orders.Orders, token);
 
     private Task<TestResponse> Cancel(string token, string id, string? ifMatch = null) =>
-        _api.SendAsync("POST", $"/api/v1/orders/{id}/cancel", (r, ct) => _api.Orders.Cancel(r, id, ct), token, headers: ifMatch is null ? null : new Dictionary<string, string> { ["If-Match"] = ifMatch });
+        _api.SendAsync("POST", $"/api/v1/orders/{id}/cancel", (r, ct) => _api.Orders.OrderCancellation(r, id, ct), token, headers: ifMatch is null ? null : new Dictionary<string, string> { ["If-Match"] = ifMatch });
 }

@@ -133,27 +133,27 @@ public sealed class ResponseETagTests : IClassFixture<CosmosServerFixture>
 
     private async Task StockAsync()
     {
-        var response = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, _tenant.Admin,
+        var response = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin,
             """{"id":"BEANS","name":"Espresso beans","price":12.50,"currency":"EUR","availableStock":100}""");
         Assert.Equal(201, response.StatusCode);
     }
 
     private async Task<TestResponse> Place(string key)
     {
-        var response = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Place, _tenant.Alice, Body, new Dictionary<string, string> { ["Idempotency-Key"] = key });
+        var response = await _api.SendAsync("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, Body, new Dictionary<string, string> { ["Idempotency-Key"] = key });
         Assert.True(response.StatusCode == 201, response.Body);
         return response;
     }
 
     private Task<TestResponse> Get(string id) =>
-        _api.SendAsync("GET", $"/api/v1/orders/{id}", (r, ct) => _api.Orders.Get(r, id, ct), _tenant.Alice);
+        _api.SendAsync("GET", $"/api/v1/orders/{id}", (r, ct) => _api.Orders.Order(r, id, ct), _tenant.Alice);
 
     private Task<TestResponse> Cancel(string id, string ifMatch) =>
-        _api.SendAsync("POST", $"/api/v1/orders/{id}/cancel", (r, ct) => _api.Orders.Cancel(r, id, ct), _tenant.Alice,
+        _api.SendAsync("POST", $"/api/v1/orders/{id}/cancel", (r, ct) => _api.Orders.OrderCancellation(r, id, ct), _tenant.Alice,
             headers: new Dictionary<string, string> { ["If-Match"] = ifMatch });
 
     private Task<TestResponse> Ship(string id, string ifMatch) =>
         _api.SendAsync("POST", $"/api/v1/orders/{id}/ship",
-            (r, ct) => _api.Orders.Ship(r, id, ct),
+            (r, ct) => _api.Orders.OrderShipment(r, id, ct),
             _tenant.Admin, headers: new Dictionary<string, string> { ["If-Match"] = ifMatch });
 }

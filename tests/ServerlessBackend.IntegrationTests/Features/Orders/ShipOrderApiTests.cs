@@ -83,6 +83,6 @@ public sealed class ShipOrderApiTests(CosmosServerFixture cosmos) : IClassFixtur
 
     private Task<TestResponse> Ship(string? token, string orderId, string? ifMatch) =>
         _api.SendAsync("POST", $"/api/v1/orders/{orderId}/ship",
-            (r, ct) => _api.Orders.Ship(r, orderId, ct),
+            (r, ct) => _api.Orders.OrderShipment(r, orderId, ct),
             token, headers: ifMatch is null ? null : new Dictionary<string, string> { ["If-Match"] = ifMatch });
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Features.Payments;
@@ -345,7 +346,7 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
         const string payload = "{}";
 
         cosmos.Counter.Reset();
-        var response = await _api.SendAsync("POST", "/api/" + StripeWebhookFunction.Route, webhook.Run, body: payload, headers: new Dictionary<string, string> { ["Stripe-Signature"] = Sign(payload) });
+        var response = await _api.SendAsync("POST", "/api/" + ApiRoutes.StripeWebhook, webhook.Run, body: payload, headers: new Dictionary<string, string> { ["Stripe-Signature"] = Sign(payload) });
 
         ProblemAssertions.AssertProblem(response, 404);
         Assert.Empty(cosmos.Counter.Requests);
@@ -413,6 +414,6 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
     private string Sign(string payload) => StripeEvents.SignatureHeader(payload, Secret, _app.Clock.GetUtcNow());
 
     private Task<TestResponse> SendAsync(string payload, string? header) =>
-        _api.SendAsync("POST", "/api/" + StripeWebhookFunction.Route, _webhook.Run, body: payload,
+        _api.SendAsync("POST", "/api/" + ApiRoutes.StripeWebhook, _webhook.Run, body: payload,
             headers: header is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["Stripe-Signature"] = header });
 }

@@ -30,7 +30,7 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
     {
         var ran = false;
 
-        var response = await _api.SendAsync("GET", "/api/v1/products", (r, ct) => { ran = true; return _api.Catalog.List(r, ct); }, token);
+        var response = await _api.SendAsync("GET", "/api/v1/products", (r, ct) => { ran = true; return _api.Catalog.Products(r, ct); }, token);
 
         ProblemAssertions.AssertProblem(response, 401);
         Assert.Equal("Bearer", response.Headers.WWWAuthenticate.ToString());
@@ -66,16 +66,16 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
 
     private static readonly Dictionary<string, Func<ApiTestHost, Microsoft.AspNetCore.Http.HttpRequest, CancellationToken, Task<Microsoft.AspNetCore.Http.IResult>>> Routes = new()
     {
-        ["POST /api/v1/products"] = (api, r, ct) => api.Catalog.Create(r, ct),
-        ["GET /api/v1/products"] = (api, r, ct) => api.Catalog.List(r, ct),
-        ["GET /api/v1/products/X"] = (api, r, ct) => api.Catalog.Get(r, "X", ct),
-        ["PUT /api/v1/products/X"] = (api, r, ct) => api.Catalog.Update(r, "X", ct),
-        ["PUT /api/v1/products/X/stock"] = (api, r, ct) => api.Catalog.SetStock(r, "X", ct),
-        ["POST /api/v1/products/X/deactivate"] = (api, r, ct) => api.Catalog.Deactivate(r, "X", ct),
-        ["POST /api/v1/orders"] = (api, r, ct) => api.Orders.Place(r, ct),
-        ["GET /api/v1/orders"] = (api, r, ct) => api.Orders.List(r, ct),
-        ["GET /api/v1/orders/ord-1"] = (api, r, ct) => api.Orders.Get(r, "ord-1", ct),
-        ["POST /api/v1/orders/ord-1/cancel"] = (api, r, ct) => api.Orders.Cancel(r, "ord-1", ct),
+        ["POST /api/v1/products"] = (api, r, ct) => api.Catalog.Products(r, ct),
+        ["GET /api/v1/products"] = (api, r, ct) => api.Catalog.Products(r, ct),
+        ["GET /api/v1/products/X"] = (api, r, ct) => api.Catalog.Product(r, "X", ct),
+        ["PUT /api/v1/products/X"] = (api, r, ct) => api.Catalog.Product(r, "X", ct),
+        ["PUT /api/v1/products/X/stock"] = (api, r, ct) => api.Catalog.ProductStock(r, "X", ct),
+        ["POST /api/v1/products/X/deactivate"] = (api, r, ct) => api.Catalog.ProductDeactivation(r, "X", ct),
+        ["POST /api/v1/orders"] = (api, r, ct) => api.Orders.Orders(r, ct),
+        ["GET /api/v1/orders"] = (api, r, ct) => api.Orders.Orders(r, ct),
+        ["GET /api/v1/orders/ord-1"] = (api, r, ct) => api.Orders.Order(r, "ord-1", ct),
+        ["POST /api/v1/orders/ord-1/cancel"] = (api, r, ct) => api.Orders.OrderCancellation(r, "ord-1", ct),
     };
 
     [Fact]
@@ -84,9 +84,9 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
         string EntryPoint(string function) => FunctionsMetadata.Function(function).GetProperty("entryPoint").GetString()!;
         var ran = false;
 
-        var anonymous = await _api.SendAsync("GET", "/api/openapi.json", (r, _) => { ran = true; return Task.FromResult(OpenApiFunction.Run(r)); }, entryPoint: EntryPoint("OpenApiDocument"));
-        var authenticated = await _api.SendAsync("GET", "/api/openapi.json", (r, _) => Task.FromResult(OpenApiFunction.Run(r)), _tenant.Alice, entryPoint: EntryPoint("OpenApiDocument"));
-        var health = await _api.SendAsync("GET", "/api/health", (r, _) => Task.FromResult(new HealthFunction(TimeProvider.System).Run(r)), entryPoint: EntryPoint("Health"));
+        var anonymous = await _api.SendAsync("GET", "/api/openapi.json", (r, _) => { ran = true; return OpenApiFunction.Run(r); }, entryPoint: EntryPoint("OpenApiDocument"));
+        var authenticated = await _api.SendAsync("GET", "/api/openapi.json", (r, _) => OpenApiFunction.Run(r), _tenant.Alice, entryPoint: EntryPoint("OpenApiDocument"));
+        var health = await _api.SendAsync("GET", "/api/health", (r, _) => new HealthFunction(TimeProvider.System).Run(r), entryPoint: EntryPoint("Health"));
 
         ProblemAssertions.AssertProblem(anonymous, 401);
         Assert.False(ran);
@@ -97,7 +97,7 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
     [Fact]
     public async Task A_scheme_other_than_bearer_is_401()
     {
-        var response = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, headers: new Dictionary<string, string> { ["Authorization"] = "Basic YWxpY2U6c2VjcmV0" });
+        var response = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.Products, headers: new Dictionary<string, string> { ["Authorization"] = "Basic YWxpY2U6c2VjcmV0" });
 
         ProblemAssertions.AssertProblem(response, 401);
     }
@@ -105,7 +105,7 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
     [Fact]
     public async Task A_valid_token_without_a_tenant_claim_is_403()
     {
-        var response = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, TestTokens.Mint("t", "alice", withTenant: false));
+        var response = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.Products, TestTokens.Mint("t", "alice", withTenant: false));
 
         ProblemAssertions.AssertProblem(response, 403);
     }
@@ -149,7 +149,7 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
         var libraryRefuses = value is Array or bool or IDictionary<string, object>;
         foreach (var (name, token, status) in new[] { ("tenant", badTenant, 403), ("subject", badSubject, libraryRefuses ? 401 : 403) })
         {
-            var response = await _api.SendAsync("POST", "/api/v1/products", (r, ct) => { ran = true; return _api.Catalog.Create(r, ct); }, token, """{"id":"X","name":"x","price":1,"currency":"EUR","availableStock":1}""");
+            var response = await _api.SendAsync("POST", "/api/v1/products", (r, ct) => { ran = true; return _api.Catalog.Products(r, ct); }, token, """{"id":"X","name":"x","price":1,"currency":"EUR","availableStock":1}""");
             Assert.True(response.StatusCode == status && response.ContentType == "application/problem+json", $"{why}, {name}: {response.StatusCode} {response.Body}");
         }
 
@@ -161,7 +161,7 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
     {
         var payload = $$"""{"tid":"{{_tenant.Id}}","tid":"other","sub":"alice","iss":"{{TestTokens.Issuer}}","aud":"{{TestTokens.Audience}}","exp":{{DateTimeOffset.UtcNow.AddMinutes(30).ToUnixTimeSeconds()}}}""";
 
-        var response = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, TestTokens.MintPayload(payload));
+        var response = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.Products, TestTokens.MintPayload(payload));
 
         Assert.True(response.StatusCode == 403 && response.ContentType == "application/problem+json", $"{response.StatusCode} {response.Body}");
     }
@@ -175,7 +175,7 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
         Caller? seen = null;
         var token = TestTokens.MintClaims(new Dictionary<string, object> { ["tid"] = _tenant.Id, ["sub"] = "alice", ["email"] = email });
 
-        var response = await _api.SendAsync("GET", "/api/v1/products", (r, ct) => { seen = r.HttpContext.GetCaller(); return _api.Catalog.List(r, ct); }, token);
+        var response = await _api.SendAsync("GET", "/api/v1/products", (r, ct) => { seen = r.HttpContext.GetCaller(); return _api.Catalog.Products(r, ct); }, token);
 
         Assert.Equal(200, response.StatusCode);
         Assert.Null(seen!.Email);
@@ -189,9 +189,9 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
         var tenant = ("shöp 1 " + Guid.NewGuid().ToString("N")).PadRight(length, 'x')[..length];
         var token = TestTokens.MintClaims(new Dictionary<string, object> { ["tid"] = tenant, ["sub"] = "boss", ["roles"] = "admin" });
 
-        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Create, token, """{"id":"X","name":"x","price":1,"currency":"EUR","availableStock":1}""");
-        var listed = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, token);
-        var elsewhere = await _api.SendAsync("GET", "/api/v1/products/X", (r, ct) => _api.Catalog.Get(r, "X", ct), _tenant.Admin);
+        var created = await _api.SendAsync("POST", "/api/v1/products", _api.Catalog.Products, token, """{"id":"X","name":"x","price":1,"currency":"EUR","availableStock":1}""");
+        var listed = await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.Products, token);
+        var elsewhere = await _api.SendAsync("GET", "/api/v1/products/X", (r, ct) => _api.Catalog.Product(r, "X", ct), _tenant.Admin);
 
         Assert.Equal(201, created.StatusCode);
         Assert.Equal("X", Assert.Single(listed.Json.GetProperty("items").EnumerateArray()).GetProperty("id").GetString());
@@ -216,7 +216,7 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
         Caller? seen = null;
         var token = TestTokens.MintClaims(new Dictionary<string, object> { ["tid"] = _tenant.Id, ["sub"] = "someone", ["roles"] = roles });
 
-        var response = await _api.SendAsync("GET", "/api/v1/products", (r, ct) => { seen = r.HttpContext.GetCaller(); return _api.Catalog.List(r, ct); }, token);
+        var response = await _api.SendAsync("GET", "/api/v1/products", (r, ct) => { seen = r.HttpContext.GetCaller(); return _api.Catalog.Products(r, ct); }, token);
 
         Assert.Equal(200, response.StatusCode);
         Assert.Equal(isAdmin, seen!.IsAdmin);
@@ -227,7 +227,7 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
     {
         Caller? seen = null;
 
-        var response = await _api.SendAsync("GET", "/api/v1/products", (r, ct) => { seen = r.HttpContext.GetCaller(); return _api.Catalog.List(r, ct); }, _tenant.Admin);
+        var response = await _api.SendAsync("GET", "/api/v1/products", (r, ct) => { seen = r.HttpContext.GetCaller(); return _api.Catalog.Products(r, ct); }, _tenant.Admin);
 
         Assert.Equal(200, response.StatusCode);
         Assert.Equal(new Caller(_tenant.Id, "admin-1", "admin@example.test", IsAdmin: true), seen);
@@ -236,9 +236,9 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
     [Fact]
     public async Task The_signing_keys_are_fetched_once_and_cached()
     {
-        await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, _tenant.Alice);
+        await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.Products, _tenant.Alice);
         var afterFirst = _api.Tokens.MetadataRequests;
-        await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.List, _tenant.Bob);
+        await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.Products, _tenant.Bob);
 
         Assert.Equal(2, afterFirst); // discovery document + key set
         Assert.Equal(afterFirst, _api.Tokens.MetadataRequests);
@@ -248,7 +248,7 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
     public async Task A_public_endpoint_runs_without_a_token()
     {
         var response = await _api.SendAsync(
-            "GET", "/api/health", (r, _) => Task.FromResult(new Functions.Features.Operations.HealthFunction(TimeProvider.System).Run(r)),
+            "GET", "/api/health", (r, _) => new Functions.Features.Operations.HealthFunction(TimeProvider.System).Run(r),
             entryPoint: typeof(Functions.Features.Operations.HealthFunction).FullName + ".Run");
 
         Assert.Equal(200, response.StatusCode);

@@ -35,14 +35,14 @@ public sealed class CosmosThrottlingTests(CosmosServerFixture cosmos) : IDisposa
         var headers = new Dictionary<string, string> { ["If-Match"] = "\"v\"", ["Idempotency-Key"] = "k" };
         Func<HttpRequest, CancellationToken, Task<IResult>> function = route switch
         {
-            "GET /api/v1/products/ESP-1" => (r, ct) => api.Catalog.Get(r, "ESP-1", ct),
-            "GET /api/v1/products" => api.Catalog.List,
-            "POST /api/v1/products" => api.Catalog.Create,
-            "PUT /api/v1/products/ESP-1/stock" => (r, ct) => api.Catalog.SetStock(r, "ESP-1", ct),
-            "POST /api/v1/orders" => api.Orders.Place,
-            "GET /api/v1/orders" => api.Orders.List,
-            "GET /api/v1/orders/ord-1" => (r, ct) => api.Orders.Get(r, "ord-1", ct),
-            _ => (r, ct) => api.Orders.Cancel(r, "ord-1", ct),
+            "GET /api/v1/products/ESP-1" => (r, ct) => api.Catalog.Product(r, "ESP-1", ct),
+            "GET /api/v1/products" => api.Catalog.Products,
+            "POST /api/v1/products" => api.Catalog.Products,
+            "PUT /api/v1/products/ESP-1/stock" => (r, ct) => api.Catalog.ProductStock(r, "ESP-1", ct),
+            "POST /api/v1/orders" => api.Orders.Orders,
+            "GET /api/v1/orders" => api.Orders.Orders,
+            "GET /api/v1/orders/ord-1" => (r, ct) => api.Orders.Order(r, "ord-1", ct),
+            _ => (r, ct) => api.Orders.OrderCancellation(r, "ord-1", ct),
         };
         var body = route switch
         {

@@ -32,7 +32,7 @@ public sealed class DependencyDownTests(CosmosServerFixture cosmos) : IClassFixt
         var functions = new DeadLetterFunctions(new DeadLetterHandler(deadLetters, MetricsCapture.Unobserved));
         var api = new ApiTestHost(cosmos);
 
-        var response = await api.SendAsync(method, path, (r, ct) => method == "GET" ? functions.List(r, "email", ct) : functions.Replay(r, "email", ct), _tenant.Admin, body);
+        var response = await api.SendAsync(method, path, (r, ct) => method == "GET" ? functions.DeadLetters(r, "email", ct) : functions.DeadLetterReplay(r, "email", ct), _tenant.Admin, body);
 
         AssertUnavailable(response);
     }
@@ -83,12 +83,12 @@ public sealed class DependencyDownTests(CosmosServerFixture cosmos) : IClassFixt
         var headers = new Dictionary<string, string> { ["If-Match"] = "\"v\"", ["Idempotency-Key"] = "k" };
         Func<HttpRequest, CancellationToken, Task<IResult>> function = route switch
         {
-            "GET /api/v1/products/ESP-1" => (r, ct) => api.Catalog.Get(r, "ESP-1", ct),
-            "GET /api/v1/products" => api.Catalog.List,
-            "POST /api/v1/products" => api.Catalog.Create,
-            "PUT /api/v1/products/ESP-1/stock" => (r, ct) => api.Catalog.SetStock(r, "ESP-1", ct),
-            "POST /api/v1/orders" => api.Orders.Place,
-            _ => (r, ct) => api.Orders.Get(r, "ord-1", ct),
+            "GET /api/v1/products/ESP-1" => (r, ct) => api.Catalog.Product(r, "ESP-1", ct),
+            "GET /api/v1/products" => api.Catalog.Products,
+            "POST /api/v1/products" => api.Catalog.Products,
+            "PUT /api/v1/products/ESP-1/stock" => (r, ct) => api.Catalog.ProductStock(r, "ESP-1", ct),
+            "POST /api/v1/orders" => api.Orders.Orders,
+            _ => (r, ct) => api.Orders.Order(r, "ord-1", ct),
         };
         var body = route switch
         {

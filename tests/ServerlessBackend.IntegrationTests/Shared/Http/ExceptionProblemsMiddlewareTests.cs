@@ -68,10 +68,10 @@ public sealed class ExceptionProblemsMiddlewareTests(CosmosServerFixture cosmos)
     {
         var body = """{"id":"CUT-1","name":"x","price":1,"currency":"EUR","availableStock":1}""";
 
-        var response = await _api.SendAsync("POST", "/api/v1/products", (r, ct) => { r.Body = new CutShortStream(); return _api.Catalog.Create(r, ct); }, _tenant.Admin, body);
+        var response = await _api.SendAsync("POST", "/api/v1/products", (r, ct) => { r.Body = new CutShortStream(); return _api.Catalog.Products(r, ct); }, _tenant.Admin, body);
 
         ProblemAssertions.AssertProblem(response, 400);
-        ProblemAssertions.AssertProblem(await _api.SendAsync("GET", "/api/v1/products/CUT-1", (r, ct) => _api.Catalog.Get(r, "CUT-1", ct), _tenant.Admin), 404);
+        ProblemAssertions.AssertProblem(await _api.SendAsync("GET", "/api/v1/products/CUT-1", (r, ct) => _api.Catalog.Product(r, "CUT-1", ct), _tenant.Admin), 404);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public sealed class HealthFunctionTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 30, 0, TimeSpan.Zero));
         var http = HttpTestContext.Create("GET", "/api/health");
 
-        var result = new HealthFunction(clock).Run(http.Request);
+        var result = await new HealthFunction(clock).Run(http.Request);
         var response = await http.ExecuteAsync(result);
 
         Assert.Equal(200, response.StatusCode);

@@ -8,12 +8,12 @@ namespace ServerlessBackend.Functions.Features.Payments.Stripe;
 /// <summary>Stripe's webhook endpoint: anonymous (Stripe sends no token), authenticated by the Stripe-Signature header instead.</summary>
 public sealed class StripeWebhookFunction(StripeWebhookHandler handler)
 {
-    public const string Route = "v1/payments/stripe/webhook";
-
     [Function("StripeWebhook")]
-    [PublicEndpoint]
-    public async Task<IResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route)] HttpRequest request, CancellationToken cancellationToken) =>
+    [PublicEndpoint("POST")]
+    public Task<IResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, Route = ApiRoutes.StripeWebhook)] HttpRequest request, CancellationToken cancellationToken) =>
+        MethodDispatch.ServeAsync(request, post: () => ReceiveAsync(request, cancellationToken));
+
+    private async Task<IResult> ReceiveAsync(HttpRequest request, CancellationToken cancellationToken) =>
         await HttpEndpoint.HandleAsync(
             await JsonBody.ReadBytesAsync(request, StripeWebhookHandler.MaxBodyBytes, cancellationToken),
             body => handler.HandleAsync(body, request.Headers[StripeSignature.Header].ToString(), cancellationToken),
