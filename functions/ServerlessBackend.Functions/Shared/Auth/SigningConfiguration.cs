@@ -14,22 +14,48 @@ public interface ISigningConfiguration
     void RequestRefresh();
 }
 
-public sealed record SigningInfo(string Issuer, IReadOnlyCollection<SecurityKey> Keys, IReadOnlyCollection<string> Algorithms);
+/// <summary>
+/// The accepted issuers (Entra's multi-tenant metadata names a template, <c>https://login.microsoftonline.com/{tenantid}/v2.0</c>),
+/// the signing keys and algorithms. <paramref name="Metadata"/> is set for OpenID Connect metadata: the issuer is then
+/// checked per token with Entra's rules (<c>AadIssuerValidator</c>) and each key's own <c>issuer</c> against the token's.
+/// </summary>
+public sealed record SigningInfo(
+    IReadOnlyList<string> Issuers, IReadOnlyCollection<SecurityKey> Keys, IReadOnlyCollection<string> Algorithms, BaseConfigurationManager? Metadata = null);
 
-/// <summary>Issuer and keys from the authority's OpenID Connect metadata, cached and refreshed by the IdentityModel configuration manager.</summary>
-public sealed class OpenIdSigningConfiguration(string authority, IDocumentRetriever? retriever = null) : ISigningConfiguration
+/// <summary>
+/// Issuers and keys from the authority's OpenID Connect metadata, cached and refreshed by the IdentityModel configuration
+/// manager. For an Entra v2.0 authority (<c>.../v2.0</c>) the v1.0 metadata of the same authority (<see cref="EntraAuthority.V1Of"/>)
+/// is read too: its issuer (<c>https://sts.windows.net/{tenantid}/</c>) is how v1.0 access tokens are accepted. HTTPS is
+/// required, except for an authority on a loopback address (a local issuer on the same machine, as in the tests).
+/// </summary>
+public sealed class OpenIdSigningConfiguration : ISigningConfiguration
 {
-    private readonly ConfigurationManager<OpenIdConnectConfiguration> _manager = new(
-        authority.TrimEnd('/') + "/.well-known/openid-configuration",
-        new OpenIdConnectConfigurationRetriever(),
-        retriever ?? new HttpDocumentRetriever { RequireHttps = true });
+    private static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512];
+
+    private readonly ConfigurationManager<OpenIdConnectConfiguration>[] _managers;
+    private (OpenIdConnectConfiguration Primary, OpenIdConnectConfiguration? V1, SigningInfo Info)? _last;
+
+    public OpenIdSigningConfiguration(string authority, IDocumentRetriever? retriever = null)
+    {
+        ArgumentNullException.ThrowIfNull(authority);
+        retriever ??= new HttpDocumentRetriever { RequireHttps = !IsLoopback(authority) };
+        _managers = [.. new[] { authority, EntraAuthority.V1Of(authority) }
+            .OfType<string>()
+            .Select(address => new ConfigurationManager<OpenIdConnectConfiguration>(
+                address.TrimEnd('/') + "/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever(), retriever))];
+    }
 
     public async Task<SigningInfo> GetAsync(CancellationToken cancellationToken)
     {
-        OpenIdConnectConfiguration configuration;
+        OpenIdConnectConfiguration primary;
+        OpenIdConnectConfiguration? v1 = null;
         try
         {
-            configuration = await _manager.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+            primary = await _managers[0].GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+            if (_managers.Length > 1)
+            {
+                v1 = await _managers[1].GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
         catch (InvalidOperationException e) when (Unreachable(e))
         {
@@ -37,10 +63,28 @@ public sealed class OpenIdSigningConfiguration(string authority, IDocumentRetrie
             throw new DependencyUnavailableException("the token issuer", "metadata unreachable", inner: e);
         }
 
-        return new SigningInfo(configuration.Issuer, [.. configuration.SigningKeys], [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512]);
+        // The managers hand out the same instances until they refresh: build the answer once per version of the metadata.
+        if (_last is { } last && ReferenceEquals(last.Primary, primary) && ReferenceEquals(last.V1, v1))
+        {
+            return last.Info;
+        }
+
+        var keys = primary.SigningKeys.Concat(v1?.SigningKeys ?? []).DistinctBy(k => k.KeyId ?? k.GetHashCode().ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var issuers = new[] { primary.Issuer, v1?.Issuer }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var info = new SigningInfo(issuers, keys, Algorithms, new StaticConfigurationManager<OpenIdConnectConfiguration>(primary));
+        _last = (primary, v1, info);
+        return info;
     }
 
-    public void RequestRefresh() => _manager.RequestRefresh();
+    public void RequestRefresh()
+    {
+        foreach (var manager in _managers)
+        {
+            manager.RequestRefresh();
+        }
+    }
+
+    private static bool IsLoopback(string authority) => Uri.TryCreate(authority, UriKind.Absolute, out var uri) && uri.IsLoopback;
 
     // IdentityModel wraps the failed download (IOException, HttpRequestException) in an InvalidOperationException.
     private static bool Unreachable(Exception e)
@@ -60,7 +104,7 @@ public sealed class OpenIdSigningConfiguration(string authority, IDocumentRetrie
 /// <summary>Local development: tokens from functions/dev-token.sh, signed with <see cref="DevelopmentSigningKey"/>.</summary>
 public sealed class DevelopmentSigningConfiguration(string issuer) : ISigningConfiguration
 {
-    private readonly SigningInfo _info = new(issuer, [DevelopmentSigningKey.Key], [SecurityAlgorithms.HmacSha256]);
+    private readonly SigningInfo _info = new([issuer], [DevelopmentSigningKey.Key], [SecurityAlgorithms.HmacSha256]);
 
     public Task<SigningInfo> GetAsync(CancellationToken cancellationToken) => Task.FromResult(_info);
 
