@@ -18,7 +18,7 @@ public enum Identity
 /// <c>API_TOKEN_{ID}</c> (a pre-issued token); <c>API_CLIENT_ID_{ID}</c> + <c>API_CLIENT_SECRET_{ID}</c> with
 /// <c>API_TOKEN_ENDPOINT</c> and <c>API_TOKEN_SCOPE</c> (OAuth 2.0 client credentials, e.g. Microsoft Entra ID);
 /// <c>API_TOKENS=development</c> (minted with the app's published development key by functions/dev-token.sh, for an app
-/// running with Auth__UseDevelopmentKey; issuer and audience from <c>Auth__Authority</c>/<c>Auth__Audience</c> when set,
+/// running with Auth__UseDevelopmentKey; issuer and audience from <c>Auth__Authority</c>/<c>Auth__Audiences</c> when set,
 /// else from local.settings.json), each run in two fresh tenants. {ID} is ADMIN, CUSTOMER, OTHER_CUSTOMER or OTHER_TENANT_ADMIN.
 /// </summary>
 public sealed class ApiIdentities(Func<string, string?> environment)
@@ -118,7 +118,7 @@ public sealed class ApiIdentities(Func<string, string?> environment)
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var name in new[] { "Auth__Authority", "Auth__Audience" })
+        foreach (var name in new[] { "Auth__Authority", "Auth__Audiences" })
         {
             if (environment(name) is { } value)
             {
