@@ -23,38 +23,89 @@ public sealed record SigningInfo(
     IReadOnlyList<string> Issuers, IReadOnlyCollection<SecurityKey> Keys, IReadOnlyCollection<string> Algorithms, BaseConfigurationManager? Metadata = null);
 
 /// <summary>
-/// Issuers and keys from the authority's OpenID Connect metadata, cached and refreshed by the IdentityModel configuration
-/// manager. For an Entra v2.0 authority (<c>.../v2.0</c>) the v1.0 metadata of the same authority (<see cref="EntraAuthority.V1Of"/>)
-/// is read too: its issuer (<c>https://sts.windows.net/{tenantid}/</c>) is how v1.0 access tokens are accepted. HTTPS is
-/// required, except for an authority on a loopback address (a local issuer on the same machine, as in the tests).
+/// Issuers and keys from the authority's OpenID Connect metadata, cached by the IdentityModel configuration manager. For an
+/// Entra v2.0 authority (<c>.../v2.0</c>) the v1.0 metadata of the same authority (<see cref="EntraAuthority.V1Of"/>) is read
+/// too: its issuer (<c>https://sts.windows.net/{tenantid}/</c>) is how v1.0 access tokens are accepted. HTTPS is required,
+/// except for an authority on a loopback address (a local issuer on the same machine, as in the tests).
 /// </summary>
+/// <remarks>
+/// A token signed with a key the cached metadata lacks (a key rollover) makes <see cref="RequestRefresh"/> fetch the
+/// metadata again before that token is checked once more: the configuration manager's own refresh runs in the
+/// background and would still answer with the old keys. At most once per <see cref="MinimumRefreshInterval"/>, so tokens
+/// with made-up key ids cannot make the app download the metadata for each of them; a failed download keeps the old keys.
+/// </remarks>
 public sealed class OpenIdSigningConfiguration : ISigningConfiguration
 {
+    public static readonly TimeSpan MinimumRefreshInterval = TimeSpan.FromMinutes(5);
+
     private static readonly string[] Algorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512];
 
-    private readonly ConfigurationManager<OpenIdConnectConfiguration>[] _managers;
+    private readonly string[] _addresses;
+    private readonly IDocumentRetriever _retriever;
+    private readonly TimeProvider _clock;
+    private readonly Lock _gate = new();
+    private ConfigurationManager<OpenIdConnectConfiguration>[] _managers;
+    private ConfigurationManager<OpenIdConnectConfiguration>[]? _refreshing;
+    private DateTimeOffset _lastRefresh = DateTimeOffset.MinValue;
     private (OpenIdConnectConfiguration Primary, OpenIdConnectConfiguration? V1, SigningInfo Info)? _last;
 
-    public OpenIdSigningConfiguration(string authority, IDocumentRetriever? retriever = null)
+    public OpenIdSigningConfiguration(string authority, IDocumentRetriever? retriever = null, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(authority);
-        retriever ??= new HttpDocumentRetriever { RequireHttps = !IsLoopback(authority) };
-        _managers = [.. new[] { authority, EntraAuthority.V1Of(authority) }
-            .OfType<string>()
-            .Select(address => new ConfigurationManager<OpenIdConnectConfiguration>(
-                address.TrimEnd('/') + "/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever(), retriever))];
+        _retriever = retriever ?? new HttpDocumentRetriever { RequireHttps = !IsLoopback(authority) };
+        _clock = clock ?? TimeProvider.System;
+        _addresses = [.. new[] { authority, EntraAuthority.V1Of(authority) }.OfType<string>().Select(a => a.TrimEnd('/') + "/.well-known/openid-configuration")];
+        _managers = NewManagers();
     }
 
     public async Task<SigningInfo> GetAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _refreshing) is { } fresh)
+        {
+            try
+            {
+                var info = await GetAsync(fresh, cancellationToken).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    _managers = fresh;
+                    _refreshing = null;
+                }
+
+                return info;
+            }
+            catch (DependencyUnavailableException)
+            {
+                // The issuer does not answer now: keep the keys there are.
+                Interlocked.CompareExchange(ref _refreshing, null, fresh);
+            }
+        }
+
+        return await GetAsync(Volatile.Read(ref _managers), cancellationToken).ConfigureAwait(false);
+    }
+
+    public void RequestRefresh()
+    {
+        lock (_gate)
+        {
+            var now = _clock.GetUtcNow();
+            if (now - _lastRefresh >= MinimumRefreshInterval)
+            {
+                _lastRefresh = now;
+                _refreshing = NewManagers();
+            }
+        }
+    }
+
+    private async Task<SigningInfo> GetAsync(ConfigurationManager<OpenIdConnectConfiguration>[] managers, CancellationToken cancellationToken)
     {
         OpenIdConnectConfiguration primary;
         OpenIdConnectConfiguration? v1 = null;
         try
         {
-            primary = await _managers[0].GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
-            if (_managers.Length > 1)
+            primary = await managers[0].GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+            if (managers.Length > 1)
             {
-                v1 = await _managers[1].GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+                v1 = await managers[1].GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch (InvalidOperationException e) when (Unreachable(e))
@@ -69,20 +120,17 @@ public sealed class OpenIdSigningConfiguration : ISigningConfiguration
             return last.Info;
         }
 
-        var keys = primary.SigningKeys.Concat(v1?.SigningKeys ?? []).DistinctBy(k => k.KeyId ?? k.GetHashCode().ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        // Entra signs v1.0 and v2.0 tokens with the same keys; the v2.0 set comes first (its keys name their issuer).
+        var kids = primary.SigningKeys.Select(k => k.KeyId).ToHashSet(StringComparer.Ordinal);
+        var keys = primary.SigningKeys.Concat((v1?.SigningKeys ?? []).Where(k => !kids.Contains(k.KeyId))).ToList();
         var issuers = new[] { primary.Issuer, v1?.Issuer }.OfType<string>().Distinct(StringComparer.Ordinal).ToList();
         var info = new SigningInfo(issuers, keys, Algorithms, new StaticConfigurationManager<OpenIdConnectConfiguration>(primary));
         _last = (primary, v1, info);
         return info;
     }
 
-    public void RequestRefresh()
-    {
-        foreach (var manager in _managers)
-        {
-            manager.RequestRefresh();
-        }
-    }
+    private ConfigurationManager<OpenIdConnectConfiguration>[] NewManagers() =>
+        [.. _addresses.Select(address => new ConfigurationManager<OpenIdConnectConfiguration>(address, new OpenIdConnectConfigurationRetriever(), _retriever))];
 
     private static bool IsLoopback(string authority) => Uri.TryCreate(authority, UriKind.Absolute, out var uri) && uri.IsLoopback;
 
