@@ -9,7 +9,7 @@ namespace ServerlessBackend.IntegrationTests.Infra;
 /// infra/hooks/*.sh, run as azd runs them (the azd environment's values in the process environment) with stand-in
 /// <c>az</c> and <c>azd</c> commands on PATH (tests/tools/azure-cli-standin.js: Graph-shaped objects, JMESPath queries,
 /// az's output formats and errors) that record every call: what a first <c>azd up</c> creates, and that a second creates
-/// nothing twice.
+/// nothing twice. Each test runs the bash hook (macOS, Linux) and the PowerShell one (Windows) alike.
 /// </summary>
 public sealed class AzdHooksTests : IDisposable
 {
@@ -38,10 +38,12 @@ public sealed class AzdHooksTests : IDisposable
 
     private JsonArray Applications => State["applications"]!.AsArray();
 
-    [Fact]
-    public async Task A_first_preprovision_creates_the_api_registration_its_roles_scope_and_claims_the_smtp_app_and_the_environment_values()
+    [Theory]
+    [InlineData("sh")]
+    [InlineData("ps1")]
+    public async Task A_first_preprovision_creates_the_api_registration_its_roles_scope_and_claims_the_smtp_app_and_the_environment_values(string shell)
     {
-        var run = await RunAsync("preprovision.sh");
+        var run = await RunAsync(shell, "preprovision");
 
         Assert.True(run.ExitCode == 0, run.Errors);
         var api = Assert.Single(Applications, a => a!["displayName"]!.GetValue<string>() == "serverless-backend-api-dev")!;
@@ -74,25 +76,29 @@ public sealed class AzdHooksTests : IDisposable
             env["EMAIL_SMTP_SERVICE_PRINCIPAL_ID"]!.GetValue<string>());
     }
 
-    [Fact]
-    public async Task A_second_preprovision_creates_nothing_and_keeps_every_id()
+    [Theory]
+    [InlineData("sh")]
+    [InlineData("ps1")]
+    public async Task A_second_preprovision_creates_nothing_and_keeps_every_id(string shell)
     {
-        Assert.Equal(0, (await RunAsync("preprovision.sh")).ExitCode);
+        Assert.Equal(0, (await RunAsync(shell, "preprovision")).ExitCode);
         var before = State.ToJsonString();
         File.WriteAllText(Path.Combine(_dir, "calls.jsonl"), "");
 
-        var again = await RunAsync("preprovision.sh");
+        var again = await RunAsync(shell, "preprovision");
 
         Assert.True(again.ExitCode == 0, again.Errors);
         Assert.DoesNotContain(Calls(), c => c.Contains("create") || (c.Contains("rest") && c.Contains("POST")));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(before), State), "The second run changed the directory or the environment.");
     }
 
-    [Fact]
-    public async Task The_claim_tenancy_model_registers_a_single_directory_app_and_a_rerun_keeps_the_shop_roles_an_operator_added()
+    [Theory]
+    [InlineData("sh")]
+    [InlineData("ps1")]
+    public async Task The_claim_tenancy_model_registers_a_single_directory_app_and_a_rerun_keeps_the_shop_roles_an_operator_added(string shell)
     {
         SetEnv("AUTH_TENANCY", "claim");
-        Assert.Equal(0, (await RunAsync("preprovision.sh")).ExitCode);
+        Assert.Equal(0, (await RunAsync(shell, "preprovision")).ExitCode);
         var api = Applications.Single(a => a!["displayName"]!.GetValue<string>() == "serverless-backend-api-dev")!;
         Assert.Equal("AzureADMyOrg", api["signInAudience"]!.GetValue<string>());
         var state = State;
@@ -100,22 +106,24 @@ public sealed class AzdHooksTests : IDisposable
         roles.Add(JsonNode.Parse("""{"id":"11111111-2222-4333-8444-555555555555","value":"shop:contoso","displayName":"Contoso","isEnabled":true,"description":"x","allowedMemberTypes":["User"]}"""));
         File.WriteAllText(_state, state.ToJsonString());
 
-        var again = await RunAsync("preprovision.sh");
+        var again = await RunAsync(shell, "preprovision");
 
         Assert.True(again.ExitCode == 0, again.Errors);
         Assert.Equal(["admin", "operator", "shop:contoso"], Applications.Single(a => a!["appId"]!.GetValue<string>() == api["appId"]!.GetValue<string>())!["appRoles"]!.AsArray().Select(r => r!["value"]!.GetValue<string>()));
     }
 
-    [Fact]
-    public async Task Run_by_a_service_principal_preprovision_changes_nothing_in_the_directory_and_needs_the_first_runs_values()
+    [Theory]
+    [InlineData("sh")]
+    [InlineData("ps1")]
+    public async Task Run_by_a_service_principal_preprovision_changes_nothing_in_the_directory_and_needs_the_first_runs_values(string shell)
     {
         var state = State;
         state["user"] = null;
         File.WriteAllText(_state, state.ToJsonString());
 
-        var missing = await RunAsync("preprovision.sh");
+        var missing = await RunAsync(shell, "preprovision");
         SetEnv("AUTH_CLIENT_ID", "6e4a7a43-1f38-4d35-9a39-2d1a2b0e5a11");
-        var given = await RunAsync("preprovision.sh");
+        var given = await RunAsync(shell, "preprovision");
 
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("AUTH_CLIENT_ID", missing.Errors, StringComparison.Ordinal);
@@ -125,13 +133,15 @@ public sealed class AzdHooksTests : IDisposable
         Assert.DoesNotContain(Calls(), c => c.Contains("rest") || c.Contains("create"));
     }
 
-    [Fact]
-    public async Task Postprovision_stores_the_smtp_password_and_the_stripe_keys_it_asks_for_without_any_on_a_command_line_then_restarts_the_app_once()
+    [Theory]
+    [InlineData("sh")]
+    [InlineData("ps1")]
+    public async Task Postprovision_stores_the_smtp_password_and_the_stripe_keys_it_asks_for_without_any_on_a_command_line_then_restarts_the_app_once(string shell)
     {
-        Assert.Equal(0, (await RunAsync("preprovision.sh")).ExitCode);
+        Assert.Equal(0, (await RunAsync(shell, "preprovision")).ExitCode);
         SetProvisionOutputs();
 
-        var run = await RunAsync("postprovision.sh", stdin: "sk_test_51Operator\nwhsec_operator\n");
+        var run = await RunAsync(shell, "postprovision", stdin: "sk_test_51Operator\nwhsec_operator\n");
 
         Assert.True(run.ExitCode == 0, run.Errors);
         var vault = State["vaults"]!["kv-dev"]!;
@@ -146,14 +156,16 @@ public sealed class AzdHooksTests : IDisposable
         Assert.DoesNotContain(State["azdEnv"]!.AsObject(), e => e.Value!.GetValue<string>() is "sk_test_51Operator" or "whsec_operator" || e.Value!.GetValue<string>() == password);
     }
 
-    [Fact]
-    public async Task A_second_postprovision_asks_nothing_makes_no_new_smtp_secret_and_restarts_nothing()
+    [Theory]
+    [InlineData("sh")]
+    [InlineData("ps1")]
+    public async Task A_second_postprovision_asks_nothing_makes_no_new_smtp_secret_and_restarts_nothing(string shell)
     {
-        Assert.Equal(0, (await RunAsync("preprovision.sh")).ExitCode);
+        Assert.Equal(0, (await RunAsync(shell, "preprovision")).ExitCode);
         SetProvisionOutputs();
-        Assert.Equal(0, (await RunAsync("postprovision.sh", stdin: "sk_test_51Operator\nwhsec_operator\n")).ExitCode);
+        Assert.Equal(0, (await RunAsync(shell, "postprovision", stdin: "sk_test_51Operator\nwhsec_operator\n")).ExitCode);
 
-        var again = await RunAsync("postprovision.sh");
+        var again = await RunAsync(shell, "postprovision");
 
         Assert.True(again.ExitCode == 0, again.Errors);
         Assert.Single(State["issuedPasswords"]!.AsArray());
@@ -162,16 +174,19 @@ public sealed class AzdHooksTests : IDisposable
     }
 
     [Theory]
-    [InlineData("local", null, 0)]
-    [InlineData("stripe", null, 1)]
-    [InlineData("stripe", "pk_test_wrong-kind-of-key\n", 1)]
-    public async Task Without_the_stripe_keys_postprovision_fails_naming_them_unless_payments_are_local(string provider, string? stdin, int exitCode)
+    [InlineData("sh", "local", null, 0)]
+    [InlineData("sh", "stripe", null, 1)]
+    [InlineData("sh", "stripe", "pk_test_wrong-kind-of-key\n", 1)]
+    [InlineData("ps1", "local", null, 0)]
+    [InlineData("ps1", "stripe", null, 1)]
+    [InlineData("ps1", "stripe", "pk_test_wrong-kind-of-key\n", 1)]
+    public async Task Without_the_stripe_keys_postprovision_fails_naming_them_unless_payments_are_local(string shell, string provider, string? stdin, int exitCode)
     {
-        Assert.Equal(0, (await RunAsync("preprovision.sh")).ExitCode);
+        Assert.Equal(0, (await RunAsync(shell, "preprovision")).ExitCode);
         SetProvisionOutputs();
         SetEnv("PAYMENTS_PROVIDER", provider);
 
-        var run = await RunAsync("postprovision.sh", stdin: stdin);
+        var run = await RunAsync(shell, "postprovision", stdin: stdin);
 
         Assert.True(exitCode == run.ExitCode, run.Errors);
         Assert.False(State["vaults"]!["kv-dev"]!.AsObject().ContainsKey("stripe-secret-key"));
@@ -200,10 +215,19 @@ public sealed class AzdHooksTests : IDisposable
 
     private List<string> Calls() => [.. File.ReadAllLines(Path.Combine(_dir, "calls.jsonl"))];
 
-    private async Task<(int ExitCode, string Output, string Errors)> RunAsync(string hook, string? stdin = null)
+    /// <summary>Runs infra/hooks/{hook}.{shell} as azure.yaml has azd run it (bash; pwsh -File); Errors holds both streams' text for the ps1 hooks' messages.</summary>
+    private async Task<(int ExitCode, string Output, string Errors)> RunAsync(string shell, string hook, string? stdin = null)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = RepoPaths.Root };
-        start.ArgumentList.Add(RepoPaths.InRoot("infra", "hooks", hook));
+        var script = RepoPaths.InRoot("infra", "hooks", $"{hook}.{shell}");
+        var start = new ProcessStartInfo(shell == "sh" ? "bash" : await PowerShellTool.PathAsync())
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, WorkingDirectory = RepoPaths.Root,
+        };
+        foreach (var argument in shell == "sh" ? [script] : new[] { "-NoProfile", "-File", script })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         start.Environment["PATH"] = $"{Path.Combine(_dir, "bin")}{Path.PathSeparator}{Environment.GetEnvironmentVariable("PATH")}";
         start.Environment["AZ_STANDIN_STATE"] = _state;
         // azd runs a hook with the environment's values as environment variables.
@@ -222,6 +246,6 @@ public sealed class AzdHooksTests : IDisposable
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
-        return (process.ExitCode, await output, await errors);
+        return (process.ExitCode, await output, await output + await errors);
     }
 }
