@@ -2,12 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.Tokens;
 
 namespace ServerlessBackend.Tests.Support;
@@ -39,17 +34,13 @@ public sealed class LocalEntraIssuer : IAsyncDisposable
     /// <summary>A client app (the shop's web front end) that users sign in to.</summary>
     public const string FrontEndClientId = "0b7f0f3c-5f6e-4f8b-9f7a-6c1d2e3f4a5b";
 
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly List<RsaSecurityKey> _keys = [];
     private readonly ConcurrentDictionary<string, (RsaSecurityKey Key, string Tenant)> _tenantKeys = new();
     private readonly ConcurrentDictionary<string, Client> _clients = new();
     private int _metadataRequests;
 
-    private LocalEntraIssuer(WebApplication app)
-    {
-        _app = app;
-        RollKeys();
-    }
+    private LocalEntraIssuer() => RollKeys();
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -64,14 +55,9 @@ public sealed class LocalEntraIssuer : IAsyncDisposable
 
     public static async Task<LocalEntraIssuer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var issuer = new LocalEntraIssuer(app);
-        app.Run(issuer.ServeAsync);
-        await app.StartAsync();
-        issuer.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/");
+        var issuer = new LocalEntraIssuer();
+        (issuer._app, var url) = await LoopbackServer.StartAsync(issuer.ServeAsync);
+        issuer.BaseUrl = new Uri(url.AbsoluteUri.TrimEnd('/') + "/");
         return issuer;
     }
 
