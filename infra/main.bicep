@@ -11,11 +11,35 @@ param environmentName string
 @description('Region for every regional resource. Must offer Flex Consumption.')
 param location string
 
-@description('OpenID Connect authority of the token issuer, e.g. https://login.microsoftonline.com/<tenant id>/v2.0.')
-param authAuthority string
+@minLength(1)
+@description('Client id of the API\'s Entra app registration (the preprovision hook creates it and sets AUTH_CLIENT_ID). Its App ID URI is api://<client id>; tokens for either are accepted.')
+param authClientId string
 
-@description('Audience of the access tokens the API accepts (its application ID URI or client id).')
-param authAudience string
+@allowed([
+  'directory'
+  'claim'
+])
+@description('Tenancy model: directory (B2B SaaS: a multi-tenant app, each customer organisation\'s Entra directory is one tenant, tid) or claim (one directory for every customer, the shop in authTenantClaim).')
+param authTenancy string = 'directory'
+
+@description('Claim naming the shop tenant when authTenancy is claim (e.g. roles with authTenantClaimPrefix shop:, or a custom claim).')
+param authTenantClaim string = 'tid'
+
+@description('Prefix of the tenant claim\'s value that names the shop (e.g. shop: for app roles shop:<id>); empty: the whole value.')
+param authTenantClaimPrefix string = ''
+
+@description('Another OpenID Connect authority (e.g. External ID: https://<tenant>.ciamlogin.com/<tenant id>/v2.0); empty: Entra ID\'s for the tenancy model.')
+param authAuthority string = ''
+
+@description('Object id of the principal running the deployment (azd sets AZURE_PRINCIPAL_ID): it gets Key Vault Secrets Officer on the vault, so the postprovision hook can store the SMTP and Stripe secrets. Empty: none.')
+param principalId string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+@description('Kind of principalId: User for an operator\'s azd up, ServicePrincipal for the deploy workflow (the preprovision hook sets AZURE_PRINCIPAL_TYPE).')
+param principalType string = 'User'
 
 @allowed([
   'Serverless'
@@ -95,6 +119,13 @@ param apiRateLimitClientCalls int = 120
 @description('Seconds after which the API Management rate-limit counters start again.')
 param apiRateLimitRenewalPeriod int = 60
 
+// Entra ID's authority for the tenancy model: organizations (any work or school directory) for B2B, the deployment's own
+// directory otherwise. The app also reads the v1.0 metadata of the same authority, so v1.0 and v2.0 tokens are accepted.
+var effectiveAuthAuthority = !empty(authAuthority) ? authAuthority : '${environment().authentication.loginEndpoint}${authTenancy == 'directory' ? 'organizations' : tenant().tenantId}/v2.0'
+var authAudiences = [
+  'api://${authClientId}'
+  authClientId
+]
 var abbrs = loadJsonContent('abbreviations.json')
 var appModel = loadJsonContent('app-model.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -208,6 +239,8 @@ module email 'modules/email.bicep' = {
     smtpEntraApplicationId: emailSmtpEntraApplicationId
     smtpServicePrincipalId: emailSmtpServicePrincipalId
     appIdentityName: identityName
+    deployerPrincipalId: principalId
+    deployerPrincipalType: principalType
     logAnalyticsId: monitoring.outputs.logAnalyticsId
   }
 }
@@ -235,8 +268,12 @@ module functionApp 'modules/functionapp.bicep' = {
       ServiceBus__clientId: identity.outputs.clientId
       Cosmos__AccountEndpoint: cosmos.outputs.endpoint
       Cosmos__DatabaseName: appModel.cosmos.databaseName
-      Auth__Authority: authAuthority
-      Auth__Audience: authAudience
+      Auth__Authority: effectiveAuthAuthority
+      Auth__Audiences: join(authAudiences, ',')
+      // Operator-role tokens from the deployment's own directory may onboard tenants (PUT /api/v1/operator/tenants/{id}).
+      Auth__OperatorDirectoryId: tenant().tenantId
+      Auth__TenantClaim: authTenancy == 'directory' ? 'tid' : authTenantClaim
+      Auth__TenantClaimPrefix: authTenancy == 'directory' ? '' : authTenantClaimPrefix
       Email__SmtpHost: email.outputs.smtpHost
       Email__SmtpPort: string(email.outputs.smtpPort)
       Email__FromAddress: email.outputs.fromAddress
@@ -276,8 +313,9 @@ module apim 'modules/apim.bicep' = if (deployApiManagement) {
     tenantCalls: apiRateLimitTenantCalls
     clientCalls: apiRateLimitClientCalls
     renewalPeriod: apiRateLimitRenewalPeriod
-    authAuthority: authAuthority
-    authAudience: authAudience
+    authAuthority: effectiveAuthAuthority
+    authAudiences: authAudiences
+    tenantClaim: authTenancy == 'directory' ? 'tid' : authTenantClaim
     logAnalyticsId: monitoring.outputs.logAnalyticsId
     corsAllowedOrigins: corsOrigins
   }
@@ -290,3 +328,5 @@ output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output API_BASE_URL string = 'https://${functionApp.outputs.defaultHostName}/api'
 output API_GATEWAY_URL string = apim.?outputs.gatewayUrl ?? ''
 output KEY_VAULT_NAME string = email.outputs.keyVaultName
+output AUTH_AUTHORITY string = effectiveAuthAuthority
+output AUTH_OPERATOR_DIRECTORY_ID string = tenant().tenantId

@@ -9,6 +9,7 @@ using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Functions.Features.Payments;
+using ServerlessBackend.Functions.Features.Tenants;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
@@ -52,5 +53,6 @@ public static class ServerlessBackendApp
         services.AddFulfillment();
         services.AddPayments(configuration, environment);
         services.AddOperations();
+        services.AddTenants();
     }
 }

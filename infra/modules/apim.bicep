@@ -31,7 +31,8 @@ param tenantClaim string = 'tid'
 @description('OpenID Connect authority whose tokens the gateway validates before keying the rate limits on their tenant and subject.')
 param authAuthority string
 
-param authAudience string
+@description('Accepted audiences: the App ID URI (v1.0 tokens) and the client id (v2.0 tokens).')
+param authAudiences array
 
 param logAnalyticsId string
 
@@ -43,6 +44,10 @@ param corsAllowedOrigins array = []
 var corsPolicy = empty(corsAllowedOrigins) ? '' : '<cors allow-credentials="false" terminate-unmatched-request="true"><allowed-origins>${join(map(corsAllowedOrigins, origin => '<origin>${origin}</origin>'), '')}</allowed-origins><allowed-methods><method>GET</method><method>POST</method><method>PUT</method></allowed-methods><allowed-headers><header>Authorization</header><header>Content-Type</header><header>If-Match</header><header>If-None-Match</header><header>Idempotency-Key</header></allowed-headers><expose-headers><header>ETag</header><header>Location</header><header>Retry-After</header><header>Idempotent-Replayed</header></expose-headers></cors>'
 
 var openIdAuthority = endsWith(authAuthority, '/') ? take(authAuthority, length(authAuthority) - 1) : authAuthority
+// An Entra v2.0 authority also has v1.0 metadata (organizations/v2.0 has it under common), whose issuer v1.0 tokens carry.
+var v1Authority = endsWith(openIdAuthority, '/v2.0') ? replace(take(openIdAuthority, length(openIdAuthority) - 5), '/organizations', '/common') : ''
+var openIdConfigs = join(map(filter([openIdAuthority, v1Authority], a => !empty(a)), a => '<openid-config url="${a}/.well-known/openid-configuration" />'), '')
+var audiencesXml = join(map(authAudiences, a => '<audience>${a}</audience>'), '')
 
 resource apim 'Microsoft.ApiManagement/service@2024-05-01' = {
   name: name
@@ -88,8 +93,8 @@ resource rateLimit 'Microsoft.ApiManagement/service/apis/policies@2024-05-01' = 
       '{clientCalls}', string(clientCalls)),
       '{renewalPeriod}', string(renewalPeriod)),
       '{tenantClaim}', tenantClaim),
-      '{openIdConfigurationUrl}', '${openIdAuthority}/.well-known/openid-configuration'),
-      '{audience}', authAudience)
+      '{openIdConfigs}', openIdConfigs),
+      '{audiences}', audiencesXml)
   }
 }
 

@@ -31,7 +31,17 @@ param appIdentityName string
 
 param logAnalyticsId string
 
+@description('Principal that runs the deployment (main.bicep principalId): Key Vault Secrets Officer on the vault, to store the secrets only the operator can give. Empty: none.')
+param deployerPrincipalId string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+])
+param deployerPrincipalType string = 'User'
+
 var keyVaultSecretsUser = '4633458b-17de-408a-b874-0445c86b69e6'
+var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 // ACS has no narrower built-in role that allows SMTP sending with Entra credentials.
 var communicationAndEmailServiceOwner = '09976791-48a7-449e-bb21-39d1a415f350'
 var smtpUserName = 'smtp-sender'
@@ -116,6 +126,18 @@ resource passwordSecret 'Microsoft.KeyVault/vaults/secrets@2025-05-01' = if (!em
   properties: {
     value: smtpPassword
     contentType: 'text/plain'
+  }
+}
+
+// The deployer stores the secrets only it can give (azd's postprovision hook: SMTP password, Stripe keys); it reads none
+// through a deployment.
+resource secretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  name: guid(vault.id, deployerPrincipalId, keyVaultSecretsOfficer)
+  scope: vault
+  properties: {
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
   }
 }
 

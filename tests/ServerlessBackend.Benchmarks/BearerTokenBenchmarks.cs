@@ -28,12 +28,12 @@ public class BearerTokenBenchmarks : IDisposable
     public void Setup()
     {
         var key = new RsaSecurityKey(_rsa) { KeyId = "bench-key" };
-        var options = new AuthOptions { Authority = Issuer, Audience = Audience };
-        _authenticator = new BearerAuthenticator(new LocalSigningConfiguration(new SigningInfo(Issuer, [key], [SecurityAlgorithms.RsaSha256])), Options.Create(options));
+        var options = new AuthOptions { Authority = Issuer, Audiences = Audience };
+        _authenticator = new BearerAuthenticator(new LocalSigningConfiguration(new SigningInfo([Issuer], [key], [SecurityAlgorithms.RsaSha256])), Options.Create(options));
 
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Subject = new ClaimsIdentity([new Claim("tid", SampleOrders.TenantId), new Claim("sub", SampleOrders.CustomerId), new Claim("email", SampleOrders.ContactEmail)]),
+            Subject = new ClaimsIdentity([new Claim("tid", SampleOrders.TenantId), new Claim("sub", SampleOrders.CustomerId), new Claim("email", SampleOrders.ContactEmail), new Claim("scp", "access_as_user")]),
             Issuer = Issuer,
             Audience = Audience,
             Expires = DateTime.UtcNow.AddHours(12),
@@ -45,7 +45,7 @@ public class BearerTokenBenchmarks : IDisposable
     }
 
     [Benchmark]
-    public async Task<Caller> Authenticate()
+    public async Task<TokenIdentity> Authenticate()
     {
         var outcome = await _authenticator.AuthenticateAsync(_request, CancellationToken.None).ConfigureAwait(false);
         return outcome.Value ?? throw new InvalidOperationException($"The sample token was refused: {outcome.Error?.Detail}");

@@ -82,7 +82,7 @@ public sealed class DiscoveryTests : IDisposable
 
             // The API_BASE_URL path against the running app, with development tokens, as a user would set it.
             var target = TargetDiscovery.Discover(Environment(("API_BASE_URL", app.BaseUrl.ToString().TrimEnd('/'))))!;
-            var identities = new ApiIdentities(Environment(("API_TOKENS", "development"), ("Auth__Authority", app.Settings["Auth__Authority"]), ("Auth__Audience", app.Settings["Auth__Audience"])));
+            var identities = new ApiIdentities(Environment(("API_TOKENS", "development"), ("Auth__Authority", app.Settings["Auth__Authority"]), ("Auth__Audiences", app.Settings["Auth__Audiences"])));
             using var http = new HttpClient { BaseAddress = target.BaseUrl };
             using var request = new HttpRequestMessage(HttpMethod.Get, "v1/products");
             request.Headers.Authorization = new("Bearer", await identities.TokenAsync(Identity.Customer));

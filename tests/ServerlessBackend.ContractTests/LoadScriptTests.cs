@@ -17,7 +17,7 @@ public sealed class LoadScriptTests(LocalHostApp app)
         var (exitCode, output) = await RunAsync(
             ["--duration", "3", "--concurrency", "4"],
             ("API_BASE_URL", app.BaseUrl.ToString()), ("API_TOKENS", "development"),
-            ("Auth__Authority", app.Settings["Auth__Authority"]), ("Auth__Audience", app.Settings["Auth__Audience"]));
+            ("Auth__Authority", app.Settings["Auth__Authority"]), ("Auth__Audiences", app.Settings["Auth__Audiences"]));
 
         Assert.True(exitCode == 0, output);
         foreach (var route in new[] { "POST /v1/orders", "GET /v1/orders/{id}" })

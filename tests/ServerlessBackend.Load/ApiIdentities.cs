@@ -16,9 +16,12 @@ public enum Identity
 /// <summary>
 /// Bearer tokens from the documented environment, per identity, first match wins:
 /// <c>API_TOKEN_{ID}</c> (a pre-issued token); <c>API_CLIENT_ID_{ID}</c> + <c>API_CLIENT_SECRET_{ID}</c> with
-/// <c>API_TOKEN_ENDPOINT</c> and <c>API_TOKEN_SCOPE</c> (OAuth 2.0 client credentials, e.g. Microsoft Entra ID);
+/// <c>API_TOKEN_ENDPOINT_{ID}</c> or else <c>API_TOKEN_ENDPOINT</c>, and <c>API_TOKEN_SCOPE</c> (OAuth 2.0 client credentials,
+/// e.g. Microsoft Entra ID: https://login.microsoftonline.com/{directory}/oauth2/v2.0/token and api://{API client id}/.default;
+/// the token's tenant is the endpoint's directory, so another tenant's admin needs its own endpoint; an app-only token is
+/// never a customer, so the customers need pre-issued user tokens);
 /// <c>API_TOKENS=development</c> (minted with the app's published development key by functions/dev-token.sh, for an app
-/// running with Auth__UseDevelopmentKey; issuer and audience from <c>Auth__Authority</c>/<c>Auth__Audience</c> when set,
+/// running with Auth__UseDevelopmentKey; issuer and audience from <c>Auth__Authority</c>/<c>Auth__Audiences</c> when set,
 /// else from local.settings.json), each run in two fresh tenants. {ID} is ADMIN, CUSTOMER, OTHER_CUSTOMER or OTHER_TENANT_ADMIN.
 /// </summary>
 public sealed class ApiIdentities(Func<string, string?> environment)
@@ -70,7 +73,7 @@ public sealed class ApiIdentities(Func<string, string?> environment)
 
         if (HasClientCredentials(identity))
         {
-            return await ClientCredentialsAsync(environment($"API_CLIENT_ID_{suffix}")!, environment($"API_CLIENT_SECRET_{suffix}")!, cancellationToken);
+            return await ClientCredentialsAsync(TokenEndpoint(identity)!, environment($"API_CLIENT_ID_{suffix}")!, environment($"API_CLIENT_SECRET_{suffix}")!, cancellationToken);
         }
 
         if (Mints)
@@ -84,9 +87,13 @@ public sealed class ApiIdentities(Func<string, string?> environment)
     private bool Set(string name) => environment(name) is { Length: > 0 };
 
     private bool HasClientCredentials(Identity identity) =>
-        Set("API_TOKEN_ENDPOINT") && Set($"API_CLIENT_ID_{VariableSuffix(identity)}") && Set($"API_CLIENT_SECRET_{VariableSuffix(identity)}");
+        TokenEndpoint(identity) is not null && Set($"API_CLIENT_ID_{VariableSuffix(identity)}") && Set($"API_CLIENT_SECRET_{VariableSuffix(identity)}");
 
-    private async Task<string> ClientCredentialsAsync(string clientId, string secret, CancellationToken cancellationToken)
+    private string? TokenEndpoint(Identity identity) =>
+        environment($"API_TOKEN_ENDPOINT_{VariableSuffix(identity)}") is { Length: > 0 } own ? own
+        : environment("API_TOKEN_ENDPOINT") is { Length: > 0 } shared ? shared : null;
+
+    private async Task<string> ClientCredentialsAsync(string endpoint, string clientId, string secret, CancellationToken cancellationToken)
     {
         using var http = new HttpClient();
         using var form = new FormUrlEncodedContent(new Dictionary<string, string>
@@ -96,8 +103,13 @@ public sealed class ApiIdentities(Func<string, string?> environment)
             ["client_secret"] = secret,
             ["scope"] = environment("API_TOKEN_SCOPE") ?? "",
         });
-        using var response = await http.PostAsync(new Uri(environment("API_TOKEN_ENDPOINT")!), form, cancellationToken);
-        response.EnsureSuccessStatusCode();
+        using var response = await http.PostAsync(new Uri(endpoint), form, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            // The endpoint's error (Entra: error, error_description with its AADSTS code) says what to fix.
+            throw new InvalidOperationException($"The token endpoint refused client {clientId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
         var token = await response.Content.ReadFromJsonAsync<TokenResponse>(cancellationToken);
         return token?.AccessToken is { Length: > 0 } value ? value : throw new InvalidOperationException("The token endpoint answered without an access_token.");
     }
@@ -118,7 +130,7 @@ public sealed class ApiIdentities(Func<string, string?> environment)
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var name in new[] { "Auth__Authority", "Auth__Audience" })
+        foreach (var name in new[] { "Auth__Authority", "Auth__Audiences" })
         {
             if (environment(name) is { } value)
             {

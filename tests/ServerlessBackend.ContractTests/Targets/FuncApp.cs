@@ -118,7 +118,7 @@ public sealed class FuncApp : IContractApp, IDisposable
         Identities = new ApiIdentities(name => name switch
         {
             "API_TOKENS" => ApiIdentities.Development,
-            "Auth__Authority" or "Auth__Audience" => settings[name],
+            "Auth__Authority" or "Auth__Audiences" => settings[name],
             _ => null,
         });
 
@@ -156,7 +156,7 @@ public sealed class FuncApp : IContractApp, IDisposable
             ["Cosmos__DatabaseName"] = "contract",
             ["Cosmos__AllowUntrustedLoopbackCertificate"] = "true",
             ["Auth__Authority"] = values.GetProperty("Auth__Authority").GetString()!,
-            ["Auth__Audience"] = values.GetProperty("Auth__Audience").GetString()!,
+            ["Auth__Audiences"] = values.GetProperty("Auth__Audiences").GetString()!,
             ["Auth__UseDevelopmentKey"] = "true",
             ["Email__SmtpHost"] = "127.0.0.1",
             ["Email__SmtpPort"] = Text(smtp),

@@ -108,7 +108,7 @@ public sealed class BenchmarksTests
     {
         using var benchmarks = Setup(new BearerTokenBenchmarks());
 
-        Assert.Equal(new Caller(SampleOrders.TenantId, SampleOrders.CustomerId, SampleOrders.ContactEmail, IsAdmin: false), await benchmarks.Authenticate());
+        Assert.Equal(new TokenIdentity(SampleOrders.TenantId, SampleOrders.TenantId, SampleOrders.CustomerId, SampleOrders.ContactEmail, IsAdmin: false, IsOperator: false, IsApplication: false), await benchmarks.Authenticate());
     }
 
     [Fact]

@@ -242,10 +242,11 @@ public sealed partial class DeploymentTests
         Assert.True(xml.IndexOf("<validate-jwt", StringComparison.Ordinal) < xml.IndexOf("<rate-limit-by-key", StringComparison.Ordinal));
         Assert.Contains("((Jwt)context.Variables[&quot;jwt&quot;]).Subject", xml, StringComparison.Ordinal);
         Assert.DoesNotContain("AsJwt()", xml, StringComparison.Ordinal);
-        Assert.Contains("'{openIdConfigurationUrl}', format('{0}/.well-known/openid-configuration', variables('openIdAuthority'))", policy, StringComparison.Ordinal);
-        Assert.Contains("'{audience}', parameters('authAudience')", policy, StringComparison.Ordinal);
-        Assert.Equal("[parameters('authAuthority')]", parameters.GetProperty("authAuthority").GetProperty("value").GetString());
-        Assert.Equal("[parameters('authAudience')]", parameters.GetProperty("authAudience").GetProperty("value").GetString());
+        // The app's authority (v2.0 metadata and its v1.0 sibling) and both audiences, as the app validates them.
+        Assert.Contains("'{openIdConfigs}', variables('openIdConfigs')", policy, StringComparison.Ordinal);
+        Assert.Contains("'{audiences}', variables('audiencesXml')", policy, StringComparison.Ordinal);
+        Assert.Equal("[variables('effectiveAuthAuthority')]", parameters.GetProperty("authAuthority").GetProperty("value").GetString());
+        Assert.Equal("[variables('authAudiences')]", parameters.GetProperty("authAudiences").GetProperty("value").GetString());
     }
 
     [Fact]

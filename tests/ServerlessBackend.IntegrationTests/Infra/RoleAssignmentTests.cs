@@ -52,14 +52,19 @@ public sealed class RoleAssignmentTests
     }
 
     [Fact]
-    public void Only_the_optional_smtp_application_gets_a_role_besides_the_app_identity()
+    public void Besides_the_app_identity_only_the_smtp_application_and_the_deployer_get_a_role_each_on_one_resource()
     {
         var others = Assignments.Except(OfApp).ToList();
 
-        var smtp = Assert.Single(others);
+        Assert.Equal(2, others.Count);
+        var smtp = Assert.Single(others, a => a.Principal == "[parameters('smtpServicePrincipalId')]");
         Assert.Equal("Microsoft.Communication/communicationServices", smtp.ScopeType);
         Assert.Equal([RoleAssignments.CommunicationAndEmailServiceOwner], smtp.RoleIds);
-        Assert.Equal("[parameters('smtpServicePrincipalId')]", smtp.Principal);
+        // The deployer (azd's AZURE_PRINCIPAL_ID) may set the vault's secrets, which the postprovision hook asks it for.
+        var deployer = Assert.Single(others, a => a.Principal == "[parameters('deployerPrincipalId')]");
+        Assert.Equal("Microsoft.KeyVault/vaults", deployer.ScopeType);
+        Assert.Equal(["b86a8fe4-44ce-4948-aee5-eccb2c155cd7"], deployer.RoleIds); // Key Vault Secrets Officer
+        Assert.Equal("[parameters('principalId')]", CompiledInfra.Module("email").GetProperty("properties").GetProperty("parameters").GetProperty("deployerPrincipalId").GetProperty("value").GetString());
     }
 
     [Fact]

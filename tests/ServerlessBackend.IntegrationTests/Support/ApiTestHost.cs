@@ -8,12 +8,14 @@ using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Features.Tenants;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Functions.Shared.Telemetry;
+using ServerlessBackend.Functions.Shared.Tenancy;
 
 namespace ServerlessBackend.Tests.Support;
 
@@ -32,15 +34,18 @@ public sealed class ApiTestHost
 
     public ApiTestHost(
         CosmosServerFixture cosmos, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null, AppMetrics? metrics = null,
-        ILoggerFactory? loggers = null)
-        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock, outbox, signing, metrics, loggers)
+        ILoggerFactory? loggers = null, AuthOptions? auth = null, bool onboardAtFirstRequest = true)
+        : this(cosmos?.Containers ?? throw new ArgumentNullException(nameof(cosmos)), clock, outbox, signing, metrics, loggers, auth, onboardAtFirstRequest)
     {
     }
 
     // loggers: where the middleware and handlers log (the app's OpenTelemetry logging in the telemetry tests); nowhere by default.
+    // auth and signing: the token settings and issuer (TestTokens' by default). onboardAtFirstRequest: the tenant allow-list
+    // as the development key runs it (a tenant's first request onboards it), so the API tests need no onboarding step;
+    // false: as in Azure, only tenants onboarded through the operator routes are let in (TenantOnboardingTests).
     public ApiTestHost(
         CosmosContainers containers, TimeProvider? clock = null, IOrderOutbox? outbox = null, ISigningConfiguration? signing = null, AppMetrics? metrics = null,
-        ILoggerFactory? loggers = null)
+        ILoggerFactory? loggers = null, AuthOptions? auth = null, bool onboardAtFirstRequest = true)
     {
         Publisher
             .Setup(p => p.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
@@ -55,9 +60,12 @@ public sealed class ApiTestHost
         services.AddSingleton(clock ?? TimeProvider.System);
         services.AddSingleton(containers);
         services.AddSingleton(outbox ?? Publisher.Object);
-        services.AddSingleton(Options.Create(TestTokens.Options));
+        services.AddSingleton(Options.Create(auth ?? TestTokens.Options));
         services.AddSingleton(signing ?? Tokens.SigningConfiguration());
         services.AddSingleton<BearerAuthenticator>();
+        services.AddTenantDirectory(onboardAtFirstRequest);
+        services.AddSingleton<CallerAdmission>();
+        services.AddTenants();
         if (metrics is not null)
         {
             services.AddSingleton(metrics);
@@ -70,6 +78,7 @@ public sealed class ApiTestHost
         services.AddOrders();
         services.AddSingleton<CatalogFunctions>();
         services.AddSingleton<OrdersFunctions>();
+        services.AddSingleton<TenantsFunctions>();
         _services = services.BuildServiceProvider();
     }
 
@@ -83,6 +92,16 @@ public sealed class ApiTestHost
     public CatalogFunctions Catalog => Get<CatalogFunctions>();
 
     public OrdersFunctions Orders => Get<OrdersFunctions>();
+
+    public TenantsFunctions Tenants => Get<TenantsFunctions>();
+
+    /// <summary>Puts the tenant on the allow-list, as an operator's PUT /v1/operator/tenants/{id} would (active).</summary>
+    public Task OnboardAsync(string tenantId, TenantStatus status = TenantStatus.Active)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var record = new TenantRecord { TenantId = tenantId, DisplayName = tenantId, Status = status, CreatedAt = now, UpdatedAt = now };
+        return Get<ITenantStore>().CreateAsync(record, CancellationToken.None);
+    }
 
     /// <summary>Sends a request through the middleware to <paramref name="function"/> and returns the response.</summary>
     public async Task<TestResponse> SendAsync(
@@ -113,7 +132,7 @@ public sealed class ApiTestHost
         IResult? result = null;
         // The app's HTTP pipeline, in UseHttpApi's order.
         var exceptions = new ExceptionProblemsMiddleware(Get<ILogger<ExceptionProblemsMiddleware>>());
-        var authentication = new AuthenticationMiddleware(Get<BearerAuthenticator>());
+        var authentication = new AuthenticationMiddleware(Get<BearerAuthenticator>(), Get<CallerAdmission>());
         var telemetry = new RequestTelemetryMiddleware(Get<ILogger<RequestTelemetryMiddleware>>());
         await exceptions.Invoke(context.Object, c => authentication.Invoke(c, c2 => telemetry.Invoke(c2, async _ => result = await function(http.Request, CancellationToken.None))));
 

@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Features.Payments;
 
 namespace ServerlessBackend.Tests.Support;
@@ -22,12 +17,12 @@ public sealed class FakeStripeApi : IAsyncDisposable
 {
     public const string SecretKey = "sk_test_fake_4eC39HqLyjWDarjtT1zdp7dc";
 
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentDictionary<string, JsonObject> _intents = new();
     private readonly ConcurrentDictionary<string, (string Request, int Status, string Body)> _replies = new();
     private int _sequence;
 
-    private FakeStripeApi(WebApplication app) => _app = app;
+
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -38,15 +33,8 @@ public sealed class FakeStripeApi : IAsyncDisposable
 
     public static async Task<FakeStripeApi> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var api = new FakeStripeApi(app);
-        app.Run(api.ServeAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        api.BaseUrl = new Uri(address);
+        var api = new FakeStripeApi();
+        (api._app, api.BaseUrl) = await LoopbackServer.StartAsync(api.ServeAsync);
         return api;
     }
 

@@ -13,7 +13,9 @@ public static class ProblemAssertions
         Assert.Equal("application/problem+json", response.ContentType);
         Assert.Equal(status, response.Json.GetProperty("status").GetInt32());
         Assert.Equal(JsonValueKind.String, response.Json.GetProperty("title").ValueKind);
-        Assert.StartsWith("https://", response.Json.GetProperty("type").GetString(), StringComparison.Ordinal);
+        // An RFC's section for the status, or the app's own URN for a problem the status does not name (RFC 9457, 3.1.1).
+        var type = response.Json.GetProperty("type").GetString()!;
+        Assert.True(type.StartsWith("https://", StringComparison.Ordinal) || type.StartsWith("urn:serverless-backend:problem:", StringComparison.Ordinal), type);
         Assert.Equal(response.TraceId, response.Json.TryGetProperty(ApiProblems.TraceIdMember, out var traceId) ? traceId.GetString() : null);
     }
 }

@@ -21,7 +21,7 @@ public sealed class TestTokens : IDocumentRetriever
     private static readonly RsaSecurityKey SigningKey = NewKey("test-key-1");
     private static readonly RsaSecurityKey UnpublishedKey = NewKey("test-key-1");
 
-    public static AuthOptions Options => new() { Authority = Authority, Audience = Audience };
+    public static AuthOptions Options => new() { Authority = Authority, Audiences = Audience };
 
     public int MetadataRequests { get; private set; }
 
@@ -32,7 +32,8 @@ public sealed class TestTokens : IDocumentRetriever
         DateTime? expires = null, string audience = Audience, string issuer = Issuer, bool signWithUnpublishedKey = false, bool withTenant = true,
         DateTime? issuedAt = null)
     {
-        var claims = new List<Claim> { new("sub", userId) };
+        // A user token: Entra puts scp in every user token (without it the app takes the token for an application's).
+        var claims = new List<Claim> { new("sub", userId), new("scp", "access_as_user") };
         if (withTenant)
         {
             claims.Add(new Claim("tid", tenantId));
@@ -65,9 +66,10 @@ public sealed class TestTokens : IDocumentRetriever
         return new JsonWebTokenHandler().CreateToken(descriptor);
     }
 
-    /// <summary>A valid token with exactly these payload claims (values may be strings, numbers or arrays), besides issuer, audience and lifetime.</summary>
+    /// <summary>A valid token with exactly these payload claims (values may be strings, numbers or arrays), besides issuer, audience, lifetime and a user's scp.</summary>
     public static string MintClaims(IDictionary<string, object> claims)
     {
+        claims = new Dictionary<string, object>(claims) { ["scp"] = "access_as_user" };
         var expiry = DateTime.UtcNow.AddMinutes(30);
         var descriptor = new SecurityTokenDescriptor
         {

@@ -35,6 +35,11 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
     {
         ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(request);
+        if (CallerRules.RequireUser(caller) is { } notAUser)
+        {
+            return notAUser;
+        }
+
         var orderId = OrderId(caller, idempotencyKey);
         var requestHash = Hash(request);
         if (await orders.GetPlacementAsync(caller.TenantId, orderId, cancellationToken) is { } earlier)

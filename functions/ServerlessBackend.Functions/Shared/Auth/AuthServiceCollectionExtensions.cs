@@ -1,14 +1,16 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Shared.Tenancy;
 
 namespace ServerlessBackend.Functions.Shared.Auth;
 
 public static class AuthServiceCollectionExtensions
 {
-    /// <summary>JWT bearer authentication for the HTTP API (the middleware is added in Program.cs).</summary>
+    /// <summary>JWT bearer authentication and the tenant allow-list for the HTTP API (the middleware is added in Program.cs).</summary>
     public static IServiceCollection AddApiAuthentication(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -20,6 +22,17 @@ public static class AuthServiceCollectionExtensions
             ? new DevelopmentSigningConfiguration(options.Authority)
             : new OpenIdSigningConfiguration(options.Authority));
         services.AddSingleton<BearerAuthenticator>();
+        services.AddTenantDirectory(onboardAtFirstRequest: options.UseDevelopmentKey);
+        services.AddSingleton<CallerAdmission>();
+        return services;
+    }
+
+    /// <summary>The allow-list of tenants; <paramref name="onboardAtFirstRequest"/> only with the development key (see <see cref="TenantDirectory"/>).</summary>
+    public static IServiceCollection AddTenantDirectory(this IServiceCollection services, bool onboardAtFirstRequest)
+    {
+        services.AddSingleton<ITenantStore, CosmosTenantStore>();
+        services.AddSingleton<ITenantDirectory>(sp => new TenantDirectory(
+            sp.GetRequiredService<ITenantStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TenantDirectory>>(), onboardAtFirstRequest));
         return services;
     }
 
@@ -28,9 +41,9 @@ public static class AuthServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(environment);
-        if (string.IsNullOrWhiteSpace(options.Authority) || string.IsNullOrWhiteSpace(options.Audience))
+        if (string.IsNullOrWhiteSpace(options.Authority) || options.AudienceList().Count == 0)
         {
-            throw new InvalidOperationException($"App settings {AppSettings.AuthAuthority} and {AppSettings.AuthAudience} are required.");
+            throw new InvalidOperationException($"App settings {AppSettings.AuthAuthority} and {AppSettings.AuthAudiences} are required.");
         }
 
         if (options.UseDevelopmentKey && !environment.IsDevelopment())

@@ -6,11 +6,12 @@ using ServerlessBackend.Functions.Shared.Http;
 namespace ServerlessBackend.Functions.Shared.Auth;
 
 /// <summary>
-/// For HTTP functions: validates the bearer token and stores the <see cref="Caller"/> on the HttpContext,
-/// or answers 401/403 problem details without running the function. The methods a function's [PublicEndpoint] names
-/// are skipped; those its [AdminOnly] names answer 403 to any caller without the admin role.
+/// For HTTP functions: validates the bearer token, admits the caller (<see cref="CallerAdmission"/>: the tenant onboarded,
+/// [AdminOnly] and [OperatorOnly] roles) and stores the <see cref="Caller"/> on the HttpContext, or answers 401/403 problem
+/// details without running the function. The methods a function's [PublicEndpoint] names are skipped; [AdminOnly] and
+/// [OperatorOnly] apply to the methods they name.
 /// </summary>
-public sealed class AuthenticationMiddleware(BearerAuthenticator authenticator) : IFunctionsWorkerMiddleware
+public sealed class AuthenticationMiddleware(BearerAuthenticator authenticator, CallerAdmission admission) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -24,9 +25,9 @@ public sealed class AuthenticationMiddleware(BearerAuthenticator authenticator) 
             return;
         }
 
-        var outcome = await authenticator.AuthenticateAsync(http.Request, context.CancellationToken);
-        var error = outcome.Error ?? (EntryPointAttributes.Covers<AdminOnlyAttribute>(entryPoint, http.Request.Method) ? CallerRules.RequireAdmin(outcome.Value!) : null);
-        if (error is not null)
+        var identity = await authenticator.AuthenticateAsync(http.Request, context.CancellationToken);
+        var caller = identity.Error is { } invalid ? invalid : await admission.AdmitAsync(identity.Value!, Access(entryPoint, http.Request.Method), context.CancellationToken);
+        if (caller.Error is { } error)
         {
             if (error.Kind == ProblemKind.Unauthorized)
             {
@@ -37,7 +38,12 @@ public sealed class AuthenticationMiddleware(BearerAuthenticator authenticator) 
             return;
         }
 
-        http.SetCaller(outcome.Value!);
+        http.SetCaller(caller.Value!);
         await next(context);
     }
+
+    private static RouteAccess Access(string entryPoint, string method) =>
+        EntryPointAttributes.Covers<OperatorOnlyAttribute>(entryPoint, method) ? RouteAccess.Operator
+        : EntryPointAttributes.Covers<AdminOnlyAttribute>(entryPoint, method) ? RouteAccess.Admin
+        : RouteAccess.Tenant;
 }

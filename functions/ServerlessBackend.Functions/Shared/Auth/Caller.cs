@@ -3,8 +3,12 @@ using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Shared.Auth;
 
-/// <summary>The authenticated caller: every data access is scoped to <see cref="TenantId"/>, and to <see cref="UserId"/> unless admin.</summary>
-public sealed record Caller(string TenantId, string UserId, string? Email, bool IsAdmin);
+/// <summary>
+/// The authenticated caller: every data access is scoped to <see cref="TenantId"/>, and to <see cref="UserId"/> unless admin.
+/// <see cref="IsApplication"/>: an app-only token (no user), admitted only with the admin role and never a customer.
+/// On an operator route <see cref="TenantId"/> is the operator's directory and <see cref="IsOperator"/> is set.
+/// </summary>
+public sealed record Caller(string TenantId, string UserId, string? Email, bool IsAdmin, bool IsApplication = false, bool IsOperator = false);
 
 public static class CallerHttpContextExtensions
 {
@@ -31,6 +35,13 @@ public static class CallerRules
     {
         ArgumentNullException.ThrowIfNull(caller);
         return caller.IsAdmin ? null : new ApiError(ProblemKind.Forbidden, $"Only a caller with the '{AuthOptions.AdminRole}' role can do this.");
+    }
+
+    /// <summary>Null for a signed-in user; otherwise the 403 problem for what only a customer does (an application is never one).</summary>
+    public static ApiError? RequireUser(Caller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return caller.IsApplication ? new ApiError(ProblemKind.Forbidden, "An application token (no signed-in user) is never a customer: orders are placed by users.") : null;
     }
 
     /// <summary>The caller the authentication middleware stored; its absence is a wiring fault, never an anonymous pass.</summary>

@@ -44,11 +44,24 @@ internal sealed class TokenClaims : IDisposable
 
     /// <summary>The claim as an identifier: one JSON string, not blank, not too long, printable; otherwise null.</summary>
     public string? Identifier(string name) =>
-        Single(name) is { ValueKind: JsonValueKind.String } value
-        && value.GetString() is { Length: > 0 and <= AuthOptions.MaxIdentifierLength } text
-        && !string.IsNullOrWhiteSpace(text) && PrintableText.IsPrintable(text)
-            ? text
-            : null;
+        Single(name) is { ValueKind: JsonValueKind.String } value ? Usable(value.GetString()) : null;
+
+    /// <summary>
+    /// The one value of the claim (a string, or an array of strings) that starts with <paramref name="prefix"/>, without
+    /// it, as an <see cref="Identifier"/>; null when no value or more than one does (a token naming two shops names none).
+    /// </summary>
+    public string? PrefixedIdentifier(string name, string prefix)
+    {
+        var value = Single(name);
+        var values = value.ValueKind switch
+        {
+            JsonValueKind.String => [value],
+            JsonValueKind.Array => value.EnumerateArray().ToArray(),
+            _ => Array.Empty<JsonElement>(),
+        };
+        var matches = values.Where(e => e.ValueKind == JsonValueKind.String && e.GetString()!.StartsWith(prefix, StringComparison.Ordinal)).Take(2).ToList();
+        return matches.Count == 1 ? Usable(matches[0].GetString()![prefix.Length..]) : null;
+    }
 
     /// <summary>Whether the claim is the string <paramref name="expected"/> or an array holding that string.</summary>
     public bool HasString(string name, string expected)
@@ -63,4 +76,7 @@ internal sealed class TokenClaims : IDisposable
     }
 
     public void Dispose() => _document.Dispose();
+
+    private static string? Usable(string? text) =>
+        text is { Length: > 0 and <= AuthOptions.MaxIdentifierLength } && !string.IsNullOrWhiteSpace(text) && PrintableText.IsPrintable(text) ? text : null;
 }

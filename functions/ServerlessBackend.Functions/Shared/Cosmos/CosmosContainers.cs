@@ -12,4 +12,6 @@ public sealed class CosmosContainers(CosmosClient client, string databaseName)
     public Container Orders => Database.GetContainer(CosmosModel.Orders.Name);
 
     public Container Notifications => Database.GetContainer(CosmosModel.Notifications.Name);
+
+    public Container Tenants => Database.GetContainer(CosmosModel.Tenants.Name);
 }

@@ -17,7 +17,10 @@ public static class CosmosModel
     /// <summary>Record of notifications sent (email idempotency); items expire after 30 days.</summary>
     public static ContainerSpec Notifications { get; } = new("notifications", "/tenantId", DefaultTimeToLiveSeconds: 30 * 24 * 3600, ExcludedPaths: ["/*"], CompositeIndexes: []);
 
-    public static IReadOnlyList<ContainerSpec> Containers { get; } = [Products, Orders, Notifications];
+    /// <summary>The onboarded tenants (the allow-list): one small document per tenant, read by id on an allow-list cache miss, never queried.</summary>
+    public static ContainerSpec Tenants { get; } = new("tenants", "/tenantId", DefaultTimeToLiveSeconds: null, ExcludedPaths: ["/*"], CompositeIndexes: []);
+
+    public static IReadOnlyList<ContainerSpec> Containers { get; } = [Products, Orders, Notifications, Tenants];
 
     /// <summary>
     /// The composite indexes of the orders list: equality on the tenant (the partition key) and optionally on

@@ -29,13 +29,19 @@ public static class AppSettings
     /// <summary>Local development only: accept the self-signed certificate of a Cosmos server on a loopback endpoint (refused outside Development or for any other endpoint).</summary>
     public const string CosmosAllowUntrustedLoopbackCertificate = "Cosmos__AllowUntrustedLoopbackCertificate";
 
-    /// <summary>OpenID Connect authority of the token issuer (Entra ID: https://login.microsoftonline.com/{tenant}/v2.0).</summary>
+    /// <summary>OpenID Connect authority of the token issuer (Entra ID: https://login.microsoftonline.com/organizations/v2.0, or /{tenant}/v2.0).</summary>
     public const string AuthAuthority = "Auth__Authority";
 
-    /// <summary>Expected audience of access tokens (the API's application ID URI or client id).</summary>
-    public const string AuthAudience = "Auth__Audience";
+    /// <summary>Accepted audiences of access tokens, comma-separated: the API's App ID URI and its client id.</summary>
+    public const string AuthAudiences = "Auth__Audiences";
 
-    /// <summary>Optional claim-name overrides (defaults in code): tenant, customer id, email, roles.</summary>
+    /// <summary>The operator's home directory (Entra tenant id): operator-role tokens from it may onboard tenants.</summary>
+    public const string AuthOperatorDirectoryId = "Auth__OperatorDirectoryId";
+
+    /// <summary>Optional: the prefix of the tenant claim's value that names the shop (e.g. shop: for app roles shop:contoso).</summary>
+    public const string AuthTenantClaimPrefix = "Auth__TenantClaimPrefix";
+
+    /// <summary>Optional claim-name overrides (defaults in code): tenant (the tenancy model), customer id, email, roles.</summary>
     public const string AuthTenantClaim = "Auth__TenantClaim";
     public const string AuthCustomerClaim = "Auth__CustomerClaim";
     public const string AuthEmailClaim = "Auth__EmailClaim";
@@ -83,14 +89,14 @@ public static class AppSettings
         CosmosAccountEndpoint,
         CosmosDatabaseName,
         AuthAuthority,
-        AuthAudience,
+        AuthAudiences,
         EmailSmtpHost,
         EmailSmtpPort,
         EmailFromAddress,
     ];
 
     /// <summary>Settings the app cannot start without in Azure (host storage settings are checked by the infra tests separately).</summary>
-    public static IReadOnlyList<string> RequiredInAzure { get; } = [.. RequiredEverywhere, EmailUserName, EmailPassword, PaymentsProvider, PaymentsStripeSecretKey, PaymentsStripeWebhookSecret];
+    public static IReadOnlyList<string> RequiredInAzure { get; } = [.. RequiredEverywhere, AuthOperatorDirectoryId, EmailUserName, EmailPassword, PaymentsProvider, PaymentsStripeSecretKey, PaymentsStripeWebhookSecret];
 
     /// <summary>Development-only switches: local.settings.sample.json turns them on, infra/ never sets them, and the app refuses them outside Development.</summary>
     public static IReadOnlyList<string> DevelopmentOnly { get; } =

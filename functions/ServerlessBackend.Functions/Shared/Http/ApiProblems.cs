@@ -34,7 +34,7 @@ public static class ApiProblems
         ArgumentNullException.ThrowIfNull(error);
         var status = StatusCode(error.Kind);
         // ASP.NET Core fills in type and title for the common statuses; 428 (RFC 6585) it leaves without a type.
-        var type = error.Kind == ProblemKind.PreconditionRequired ? "https://www.rfc-editor.org/rfc/rfc6585#section-3" : null;
+        var type = error.Type ?? (error.Kind == ProblemKind.PreconditionRequired ? "https://www.rfc-editor.org/rfc/rfc6585#section-3" : null);
         return error.Errors is { Count: > 0 } errors
             ? Results.ValidationProblem(errors.ToDictionary(e => e.Key, e => e.Value), error.Detail, statusCode: status, type: type)
             : Results.Problem(error.Detail, statusCode: status, type: type);

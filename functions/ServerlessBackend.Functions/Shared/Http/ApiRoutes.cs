@@ -22,6 +22,7 @@ public static class ApiRoutes
     public const string DeadLetters = "v1/admin/dead-letters/{subscription}";
     public const string DeadLetterReplay = "v1/admin/dead-letters/{subscription}/replay";
     public const string StripeWebhook = "v1/payments/stripe/webhook";
+    public const string Tenant = "v1/operator/tenants/{tenantId}";
 
     /// <summary>The route parameter of <see cref="Unmatched"/> that holds the path after the route prefix.</summary>
     public const string UnmatchedPathParameter = "path";
@@ -40,5 +41,6 @@ public static class ApiRoutes
         + "|v1/products|v1/products/[^/]+|v1/products/[^/]+/stock|v1/products/[^/]+/deactivate"
         + "|v1/orders|v1/orders/[^/]+|v1/orders/[^/]+/cancel|v1/orders/[^/]+/ship"
         + "|v1/admin/dead-letters/[^/]+|v1/admin/dead-letters/[^/]+/replay"
-        + "|v1/payments/stripe/webhook";
+        + "|v1/payments/stripe/webhook"
+        + "|v1/operator/tenants/[^/]+";
 }

@@ -39,6 +39,9 @@ public enum ProblemKind
 /// <summary>A client mistake or a refused request. <see cref="Errors"/> lists per-field messages (JSON paths as keys).</summary>
 public sealed record ApiError(ProblemKind Kind, string Detail, IReadOnlyDictionary<string, string[]>? Errors = null)
 {
+    /// <summary>The problem's type URI when the status alone does not say what went wrong (RFC 9457, 3.1.1); null: the status's default.</summary>
+    public string? Type { get; init; }
+
     public static ApiError Validation(IReadOnlyDictionary<string, string[]> errors) => new(ProblemKind.Validation, "The request is not valid; see errors.", errors);
 
     public static ApiError Field(string field, string message) => Validation(new Dictionary<string, string[]> { [field] = [message] });

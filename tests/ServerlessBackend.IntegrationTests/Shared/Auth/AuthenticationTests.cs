@@ -147,7 +147,10 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
         // RFC 7519 makes "sub" a string: the token library refuses to read a token whose sub is an array, boolean or
         // object (401, the token is not valid); one with a numeric sub it reads, and the app refuses that (403).
         var libraryRefuses = value is Array or bool or IDictionary<string, object>;
-        foreach (var (name, token, status) in new[] { ("tenant", badTenant, 403), ("subject", badSubject, libraryRefuses ? 401 : 403) })
+        // The tenant claim is tid here, which Entra's issuer validator ties to the issuer: an empty or blank tid names no
+        // directory, so the token itself is not valid (401).
+        var issuerRefuses = value is string text && string.IsNullOrWhiteSpace(text);
+        foreach (var (name, token, status) in new[] { ("tenant", badTenant, issuerRefuses ? 401 : 403), ("subject", badSubject, libraryRefuses ? 401 : 403) })
         {
             var response = await _api.SendAsync("POST", "/api/v1/products", (r, ct) => { ran = true; return _api.Catalog.Products(r, ct); }, token, """{"id":"X","name":"x","price":1,"currency":"EUR","availableStock":1}""");
             Assert.True(response.StatusCode == status && response.ContentType == "application/problem+json", $"{why}, {name}: {response.StatusCode} {response.Body}");
@@ -240,7 +243,7 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
         var afterFirst = _api.Tokens.MetadataRequests;
         await _api.SendAsync("GET", "/api/v1/products", _api.Catalog.Products, _tenant.Bob);
 
-        Assert.Equal(2, afterFirst); // discovery document + key set
+        Assert.Equal(4, afterFirst); // the v2.0 and the v1.0 discovery documents (Entra issues both kinds), each with its key set
         Assert.Equal(afterFirst, _api.Tokens.MetadataRequests);
     }
 
@@ -259,10 +262,10 @@ public sealed class AuthenticationTests(CosmosServerFixture cosmos) : IClassFixt
     {
         var production = Mock.Of<IHostEnvironment>(e => e.EnvironmentName == Environments.Production);
         var development = Mock.Of<IHostEnvironment>(e => e.EnvironmentName == Environments.Development);
-        var withDevKey = new AuthOptions { Authority = "https://localhost/dev-issuer", Audience = "api://x", UseDevelopmentKey = true };
+        var withDevKey = new AuthOptions { Authority = "https://localhost/dev-issuer", Audiences = "api://x", UseDevelopmentKey = true };
 
         Assert.Throws<InvalidOperationException>(() => AuthServiceCollectionExtensions.Validate(withDevKey, production));
         AuthServiceCollectionExtensions.Validate(withDevKey, development);
-        Assert.Throws<InvalidOperationException>(() => AuthServiceCollectionExtensions.Validate(new AuthOptions { Audience = "api://x" }, development));
+        Assert.Throws<InvalidOperationException>(() => AuthServiceCollectionExtensions.Validate(new AuthOptions { Audiences = "api://x" }, development));
     }
 }

@@ -13,14 +13,14 @@ public sealed class DevelopmentTokenTests
     public async Task A_token_from_dev_token_sh_authenticates_against_the_sample_settings()
     {
         var values = JsonDocument.Parse(File.ReadAllText(RepoPaths.InRoot("local.settings.sample.json"))).RootElement.GetProperty("Values");
-        var options = new AuthOptions { Authority = values.GetProperty("Auth__Authority").GetString()!, Audience = values.GetProperty("Auth__Audience").GetString()!, UseDevelopmentKey = true };
+        var options = new AuthOptions { Authority = values.GetProperty("Auth__Authority").GetString()!, Audiences = values.GetProperty("Auth__Audiences").GetString()!, UseDevelopmentKey = true };
         var authenticator = new BearerAuthenticator(new DevelopmentSigningConfiguration(options.Authority), Options.Create(options));
         var http = HttpTestContext.Create("GET", "/api/v1/products", headers: new Dictionary<string, string> { ["Authorization"] = $"Bearer {MintWithScript("shop-9", "carol", "admin")}" });
 
         var outcome = await authenticator.AuthenticateAsync(http.Request, CancellationToken.None);
 
         Assert.Null(outcome.Error);
-        Assert.Equal(new Caller("shop-9", "carol", "carol@example.test", IsAdmin: true), outcome.Value);
+        Assert.Equal(new TokenIdentity("shop-9", "shop-9", "carol", "carol@example.test", IsAdmin: true, IsOperator: false, IsApplication: false), outcome.Value);
     }
 
     [Fact]

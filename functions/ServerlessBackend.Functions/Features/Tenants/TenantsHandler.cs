@@ -1,0 +1,85 @@
+using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Tenancy;
+
+namespace ServerlessBackend.Functions.Features.Tenants;
+
+/// <summary>
+/// Operators onboard, rename, suspend (offboard) and reactivate tenants: a record in Cosmos, never a code change. A PUT
+/// says what the record should be; a PUT that changes nothing writes nothing (a retry is harmless). Every change appends
+/// a <see cref="TenantChange"/> to the record in the same conditional write, so the record is its own audit trail (the
+/// seam for the tenant audit log: an entry per change, atomic with it). Suspending keeps the tenant's data; its callers
+/// get a 403 naming onboarding, at once on this instance and within the allow-list's cache lifetime on the others.
+/// </summary>
+public sealed class TenantsHandler(ITenantStore store, ITenantDirectory directory, TimeProvider clock)
+{
+    private const int MaxAttempts = 3;
+
+    public async Task<Outcome<Versioned<TenantRecord>>> GetAsync(string tenantId, CancellationToken cancellationToken) =>
+        await store.GetAsync(tenantId, cancellationToken) is { } found ? Outcome.Ok(found) : ApiError.NotFound("The tenant");
+
+    public async Task<Outcome<PutTenant>> PutAsync(Caller @operator, string tenantId, PutTenantRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(@operator);
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = request.Validate(tenantId);
+        if (!errors.IsEmpty)
+        {
+            return errors.ToError();
+        }
+
+        var name = request.DisplayName!.Trim();
+        var status = request.Status ?? TenantStatus.Active;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var outcome = await PutOnceAsync(@operator, tenantId, name, status, cancellationToken);
+                directory.Forget(tenantId);
+                return Outcome.Ok(outcome);
+            }
+            catch (Exception e) when (e is DocumentConflictException or DocumentPreconditionFailedException && attempt < MaxAttempts)
+            {
+                // Another operator's change landed between the read and the write: read it again and apply this one on top.
+            }
+        }
+    }
+
+    private async Task<PutTenant> PutOnceAsync(Caller @operator, string tenantId, string name, TenantStatus status, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (await store.GetAsync(tenantId, cancellationToken) is not { } existing)
+        {
+            var record = new TenantRecord
+            {
+                TenantId = tenantId,
+                DisplayName = name,
+                Status = status,
+                CreatedAt = now,
+                UpdatedAt = now,
+                History = [new TenantChange(now, @operator.UserId, status == TenantStatus.Active ? "onboarded" : "suspended", status, name)],
+            };
+            return new PutTenant(new Versioned<TenantRecord>(record, await store.CreateAsync(record, cancellationToken)), Created: true);
+        }
+
+        var current = existing.Value;
+        if (current.DisplayName == name && current.Status == status)
+        {
+            return new PutTenant(existing, Created: false);
+        }
+
+        var action = current.Status == status ? "renamed" : status == TenantStatus.Active ? "reactivated" : "suspended";
+        var changed = current with
+        {
+            DisplayName = name,
+            Status = status,
+            UpdatedAt = now,
+            History = [.. current.History, new TenantChange(now, @operator.UserId, action, status, name)],
+        };
+        return new PutTenant(new Versioned<TenantRecord>(changed, await store.ReplaceAsync(changed, existing.ETag, cancellationToken)), Created: false);
+    }
+}
+
+/// <summary>The record after a PUT; <see cref="Created"/> when the PUT onboarded the tenant.</summary>
+public sealed record PutTenant(Versioned<TenantRecord> Tenant, bool Created);
