@@ -41,7 +41,8 @@ public sealed class ChangeOrderStatusHandler(IOrderStore orders, OrderTransition
         }
         catch (DocumentPreconditionFailedException)
         {
-            return ApiError.StaleETag();
+            // Every attempt lost a race: with If-Match the client's ETag is stale; without it there was no precondition to fail.
+            return ifMatch is null ? ApiError.Contended("The order") : ApiError.StaleETag();
         }
     }
 

@@ -14,7 +14,8 @@ namespace ServerlessBackend.Functions.Features.Tenants;
 /// </summary>
 public sealed class TenantsHandler(ITenantStore store, ITenantDirectory directory, TimeProvider clock)
 {
-    private const int MaxAttempts = 3;
+    // Each lost race means another operator's write landed: this bounds the concurrent writers a PUT outlasts.
+    private const int MaxAttempts = 5;
 
     public async Task<Outcome<Versioned<TenantRecord>>> GetAsync(string tenantId, CancellationToken cancellationToken) =>
         await store.GetAsync(tenantId, cancellationToken) is { } found ? Outcome.Ok(found) : ApiError.NotFound("The tenant");
@@ -39,9 +40,13 @@ public sealed class TenantsHandler(ITenantStore store, ITenantDirectory director
                 directory.Forget(tenantId);
                 return Outcome.Ok(outcome);
             }
-            catch (Exception e) when (e is DocumentConflictException or DocumentPreconditionFailedException && attempt < MaxAttempts)
+            catch (Exception e) when (e is DocumentConflictException or DocumentPreconditionFailedException)
             {
                 // Another operator's change landed between the read and the write: read it again and apply this one on top.
+                if (attempt == MaxAttempts)
+                {
+                    return ApiError.Contended("The tenant");
+                }
             }
         }
     }

@@ -49,4 +49,7 @@ public sealed record ApiError(ProblemKind Kind, string Detail, IReadOnlyDictiona
     public static ApiError NotFound(string what) => new(ProblemKind.NotFound, $"{what} was not found.");
 
     public static ApiError StaleETag() => new(ProblemKind.PreconditionFailed, "The resource has changed since the ETag in If-Match was read; read it again.");
+
+    /// <summary>A write that kept losing races to concurrent changes of the same resource: the client's request was fine; sending it again succeeds.</summary>
+    public static ApiError Contended(string what) => new(ProblemKind.Conflict, $"{what} kept changing while this request was applied; send it again.");
 }

@@ -92,7 +92,7 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
     }
 
     [Fact]
-    public async Task Endless_races_give_up_after_three_attempts_with_a_412()
+    public async Task Endless_races_without_if_match_give_up_after_three_attempts_with_a_409_as_no_precondition_was_sent()
     {
         var pending = TestData.Order("t1");
         _store.Setup(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<Order>(pending, "\"v1\""));
@@ -100,7 +100,7 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
 
         var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: null, CancellationToken.None);
 
-        Assert.Equal(ProblemKind.PreconditionFailed, outcome.Error!.Kind);
+        Assert.Equal(ProblemKind.Conflict, outcome.Error!.Kind);
         _store.Verify(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Exactly(3));
     }
 
