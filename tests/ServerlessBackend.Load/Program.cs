@@ -3,7 +3,7 @@ using ServerlessBackend.Load;
 
 // Usage: dotnet run -c Release --project tests/ServerlessBackend.Load -- [--duration 30] [--concurrency 8] [--product SKU]
 // Target and tokens from the environment: API_BASE_URL (e.g. https://<app>.azurewebsites.net/api) and the token
-// variables of ApiIdentities (README, "Performance"). Exit code 1 when any request got a 5xx or no answer, or none finished; 2 on bad usage.
+// variables of ApiIdentities (tests/README.md, "Benchmarks and performance"). Exit code 1 when any request got a 5xx or no answer, or none finished; 2 on bad usage.
 const int MaxSeconds = 600;
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
 for (var i = 0; i + 1 < args.Length; i += 2)
@@ -16,7 +16,7 @@ var concurrency = options.TryGetValue("--concurrency", out var c) ? int.Parse(c,
 if (Environment.GetEnvironmentVariable("API_BASE_URL") is not { Length: > 0 } baseUrl || seconds is <= 0 or > MaxSeconds || concurrency is < 1 or > 256
     || args.Length % 2 != 0 || options.Keys.Any(k => k is not ("--duration" or "--concurrency" or "--product")))
 {
-    Console.Error.WriteLine($"Set API_BASE_URL and tokens (README, \"Performance\"); --duration is 1 to {MaxSeconds} seconds (default 30), --concurrency 1 to 256 (default 8), --product an existing SKU (default: create one, as the admin).");
+    Console.Error.WriteLine($"Set API_BASE_URL and tokens (tests/README.md, \"Benchmarks and performance\"); --duration is 1 to {MaxSeconds} seconds (default 30), --concurrency 1 to 256 (default 8), --product an existing SKU (default: create one, as the admin).");
     return 2;
 }
 

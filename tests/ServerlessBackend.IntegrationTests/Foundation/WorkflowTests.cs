@@ -6,7 +6,7 @@ namespace ServerlessBackend.IntegrationTests.Foundation;
 
 /// <summary>
 /// The GitHub workflows: each passes @action-validator/cli (the workflow schema, and every `paths` glob must match a
-/// file here), none builds with the Service Bus stand-in, and CI and Deploy do what README, "Testing", says they do.
+/// file here), none builds with the Service Bus stand-in, and CI and Deploy do what tests/README.md, "Where the suites run", says they do.
 /// </summary>
 public sealed partial class WorkflowTests : IDisposable
 {
