@@ -58,7 +58,7 @@ public sealed class CosmosProductStore(CosmosContainers containers) : IProductSt
         AddIfSet(operations, "/availableStock", fields.AvailableStock);
         AddIfSet(operations, "/active", fields.Active);
         var batch = Products.CreateTransactionalBatch(new PartitionKey(tenantId))
-            .PatchItem(productId, operations, new TransactionalBatchPatchItemRequestOptions { IfMatchEtag = ifMatch })
+            .PatchItem(productId, operations, new TransactionalBatchPatchItemRequestOptions { IfMatchEtag = ifMatch, EnableContentResponseOnWrite = true })
             .CreateItem(audit, NoContent);
         using var response = await CosmosErrors.ExecuteBatchAsync(productId, batch, cancellationToken).ConfigureAwait(false);
         var patched = response.GetOperationResultAtIndex<Product>(0);
