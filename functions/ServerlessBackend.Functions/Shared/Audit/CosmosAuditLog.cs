@@ -81,12 +81,13 @@ public sealed class CosmosAuditLog(CosmosContainers containers) : IAuditLog
         return positions;
     }
 
-    /// <summary>Up to a page of one container's entries before <paramref name="position"/>; complete when none is left after them.</summary>
+    /// <summary>Up to a page of one container's entries before <paramref name="position"/>; complete when fewer came (none is left after them).</summary>
     private static Task<(List<AuditEntry> Entries, bool Complete)> ReadAsync(Container container, AuditQuery query, string position, CancellationToken cancellationToken) =>
         CosmosErrors.Translate("audit", async () =>
         {
-            var text = "SELECT * FROM c WHERE c.tenantId = @tenantId AND c.type = @type";
-            var parameters = new List<(string, object)> { ("@tenantId", query.TenantId), ("@type", AuditEntry.DocumentType) };
+            // TOP a page: the position, not the service's continuation token, says where the next page starts.
+            var text = "SELECT TOP @top * FROM c WHERE c.tenantId = @tenantId AND c.type = @type";
+            var parameters = new List<(string, object)> { ("@top", query.PageSize), ("@tenantId", query.TenantId), ("@type", AuditEntry.DocumentType) };
             void Filter(string clause, string name, object? value)
             {
                 if (value is not null)
@@ -110,12 +111,11 @@ public sealed class CosmosAuditLog(CosmosContainers containers) : IAuditLog
             var options = new QueryRequestOptions { PartitionKey = new PartitionKey(query.TenantId), MaxItemCount = query.PageSize, EnableOptimisticDirectExecution = true };
             using var iterator = container.GetItemQueryIterator<AuditEntry>(definition, requestOptions: options);
             var entries = new List<AuditEntry>();
-            while (iterator.HasMoreResults && entries.Count < query.PageSize)
+            while (iterator.HasMoreResults)
             {
                 entries.AddRange(await iterator.ReadNextAsync(cancellationToken).ConfigureAwait(false));
             }
 
-            var complete = !iterator.HasMoreResults && entries.Count <= query.PageSize;
-            return (entries.Take(query.PageSize).ToList(), complete);
+            return (entries, entries.Count < query.PageSize);
         });
 }
