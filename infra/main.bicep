@@ -83,6 +83,11 @@ param alertEmail string = ''
 @minValue(1)
 param outboxLagAlertMinutes int = 5
 
+@description('Days the tenant audit log keeps an entry (Cosmos DB per-item TTL); 0 keeps entries until deleted outside the API.')
+@minValue(0)
+@maxValue(24855)
+param auditRetentionDays int = 365
+
 @description('Comma-separated origins (e.g. https://shop.example.com) a browser may call the API from; empty: none.')
 param corsAllowedOrigins string = ''
 
@@ -283,6 +288,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Payments__Provider: paymentsProvider
       Payments__Stripe__SecretKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${stripeSecretKeySecretName})'
       Payments__Stripe__WebhookSecret: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=${stripeWebhookSecretName})'
+      Audit__RetentionDays: string(auditRetentionDays)
     }
   }
 }

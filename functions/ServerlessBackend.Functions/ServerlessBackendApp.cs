@@ -2,6 +2,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using ServerlessBackend.Functions.Features.Audit;
 using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Features.Fulfillment;
@@ -10,6 +11,7 @@ using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Functions.Features.Payments;
 using ServerlessBackend.Functions.Features.Tenants;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
@@ -45,6 +47,7 @@ public static class ServerlessBackendApp
         services.AddEmail(configuration);
         services.AddHttpApi(configuration, environment);
         services.AddCosmos(configuration, environment);
+        services.AddAudit(configuration);
         services.AddProductStore();
         services.AddOrderDocuments();
         services.AddCatalog();
@@ -54,5 +57,6 @@ public static class ServerlessBackendApp
         services.AddPayments(configuration, environment);
         services.AddOperations();
         services.AddTenants();
+        services.AddAuditRoute();
     }
 }

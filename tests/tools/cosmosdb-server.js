@@ -120,6 +120,229 @@ patchOperations.patchOperation = (collection, input) => {
   return upstreamPatch(collection, plain);
 };
 
+// Transactional batch as the .NET SDK sends it (TransactionalBatch.ExecuteAsync): 1.0.1 reads only the JSON body the
+// JavaScript SDK sends. The .NET body is a HybridRow RecordIO stream (a segment, then one record per operation, each a
+// BatchOperation row of the SDK's HybridRowBatchSchemas.json), and so is the answer (BatchResult rows). As Cosmos DB
+// does it: the operations run in order, on one logical partition (the header's key; a document whose own key differs
+// is a 400), all or nothing: the first failure (a 404, a 409, the 412 of a stale If-Match or an unmet patch filter,
+// a 400) undoes what the earlier operations wrote and the answer is a 207 with that operation's status and 424 for
+// every other; more than 100 operations is a 400. Not reproduced (a 400 here rather than silently ignored):
+// If-None-Match, a per-operation time to live or indexing directive inside a batch.
+const batchDocuments = require("@vercel/cosmosdb-server/lib/handler/batch-documents");
+const documentOperations = require("@vercel/cosmosdb-server/lib/handler/_document-operations");
+const rawBody = require("raw-body");
+const trueHeader = require("@vercel/cosmosdb-server/lib/true-header").default;
+const HybridRow = { version: 0x81, segment: 2147473648, record: 2147473649, operation: 2145473648, result: 2145473649 };
+const OperationType = { create: 0, patch: 1, read: 2, delete: 4, replace: 5, upsert: 20 };
+const crcTable = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+const crc32 = bytes => {
+  let c = 0xffffffff;
+  for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+};
+const readVarUInt = (buffer, at) => {
+  let value = 0;
+  let shift = 0;
+  for (;;) {
+    const b = buffer[at.offset];
+    at.offset += 1;
+    value += (b & 0x7f) * 2 ** shift;
+    if (!(b & 0x80)) return value;
+    shift += 7;
+  }
+};
+const varUInt = value => {
+  const bytes = [];
+  do {
+    bytes.push((value & 0x7f) | (value >= 0x80 ? 0x80 : 0));
+    value = Math.floor(value / 128);
+  } while (value > 0);
+  return Buffer.from(bytes);
+};
+// One BatchOperation row: bits 0-6 of the presence mask are operationType, resourceType (fixed int32), partitionKey,
+// effectivePartitionKey, id, binaryId, resourceBody (variable, length-prefixed); then sparse fields (type code, path
+// token, value) to the end of the row. Path tokens number the schema's properties from 1.
+const sparseNames = { 8: "indexingDirective", 9: "ifMatch", 10: "ifNoneMatch", 11: "timeToLiveInSeconds", 12: "minimalReturnPreference" };
+const readOperation = row => {
+  if (row[0] !== HybridRow.version || row.readInt32LE(1) !== HybridRow.operation) throw new Error("not a BatchOperation row");
+  const mask = row[5];
+  const op = { operationType: row.readInt32LE(6), resourceType: row.readInt32LE(10) };
+  const at = { offset: 14 };
+  ["partitionKey", "effectivePartitionKey", "id", "binaryId", "resourceBody"].forEach((name, i) => {
+    if (mask & (1 << (i + 2))) {
+      const length = readVarUInt(row, at);
+      op[name] = row.subarray(at.offset, at.offset + length);
+      at.offset += length;
+    }
+  });
+  while (at.offset < row.length) {
+    const code = row[at.offset];
+    at.offset += 1;
+    const name = sparseNames[readVarUInt(row, at)];
+    if (!name) throw new Error("unknown sparse path");
+    if (code === 20) {
+      const length = readVarUInt(row, at);
+      op[name] = row.subarray(at.offset, at.offset + length).toString("utf8");
+      at.offset += length;
+    } else if (code === 7) {
+      op[name] = row.readInt32LE(at.offset);
+      at.offset += 4;
+    } else if (code === 2 || code === 3) {
+      op[name] = code === 3;
+    } else {
+      throw new Error(`unknown sparse type code ${code}`);
+    }
+  }
+  return op;
+};
+const readRecords = body => {
+  const rows = [];
+  let offset = 0;
+  while (offset < body.length) {
+    if (body[offset] !== HybridRow.version) throw new Error("not a HybridRow");
+    const schema = body.readInt32LE(offset + 1);
+    if (schema === HybridRow.segment) {
+      offset += body.readInt32LE(offset + 6);
+    } else if (schema === HybridRow.record) {
+      const length = body.readInt32LE(offset + 5);
+      const crc = body.readUInt32LE(offset + 9);
+      const row = body.subarray(offset + 13, offset + 13 + length);
+      if (row.length !== length || crc32(row) !== crc) throw new Error("record length or CRC mismatch");
+      rows.push(row);
+      offset += 13 + length;
+    } else {
+      throw new Error(`unexpected schema ${schema}`);
+    }
+  }
+  return rows;
+};
+// One BatchResult row: statusCode, subStatusCode (fixed), eTag, resourceBody (variable), requestCharge (sparse float64, token 6).
+const resultRow = ({ statusCode, eTag, resourceBody, requestCharge }) => {
+  const fixed = Buffer.alloc(14);
+  fixed[0] = HybridRow.version;
+  fixed.writeInt32LE(HybridRow.result, 1);
+  fixed[5] = 0x03 | (eTag ? 0x04 : 0) | (resourceBody ? 0x08 : 0);
+  fixed.writeInt32LE(statusCode, 6);
+  fixed.writeInt32LE(0, 10);
+  const parts = [fixed];
+  for (const value of [eTag, resourceBody]) {
+    if (value) {
+      const bytes = Buffer.from(value);
+      parts.push(varUInt(bytes.length), bytes);
+    }
+  }
+  const charge = Buffer.alloc(10);
+  charge[0] = 16;
+  charge[1] = 6;
+  charge.writeDoubleLE(requestCharge, 2);
+  parts.push(charge);
+  return Buffer.concat(parts);
+};
+const recordIO = rows => {
+  const segment = Buffer.alloc(10);
+  segment[0] = HybridRow.version;
+  segment.writeInt32LE(HybridRow.segment, 1);
+  segment[5] = 0x01;
+  segment.writeInt32LE(10, 6);
+  const parts = [segment];
+  for (const row of rows) {
+    const header = Buffer.alloc(13);
+    header[0] = HybridRow.version;
+    header.writeInt32LE(HybridRow.record, 1);
+    header.writeInt32LE(row.length, 5);
+    header.writeUInt32LE(crc32(row), 9);
+    parts.push(header, row);
+  }
+  return Buffer.concat(parts);
+};
+const badRequest = message => ({ statusCode: 400, body: { code: "BadRequest", message } });
+const runOperation = (collection, partitionKey, op) => {
+  if (op.ifNoneMatch !== undefined || op.timeToLiveInSeconds !== undefined || op.indexingDirective !== undefined) {
+    return badRequest("If-None-Match, a time to live or an indexing directive inside a batch: not reproduced by this stand-in.");
+  }
+  const body = op.resourceBody ? JSON.parse(op.resourceBody.toString("utf8")) : undefined;
+  const id = op.id ? op.id.toString("utf8") : undefined;
+  const headerKey = parsePartitionKey(partitionKey, undefined);
+  if (body && [OperationType.create, OperationType.upsert, OperationType.replace].includes(op.operationType)) {
+    if (collection.documents._getPartition(body) !== headerKey) {
+      return badRequest("PartitionKey extracted from document doesn't match the one specified in the header.");
+    }
+    if (op.operationType === OperationType.replace && body.id !== id) {
+      return badRequest("The id in the body differs from the id of the operation.");
+    }
+  }
+  const input = { id, partitionKey, ifMatch: op.ifMatch, resourceBody: body };
+  switch (op.operationType) {
+    case OperationType.create: return documentOperations.createOperation(collection, input);
+    case OperationType.upsert: return documentOperations.upsertOperation(collection, input);
+    case OperationType.replace: return documentOperations.replaceOperation(collection, input);
+    case OperationType.read: return documentOperations.readOperation(collection, input);
+    case OperationType.delete: return documentOperations.deleteOperation(collection, input);
+    case OperationType.patch:
+      return patchOperations.patchOperation(collection, { ...input, operations: body && body.operations, condition: body && body.condition, resourceBody: undefined });
+    default: return badRequest(`Operation type ${op.operationType} is not supported in a batch.`);
+  }
+};
+batchDocuments.default = async (account, req, res, params) => {
+  const body = await rawBody(req);
+  if (body[0] !== HybridRow.version) {
+    res.statusCode = 400; // the JavaScript SDK's JSON batch body: no test sends it
+    return { code: "BadRequest", message: "This stand-in serves the .NET SDK's HybridRow batch body only." };
+  }
+  const collection = account.database(params.dbId).collection(params.collId);
+  if (!collection.read()) {
+    res.statusCode = 404;
+    return { code: "NotFound", message: "Resource Not Found" };
+  }
+  let operations;
+  try {
+    operations = readRecords(body).map(readOperation);
+  } catch (err) {
+    res.statusCode = 400;
+    return { code: "BadRequest", message: `Invalid batch request body: ${err.message}` };
+  }
+  const partitionKey = req.headers["x-ms-documentdb-partitionkey"];
+  if (!trueHeader(req, "x-ms-cosmos-batch-atomic") || !partitionKey || operations.length === 0 || operations.length > 100) {
+    res.statusCode = 400;
+    return { code: "BadRequest", message: "A transactional batch is atomic, names one partition key and holds 1 to 100 operations." };
+  }
+  // All or nothing: the container's state before the batch, put back when an operation fails. The server is single
+  // threaded and this runs in one synchronous step, so no other request sees the intermediate state.
+  const documents = collection.documents;
+  const before = { data: new Map(documents._data), index: new Map(documents._index), ridCount: documents._ridCount };
+  const results = [];
+  let failed = -1;
+  for (let i = 0; i < operations.length && failed < 0; i += 1) {
+    const result = runOperation(collection, partitionKey, operations[i]);
+    results.push(result);
+    if (result.statusCode >= 400) failed = i;
+  }
+  let rows;
+  if (failed >= 0) {
+    documents._data = before.data;
+    documents._index = before.index;
+    documents._ridCount = before.ridCount;
+    res.statusCode = 207;
+    rows = operations.map((_, i) => resultRow({ statusCode: i === failed ? results[i].statusCode : 424, requestCharge: i === failed ? 1 : 0 }));
+  } else {
+    res.statusCode = 200;
+    rows = results.map((result, i) => resultRow({
+      statusCode: result.statusCode,
+      eTag: result.body && result.body._etag,
+      resourceBody: result.body && result.body.id && !operations[i].minimalReturnPreference ? JSON.stringify(result.body) : undefined,
+      requestCharge: 1,
+    }));
+  }
+  const payload = recordIO(rows);
+  const end = res.end.bind(res);
+  res.end = () => end(payload); // the server's own writer would send JSON
+  return {};
+};
+
 // --serve-query-plans (functions/run-local.sh only; the tests keep the server's plain behaviour): answer the SDK's query-plan request (it asks the gateway for one on Linux before a
 // cross-partition query, or to continue an ORDER BY query) with "no rewriting, one range": the SDK then sends the
 // query itself to the server's single partition key range and passes the server's own continuation back.

@@ -53,7 +53,7 @@ public static class FlashSaleRun
         await CosmosBootstrap.EnsureCreatedAsync(client, "flash-sale", cancellationToken);
         var containers = new CosmosContainers(client, "flash-sale");
         var orders = new CosmosOrderStore(containers);
-        var transitions = new OrderTransitions(orders, new OrderOutbox(orders, new DroppingSender(), NullLogger<OrderOutbox>.Instance), TimeProvider.System, MetricsCapture.Unobserved);
+        var transitions = new OrderTransitions(orders, new OrderOutbox(orders, new DroppingSender(), NullLogger<OrderOutbox>.Instance), TimeProvider.System, MetricsCapture.Unobserved, AuditTrails.Default());
         var stock = tally.Tallied(new CosmosStockStore(containers, TimeProvider.System, MetricsCapture.Unobserved));
         var fulfillment = new FulfillmentFunction(
             new ReserveStockHandler(orders, stock, transitions, TimeProvider.System, NullLogger<ReserveStockHandler>.Instance),
@@ -61,7 +61,7 @@ public static class FlashSaleRun
             new CommitStockHandler(orders, stock),
             new OrderEventDelivery(NullLogger<OrderEventDelivery>.Instance));
 
-        await new CosmosProductStore(containers).CreateAsync(Product(options.Stock), cancellationToken);
+        await new CosmosProductStore(containers).CreateAsync(Product(options.Stock), AuditTrails.Entry(Tenant, "product", "flash"), cancellationToken);
         var placed = Enumerable.Range(0, options.Orders).Select(PlacedOrder).ToList();
         await ForEachAsync(placed, options.Consumers, order => orders.CreateAsync(order, cancellationToken));
 

@@ -48,6 +48,31 @@ public sealed class CosmosEmulatorTests(CosmosEmulatorFixture emulator) : IClass
         Assert.Equal(1, (await new CosmosProductStore(emulator.Containers).GetAsync(tenant, product.Id, CancellationToken.None))!.Value.AvailableStock);
     }
 
+    /// <summary>The audit trail on Cosmos itself: a batch refused by a stale ETag writes nothing; the audit query's TOP, ORDER BY id and filters run as written.</summary>
+    [CosmosEmulatorFact]
+    public async Task An_audited_patch_is_all_or_nothing_and_the_audit_log_reads_it_newest_first()
+    {
+        var tenant = TestData.NewTenant();
+        var products = new CosmosProductStore(emulator.Containers);
+        var product = TestData.Product(tenant, stock: 3);
+        var etag = await products.CreateAsync(product, CancellationToken.None);
+        var fields = new ProductFields(TestData.Now) { AvailableStock = 9 };
+
+        var patched = await products.SetAsync(tenant, product.Id, fields, etag, AuditTrails.Entry(tenant, "product", product.Id), CancellationToken.None);
+        await Assert.ThrowsAsync<DocumentPreconditionFailedException>(() =>
+            products.SetAsync(tenant, product.Id, fields with { AvailableStock = 1 }, etag, AuditTrails.Entry(tenant, "product", product.Id), CancellationToken.None));
+        var log = new Functions.Shared.Audit.CosmosAuditLog(emulator.Containers);
+        var first = await log.ListAsync(new(tenant, "product", product.Id, null, null, 1, null), CancellationToken.None);
+        var second = await log.ListAsync(new(tenant, "product", product.Id, null, null, 1, first.ContinuationToken), CancellationToken.None);
+        var third = await log.ListAsync(new(tenant, "product", product.Id, null, null, 1, second.ContinuationToken), CancellationToken.None);
+
+        Assert.Equal(9, patched.Value.AvailableStock);
+        Assert.Equal(9, (await products.GetAsync(tenant, product.Id, CancellationToken.None))!.Value.AvailableStock);
+        Assert.Equal(2, first.Items.Count + second.Items.Count + third.Items.Count);
+        Assert.True(string.CompareOrdinal(first.Items[0].Id, second.Items[0].Id) > 0);
+        Assert.Null(third.ContinuationToken);
+    }
+
     [CosmosEmulatorFact]
     public async Task A_product_document_without_the_ledger_gets_it_from_its_first_reservation()
     {

@@ -33,11 +33,12 @@ public sealed class CosmosRequestsPerRouteTests(CosmosServerFixture cosmos, ITes
         var created = await Measure("POST /v1/products", 1, () => Send("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, product), table);
         await Measure("GET /v1/products/{id}", 1, () => Send("GET", "/api/v1/products/BEANS", (r, ct) => _api.Catalog.Product(r, "BEANS", ct), _tenant.Alice), table);
         await Measure("GET /v1/products", 1, () => Send("GET", "/api/v1/products", _api.Catalog.Products, _tenant.Alice), table);
-        var updated = await Measure("PUT /v1/products/{id}", 1, () => Send("PUT", "/api/v1/products/BEANS", (r, ct) => _api.Catalog.Product(r, "BEANS", ct), _tenant.Admin, """{"name":"Beans","price":12.5,"currency":"EUR"}""", created.Headers.ETag.ToString()), table);
-        await Measure("PUT /v1/products/{id}/stock", 1, () => Send("PUT", "/api/v1/products/BEANS/stock", (r, ct) => _api.Catalog.ProductStock(r, "BEANS", ct), _tenant.Admin, """{"availableStock":50}""", updated.Headers.ETag.ToString()), table);
-        await Measure("POST /v1/products/{id}/deactivate", 1, () => Send("POST", "/api/v1/products/WARM/deactivate", (r, ct) => _api.Catalog.ProductDeactivation(r, "WARM", ct), _tenant.Admin, ifMatch: warm.Headers.ETag.ToString()), table);
-        // A stale If-Match reads the product once: a retry whose change is made is a 200, anything else a 412.
-        await Measure("product change with a stale If-Match", 2, () => Send("PUT", "/api/v1/products/BEANS/stock", (r, ct) => _api.Catalog.ProductStock(r, "BEANS", ct), _tenant.Admin, """{"availableStock":3}""", updated.Headers.ETag.ToString()), table, expectedStatus: 412);
+        // A product change reads the product (its audit entry records the fields before), then writes the patch and the entry in one batch.
+        var updated = await Measure("PUT /v1/products/{id}", 2, () => Send("PUT", "/api/v1/products/BEANS", (r, ct) => _api.Catalog.Product(r, "BEANS", ct), _tenant.Admin, """{"name":"Beans","price":12.5,"currency":"EUR"}""", created.Headers.ETag.ToString()), table);
+        await Measure("PUT /v1/products/{id}/stock", 2, () => Send("PUT", "/api/v1/products/BEANS/stock", (r, ct) => _api.Catalog.ProductStock(r, "BEANS", ct), _tenant.Admin, """{"availableStock":50}""", updated.Headers.ETag.ToString()), table);
+        await Measure("POST /v1/products/{id}/deactivate", 2, () => Send("POST", "/api/v1/products/WARM/deactivate", (r, ct) => _api.Catalog.ProductDeactivation(r, "WARM", ct), _tenant.Admin, ifMatch: warm.Headers.ETag.ToString()), table);
+        // A stale If-Match reads the product once and writes nothing: a retry whose change is made is a 200, anything else a 412.
+        await Measure("product change with a stale If-Match", 1, () => Send("PUT", "/api/v1/products/BEANS/stock", (r, ct) => _api.Catalog.ProductStock(r, "BEANS", ct), _tenant.Admin, """{"availableStock":3}""", updated.Headers.ETag.ToString()), table, expectedStatus: 412);
         await Measure("POST /v1/products (retried create)", 2, () => Send("POST", "/api/v1/products", _api.Catalog.Products, _tenant.Admin, product), table);
 
         const string order = """{"lines":[{"productId":"BEANS","quantity":2}]}""";
@@ -51,6 +52,11 @@ public sealed class CosmosRequestsPerRouteTests(CosmosServerFixture cosmos, ITes
         await Measure("GET /v1/orders", 1, () => Send("GET", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice), table);
         await Measure("GET /v1/orders?status= (admin)", 1, () => Send("GET", "/api/v1/orders?status=pending", _api.Orders.Orders, _tenant.Admin), table);
         await Measure("POST /v1/orders/{id}/cancel", 2, () => Send("POST", $"/api/v1/orders/{id}/cancel", (r, ct) => _api.Orders.OrderCancellation(r, id, ct), _tenant.Alice), table);
+        var second = await Send("POST", "/api/v1/orders", _api.Orders.Orders, _tenant.Alice, order, idempotencyKey: "k3");
+        var secondId = second.Json.GetProperty("id").GetString()!;
+        await Measure("POST /v1/orders/{id}/cancel (admin: audited in the same batch)", 2, () => Send("POST", $"/api/v1/orders/{secondId}/cancel", (r, ct) => _api.Orders.OrderCancellation(r, secondId, ct), _tenant.Admin), table);
+        await Measure("GET /v1/admin/audit (one query per container)", 3, () => Send("GET", "/api/v1/admin/audit", _api.Audit.AuditLog, _tenant.Admin), table);
+        await Measure("GET /v1/admin/audit?resourceType=product", 1, () => Send("GET", "/api/v1/admin/audit?resourceType=product", _api.Audit.AuditLog, _tenant.Admin), table);
         await Measure("GET /health/ready", 1, async () =>
         {
             var http = HttpTestContext.Create("GET", "/api/health/ready");

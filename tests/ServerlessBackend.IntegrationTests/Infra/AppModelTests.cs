@@ -98,7 +98,7 @@ public sealed class AppModelTests
         var orders = Mock.Of<IOrderStore>();
         var stock = Mock.Of<IStockStore>();
         var provider = Mock.Of<IPaymentProvider>();
-        var transitions = new OrderTransitions(orders, Mock.Of<IOrderOutbox>(), TimeProvider.System, MetricsCapture.Unobserved);
+        var transitions = new OrderTransitions(orders, Mock.Of<IOrderOutbox>(), TimeProvider.System, MetricsCapture.Unobserved, AuditTrails.Default());
         var delivery = new OrderEventDelivery(NullLogger<OrderEventDelivery>.Instance);
         var fulfillment = new FulfillmentFunction(
             new ReserveStockHandler(orders, stock, transitions, TimeProvider.System, NullLogger<ReserveStockHandler>.Instance),

@@ -1,14 +1,17 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Features.Audit;
 using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Tenants;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
@@ -66,6 +69,9 @@ public sealed class ApiTestHost
         services.AddTenantDirectory(onboardAtFirstRequest);
         services.AddSingleton<CallerAdmission>();
         services.AddTenants();
+        services.AddAudit(new ConfigurationBuilder().Build());
+        services.AddAuditRoute();
+        services.AddSingleton<AuditFunctions>();
         if (metrics is not null)
         {
             services.AddSingleton(metrics);
@@ -94,6 +100,8 @@ public sealed class ApiTestHost
     public OrdersFunctions Orders => Get<OrdersFunctions>();
 
     public TenantsFunctions Tenants => Get<TenantsFunctions>();
+
+    public AuditFunctions Audit => Get<AuditFunctions>();
 
     /// <summary>Puts the tenant on the allow-list, as an operator's PUT /v1/operator/tenants/{id} would (active).</summary>
     public Task OnboardAsync(string tenantId, TenantStatus status = TenantStatus.Active)

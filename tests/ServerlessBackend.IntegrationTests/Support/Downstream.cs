@@ -36,7 +36,7 @@ public sealed class Downstream : IDisposable
         Products = new CosmosProductStore(cosmos.Containers);
         Stock = new CosmosStockStore(cosmos.Containers, Clock, Metrics.App);
         Outbox = new OrderOutbox(Orders, Bus.Sender.Object, loggers.CreateLogger<OrderOutbox>());
-        Transitions = new OrderTransitions(Orders, Outbox, Clock, Metrics.App);
+        Transitions = new OrderTransitions(Orders, Outbox, Clock, Metrics.App, AuditTrails.Default(Clock));
         Delivery = new OrderEventDelivery(loggers.CreateLogger<OrderEventDelivery>());
         FulfillmentFunction = new FulfillmentFunction(
             new ReserveStockHandler(Orders, Stock, Transitions, Clock, loggers.CreateLogger<ReserveStockHandler>()),

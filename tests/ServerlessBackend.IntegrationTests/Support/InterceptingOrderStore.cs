@@ -1,5 +1,6 @@
 using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
 
@@ -28,7 +29,7 @@ public sealed class InterceptingOrderStore(CosmosContainers containers, string t
     /// <summary>The next mark-published fails as if the worker crashed right after publishing.</summary>
     public bool FailNextMarkPublished { get; set; }
 
-    public async Task<string> ReplaceAsync(Order order, string ifMatch, CancellationToken cancellationToken)
+    public async Task<string> ReplaceAsync(Order order, string ifMatch, AuditEntry? audit, CancellationToken cancellationToken)
     {
         if (FailReplaces > 0)
         {
@@ -42,7 +43,7 @@ public sealed class InterceptingOrderStore(CosmosContainers containers, string t
             await before();
         }
 
-        return await _inner.ReplaceAsync(order, ifMatch, cancellationToken);
+        return await _inner.ReplaceAsync(order, ifMatch, audit, cancellationToken);
     }
 
     public Task<Versioned<Order>?> MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using ServerlessBackend.Functions.Domain.Catalog;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 
@@ -27,10 +28,10 @@ public sealed class InterceptingProductStore(CosmosContainers containers) : IPro
 
     public Task<Versioned<Product>?> GetAsync(string tenantId, string productId, CancellationToken cancellationToken) => _inner.GetAsync(tenantId, productId, cancellationToken);
 
-    public Task<string> CreateAsync(Product product, CancellationToken cancellationToken) => _inner.CreateAsync(product, cancellationToken);
+    public Task<string> CreateAsync(Product product, AuditEntry audit, CancellationToken cancellationToken) => _inner.CreateAsync(product, audit, cancellationToken);
 
-    public Task<Versioned<Product>> SetAsync(string tenantId, string productId, ProductFields fields, string ifMatch, CancellationToken cancellationToken) =>
-        _inner.SetAsync(tenantId, productId, fields, ifMatch, cancellationToken);
+    public Task<Versioned<Product>> SetAsync(string tenantId, string productId, ProductFields fields, string ifMatch, AuditEntry audit, CancellationToken cancellationToken) =>
+        _inner.SetAsync(tenantId, productId, fields, ifMatch, audit, cancellationToken);
 
     public Task<Page<Product>> ListAsync(ProductListQuery query, CancellationToken cancellationToken) => _inner.ListAsync(query, cancellationToken);
 }

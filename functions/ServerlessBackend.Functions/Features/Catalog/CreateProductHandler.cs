@@ -1,5 +1,6 @@
 using ServerlessBackend.Functions.Domain;
 using ServerlessBackend.Functions.Domain.Catalog;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
@@ -12,7 +13,7 @@ namespace ServerlessBackend.Functions.Features.Catalog;
 /// idempotency key: a create that finds its id taken by a product created from the same request (same meaning)
 /// is a retry and is told it succeeded, with the product as it stands; another request for that id is a 409.
 /// </summary>
-public sealed class CreateProductHandler(IProductStore store, TimeProvider clock)
+public sealed class CreateProductHandler(IProductStore store, TimeProvider clock, AuditTrail audit)
 {
     public async Task<Outcome<CreatedProduct>> HandleAsync(Caller caller, CreateProductRequest request, CancellationToken cancellationToken)
     {
@@ -40,7 +41,8 @@ public sealed class CreateProductHandler(IProductStore store, TimeProvider clock
         };
         try
         {
-            var etag = await store.CreateAsync(product, cancellationToken);
+            var entry = audit.Entry(new AuditAction(AuditActor.Of(caller), "product.created"), caller.TenantId, AuditResource.Product(product.Id), before: null, product, AuditFields.Product);
+            var etag = await store.CreateAsync(product, entry, cancellationToken);
             return Outcome.Ok(new CreatedProduct(new Versioned<Product>(product, etag), Replayed: false));
         }
         catch (DocumentConflictException)

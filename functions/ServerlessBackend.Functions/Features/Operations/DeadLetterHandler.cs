@@ -1,4 +1,5 @@
 using System.Globalization;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
@@ -10,9 +11,11 @@ namespace ServerlessBackend.Functions.Features.Operations;
 /// <summary>
 /// Admins (declared on the functions) list and replay their tenant's dead-lettered messages of one subscription. Other tenants'
 /// dead letters are invisible (the adapter filters on the message's tenant property). Replays are counted by what
-/// was replayed, so asking again for one already replayed (no longer dead-lettered) counts nothing.
+/// was replayed, so asking again for one already replayed (no longer dead-lettered) counts nothing. A replay is audited
+/// before it is made (write-ahead: Service Bus and Cosmos DB share no transaction, see <see cref="AuditTrail"/>): the entry
+/// names the sequence numbers asked for, so no replay happens without one, and a failed write replays nothing.
 /// </summary>
-public sealed class DeadLetterHandler(IDeadLetters deadLetters, AppMetrics metrics)
+public sealed class DeadLetterHandler(IDeadLetters deadLetters, AppMetrics metrics, AuditTrail audit, IAuditLog log)
 {
     public async Task<Outcome<Page<DeadLetteredMessage>>> ListAsync(Caller caller, string subscription, PageRequest page, CancellationToken cancellationToken)
     {
@@ -52,6 +55,10 @@ public sealed class DeadLetterHandler(IDeadLetters deadLetters, AppMetrics metri
         }
 
         var wanted = request.SequenceNumbers!.Distinct().ToList();
+        var entry = audit.Entry(
+            new AuditAction(AuditActor.Of(caller), "deadLetters.replayRequested"), caller.TenantId, AuditResource.Subscription(subscription),
+            before: null, new { SequenceNumbers = wanted }, ["sequenceNumbers"]);
+        await log.AppendAsync(entry, cancellationToken);
         var replayed = await deadLetters.ReplayAsync(subscription, caller.TenantId, wanted, cancellationToken);
         metrics.DeadLettersReplayed(caller.TenantId, subscription, replayed.Count);
         return Outcome.Ok(new ReplayDeadLettersResponse(replayed, wanted.Except(replayed).ToList()));

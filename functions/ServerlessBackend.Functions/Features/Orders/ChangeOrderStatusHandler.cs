@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
@@ -68,8 +69,15 @@ public sealed class ChangeOrderStatusHandler(IOrderStore orders, OrderTransition
             return new ApiError(ProblemKind.Conflict, $"An order that is {current.Value.Status} cannot be {target.ToString().ToLowerInvariant()}.");
         }
 
-        return Outcome.Ok(await transitions.ApplyAsync(current, target, Reason(caller, current.Value, target), Activity.Current?.TraceId.ToString(), cancellationToken));
+        var reason = Reason(caller, current.Value, target);
+        var traceId = Activity.Current?.TraceId.ToString();
+        return Outcome.Ok(caller.IsAdmin
+            ? await transitions.ApplyAsync(current, target, reason, traceId, new AuditAction(AuditActor.Of(caller), Operation(target)), cancellationToken)
+            : await transitions.ApplyAsync(current, target, reason, traceId, cancellationToken));
     }
+
+    /// <summary>An admin's change is audited; a customer's own cancellation is in the order's status history.</summary>
+    private static string Operation(OrderStatus target) => target == OrderStatus.Shipped ? "order.shipped" : "order.cancelled";
 
     private static string? Reason(Caller caller, Order order, OrderStatus target) => target switch
     {

@@ -1,3 +1,4 @@
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
@@ -8,11 +9,11 @@ namespace ServerlessBackend.Functions.Features.Tenants;
 /// <summary>
 /// Operators onboard, rename, suspend (offboard) and reactivate tenants: a record in Cosmos, never a code change. A PUT
 /// says what the record should be; a PUT that changes nothing writes nothing (a retry is harmless). Every change appends
-/// a <see cref="TenantChange"/> to the record in the same conditional write, so the record is its own audit trail (the
-/// seam for the tenant audit log: an entry per change, atomic with it). Suspending keeps the tenant's data; its callers
+/// a <see cref="TenantChange"/> to the record and writes the tenant's audit entry in the same transactional batch (the
+/// operator's entries appear in the tenant's audit log). Suspending keeps the tenant's data; its callers
 /// get a 403 naming onboarding, at once on this instance and within the allow-list's cache lifetime on the others.
 /// </summary>
-public sealed class TenantsHandler(ITenantStore store, ITenantDirectory directory, TimeProvider clock)
+public sealed class TenantsHandler(ITenantStore store, ITenantDirectory directory, TimeProvider clock, AuditTrail audit)
 {
     // Each lost race means another operator's write landed: this bounds the concurrent writers a PUT outlasts.
     private const int MaxAttempts = 5;
@@ -65,7 +66,8 @@ public sealed class TenantsHandler(ITenantStore store, ITenantDirectory director
                 UpdatedAt = now,
                 History = [new TenantChange(now, @operator.UserId, status == TenantStatus.Active ? "onboarded" : "suspended", status, name)],
             };
-            return new PutTenant(new Versioned<TenantRecord>(record, await store.CreateAsync(record, cancellationToken)), Created: true);
+            var created = Entry(@operator, record.History[0].Action, before: null, record);
+            return new PutTenant(new Versioned<TenantRecord>(record, await store.CreateAsync(record, created, cancellationToken)), Created: true);
         }
 
         var current = existing.Value;
@@ -82,8 +84,12 @@ public sealed class TenantsHandler(ITenantStore store, ITenantDirectory director
             UpdatedAt = now,
             History = [.. current.History, new TenantChange(now, @operator.UserId, action, status, name)],
         };
-        return new PutTenant(new Versioned<TenantRecord>(changed, await store.ReplaceAsync(changed, existing.ETag, cancellationToken)), Created: false);
+        var entry = Entry(@operator, action, current, changed);
+        return new PutTenant(new Versioned<TenantRecord>(changed, await store.ReplaceAsync(changed, existing.ETag, entry, cancellationToken)), Created: false);
     }
+
+    private AuditEntry Entry(Caller @operator, string action, TenantRecord? before, TenantRecord after) =>
+        audit.Entry(new AuditAction(AuditActor.Of(@operator), "tenant." + action), after.TenantId, AuditResource.Tenant(after.TenantId), before, after, AuditFields.Tenant);
 }
 
 /// <summary>The record after a PUT; <see cref="Created"/> when the PUT onboarded the tenant.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Tenancy;
 
@@ -32,7 +33,7 @@ public static class AuthServiceCollectionExtensions
     {
         services.AddSingleton<ITenantStore, CosmosTenantStore>();
         services.AddSingleton<ITenantDirectory>(sp => new TenantDirectory(
-            sp.GetRequiredService<ITenantStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TenantDirectory>>(), onboardAtFirstRequest));
+            sp.GetRequiredService<ITenantStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TenantDirectory>>(), sp.GetRequiredService<AuditTrail>(), onboardAtFirstRequest));
         return services;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Catalog;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
 
@@ -31,37 +32,37 @@ public sealed class CosmosProductStore(CosmosContainers containers) : IProductSt
             return found;
         });
 
-    public Task<string> CreateAsync(Product product, CancellationToken cancellationToken)
+    public async Task<string> CreateAsync(Product product, AuditEntry audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(product);
-        return CosmosErrors.Translate(product.Id, async () =>
-        {
-            var document = StockLedger.WithEmptyLedger(JsonSerializer.SerializeToNode(product, ApiJson.Options)!.AsObject(), product.CreatedAt);
-            var response = await Products.CreateItemAsync(document, new PartitionKey(product.TenantId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken).ConfigureAwait(false);
-            return response.ETag;
-        });
+        var document = StockLedger.WithEmptyLedger(JsonSerializer.SerializeToNode(product, ApiJson.Options)!.AsObject(), product.CreatedAt);
+        var batch = Products.CreateTransactionalBatch(new PartitionKey(product.TenantId))
+            .CreateItem(document, NoContent)
+            .CreateItem(audit, NoContent);
+        using var response = await CosmosErrors.ExecuteBatchAsync(product.Id, batch, cancellationToken).ConfigureAwait(false);
+        return response[0].ETag;
     }
 
-    public Task<Versioned<Product>> SetAsync(string tenantId, string productId, ProductFields fields, string ifMatch, CancellationToken cancellationToken)
+    public async Task<Versioned<Product>> SetAsync(string tenantId, string productId, ProductFields fields, string ifMatch, AuditEntry audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fields);
-        return CosmosErrors.Translate(productId, async () =>
+        var operations = new List<PatchOperation> { PatchOperation.Set("/updatedAt", fields.UpdatedAt) };
+        AddIfSet(operations, "/name", fields.Name);
+        if (fields.SetDescription)
         {
-            var operations = new List<PatchOperation> { PatchOperation.Set("/updatedAt", fields.UpdatedAt) };
-            AddIfSet(operations, "/name", fields.Name);
-            if (fields.SetDescription)
-            {
-                operations.Add(PatchOperation.Set("/description", fields.Description));
-            }
+            operations.Add(PatchOperation.Set("/description", fields.Description));
+        }
 
-            AddIfSet(operations, "/price", fields.Price);
-            AddIfSet(operations, "/currency", fields.Currency);
-            AddIfSet(operations, "/availableStock", fields.AvailableStock);
-            AddIfSet(operations, "/active", fields.Active);
-            var options = new PatchItemRequestOptions { IfMatchEtag = ifMatch, EnableContentResponseOnWrite = true };
-            var response = await Products.PatchItemAsync<Product>(productId, new PartitionKey(tenantId), operations, options, cancellationToken).ConfigureAwait(false);
-            return new Versioned<Product>(response.Resource, response.ETag);
-        });
+        AddIfSet(operations, "/price", fields.Price);
+        AddIfSet(operations, "/currency", fields.Currency);
+        AddIfSet(operations, "/availableStock", fields.AvailableStock);
+        AddIfSet(operations, "/active", fields.Active);
+        var batch = Products.CreateTransactionalBatch(new PartitionKey(tenantId))
+            .PatchItem(productId, operations, new TransactionalBatchPatchItemRequestOptions { IfMatchEtag = ifMatch, EnableContentResponseOnWrite = true })
+            .CreateItem(audit, NoContent);
+        using var response = await CosmosErrors.ExecuteBatchAsync(productId, batch, cancellationToken).ConfigureAwait(false);
+        var patched = response.GetOperationResultAtIndex<Product>(0);
+        return new Versioned<Product>(patched.Resource, patched.ETag);
     }
 
     public Task<Page<Product>> ListAsync(ProductListQuery query, CancellationToken cancellationToken)
@@ -69,10 +70,12 @@ public sealed class CosmosProductStore(CosmosContainers containers) : IProductSt
         ArgumentNullException.ThrowIfNull(query);
         var definition = query.Active is { } active
             ? new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId AND c.active = @active").WithParameter("@active", active)
-            : new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId");
+            : new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId AND IS_DEFINED(c.active)"); // products only: an audit entry has no active flag
         definition = definition.WithParameter("@tenantId", query.TenantId);
         return CosmosErrors.ReadPage<Product>(Products, definition, query.TenantId, query.PageSize, query.ContinuationToken, directExecution: false, cancellationToken);
     }
+
+    private static TransactionalBatchItemRequestOptions NoContent { get; } = new() { EnableContentResponseOnWrite = false };
 
     private static void AddIfSet<T>(List<PatchOperation> operations, string path, T? value)
     {

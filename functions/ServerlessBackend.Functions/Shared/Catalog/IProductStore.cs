@@ -1,4 +1,5 @@
 using ServerlessBackend.Functions.Domain.Catalog;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Cosmos;
 
 namespace ServerlessBackend.Functions.Shared.Catalog;
@@ -11,14 +12,15 @@ public interface IProductStore
     /// <summary>The products among <paramref name="productIds"/> that exist, in one single-partition query.</summary>
     Task<IReadOnlyList<Product>> GetManyAsync(string tenantId, IReadOnlyCollection<string> productIds, CancellationToken cancellationToken);
 
-    /// <summary>One write; throws <see cref="DocumentConflictException"/> when the id (SKU) exists. Returns the ETag.</summary>
-    Task<string> CreateAsync(Product product, CancellationToken cancellationToken);
+    /// <summary>One transactional batch, the product and its audit entry; throws <see cref="DocumentConflictException"/> when the id (SKU) exists. Returns the ETag.</summary>
+    Task<string> CreateAsync(Product product, AuditEntry audit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Sets the given fields in one patch, conditional on <paramref name="ifMatch"/>; returns the patched product.
-    /// Throws <see cref="DocumentNotFoundException"/> or <see cref="DocumentPreconditionFailedException"/>.
+    /// Sets the given fields in one patch, conditional on <paramref name="ifMatch"/>, in one transactional batch with its
+    /// audit entry; returns the patched product. Throws <see cref="DocumentNotFoundException"/> or
+    /// <see cref="DocumentPreconditionFailedException"/>, and then wrote neither.
     /// </summary>
-    Task<Versioned<Product>> SetAsync(string tenantId, string productId, ProductFields fields, string ifMatch, CancellationToken cancellationToken);
+    Task<Versioned<Product>> SetAsync(string tenantId, string productId, ProductFields fields, string ifMatch, AuditEntry audit, CancellationToken cancellationToken);
 
     /// <summary>A page of one tenant's products, optionally only the active or only the inactive ones (one single-partition query).</summary>
     Task<Page<Product>> ListAsync(ProductListQuery query, CancellationToken cancellationToken);
@@ -43,4 +45,20 @@ public sealed record ProductFields(DateTimeOffset UpdatedAt)
     public int? AvailableStock { get; init; }
 
     public bool? Active { get; init; }
+
+    /// <summary><paramref name="product"/> as the patch leaves it.</summary>
+    public Product ApplyTo(Product product)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        return product with
+        {
+            Name = Name ?? product.Name,
+            Description = SetDescription ? Description : product.Description,
+            Price = Price ?? product.Price,
+            Currency = Currency ?? product.Currency,
+            AvailableStock = AvailableStock ?? product.AvailableStock,
+            Active = Active ?? product.Active,
+            UpdatedAt = UpdatedAt,
+        };
+    }
 }

@@ -47,6 +47,33 @@ internal static class CosmosErrors
         _ => null,
     };
 
+    /// <summary>
+    /// Runs a transactional batch (one partition, all or nothing) and answers as <see cref="Translate{T}"/> does for a
+    /// single write: the batch's status is its failing operation's (the SDK promotes it from the service's 207), so a
+    /// stale If-Match anywhere in it is a <see cref="DocumentPreconditionFailedException"/> and nothing of it was written.
+    /// </summary>
+    public static Task<TransactionalBatchResponse> ExecuteBatchAsync(string id, TransactionalBatch batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return Translate(id, async () =>
+        {
+            var response = await batch.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                var (status, retryAfter, activityId, charge) = (response.StatusCode, response.RetryAfter, response.ActivityId, response.RequestCharge);
+                response.Dispose();
+                if (status == HttpStatusCode.TooManyRequests)
+                {
+                    throw new StoreThrottledException(retryAfter);
+                }
+
+                throw new CosmosException($"The transactional batch failed with {(int)status}.", status, 0, activityId, charge);
+            }
+
+            return response;
+        });
+    }
+
     /// <summary>A point read that maps 404 to null.</summary>
     public static async Task<Versioned<T>?> ReadOrNull<T>(Container container, string id, string partitionKey, CancellationToken cancellationToken)
     {

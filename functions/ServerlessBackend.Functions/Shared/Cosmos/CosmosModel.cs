@@ -9,16 +9,23 @@ public static class CosmosModel
 {
     public const string DefaultDatabaseName = "serverless-backend";
 
-    /// <summary>Products; the reservation ledger (<see cref="StockLedger"/>) is never queried, so it adds no index terms to each reservation.</summary>
-    public static ContainerSpec Products { get; } = new("products", "/tenantId", DefaultTimeToLiveSeconds: null, ExcludedPaths: ["/description/?", "/reservations/*", "/settled/*"], CompositeIndexes: []);
+    /// <summary>
+    /// The containers that hold audit entries beside what they describe (see Shared/Audit/AuditTrail) have TTL on with no
+    /// default (-1): nothing expires unless it says so, and an entry carries its own ttl (the environment's retention).
+    /// The entries' before and after are never queried.
+    /// </summary>
+    public const int PerItemTimeToLive = -1;
 
-    public static ContainerSpec Orders { get; } = new("orders", "/tenantId", DefaultTimeToLiveSeconds: null, ExcludedPaths: ["/lines/*", "/statusHistory/*", "/outbox/*", "/payment/*"], CompositeIndexes: OrderLists.All);
+    /// <summary>Products; the reservation ledger (<see cref="StockLedger"/>) is never queried, so it adds no index terms to each reservation.</summary>
+    public static ContainerSpec Products { get; } = new("products", "/tenantId", PerItemTimeToLive, ExcludedPaths: ["/description/?", "/reservations/*", "/settled/*", "/before/*", "/after/*"], CompositeIndexes: []);
+
+    public static ContainerSpec Orders { get; } = new("orders", "/tenantId", PerItemTimeToLive, ExcludedPaths: ["/lines/*", "/statusHistory/*", "/outbox/*", "/payment/*", "/before/*", "/after/*"], CompositeIndexes: OrderLists.All);
 
     /// <summary>Record of notifications sent (email idempotency); items expire after 30 days.</summary>
     public static ContainerSpec Notifications { get; } = new("notifications", "/tenantId", DefaultTimeToLiveSeconds: 30 * 24 * 3600, ExcludedPaths: ["/*"], CompositeIndexes: []);
 
-    /// <summary>The onboarded tenants (the allow-list): one small document per tenant, read by id on an allow-list cache miss, never queried.</summary>
-    public static ContainerSpec Tenants { get; } = new("tenants", "/tenantId", DefaultTimeToLiveSeconds: null, ExcludedPaths: ["/*"], CompositeIndexes: []);
+    /// <summary>The onboarded tenants (the allow-list): one small document per tenant, read by id on an allow-list cache miss, never queried; beside it the tenant's onboarding and dead-letter audit entries, which the audit route queries.</summary>
+    public static ContainerSpec Tenants { get; } = new("tenants", "/tenantId", PerItemTimeToLive, ExcludedPaths: ["/history/*", "/before/*", "/after/*"], CompositeIndexes: []);
 
     public static IReadOnlyList<ContainerSpec> Containers { get; } = [Products, Orders, Notifications, Tenants];
 

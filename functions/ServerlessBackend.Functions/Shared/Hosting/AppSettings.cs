@@ -70,6 +70,9 @@ public static class AppSettings
     /// <summary>Optional: retries Stripe.net makes itself on a network failure, 409 or 5xx (default 2) before the message is retried.</summary>
     public const string PaymentsStripeMaxNetworkRetries = "Payments__Stripe__MaxNetworkRetries";
 
+    /// <summary>Days the audit log keeps an entry (Cosmos DB per-item TTL; 0 keeps them): the Bicep parameter auditRetentionDays per environment.</summary>
+    public const string AuditRetentionDays = "Audit__RetentionDays";
+
     /// <summary>
     /// Application Insights' connection string (instrumentation key and ingestion endpoint: identifies the resource, is no
     /// secret, and with local auth disabled cannot write without an Entra token). Set: the worker exports to Azure Monitor.
@@ -96,7 +99,7 @@ public static class AppSettings
     ];
 
     /// <summary>Settings the app cannot start without in Azure (host storage settings are checked by the infra tests separately).</summary>
-    public static IReadOnlyList<string> RequiredInAzure { get; } = [.. RequiredEverywhere, AuthOperatorDirectoryId, EmailUserName, EmailPassword, PaymentsProvider, PaymentsStripeSecretKey, PaymentsStripeWebhookSecret];
+    public static IReadOnlyList<string> RequiredInAzure { get; } = [.. RequiredEverywhere, AuthOperatorDirectoryId, EmailUserName, EmailPassword, PaymentsProvider, PaymentsStripeSecretKey, PaymentsStripeWebhookSecret, AuditRetentionDays];
 
     /// <summary>Development-only switches: local.settings.sample.json turns them on, infra/ never sets them, and the app refuses them outside Development.</summary>
     public static IReadOnlyList<string> DevelopmentOnly { get; } =

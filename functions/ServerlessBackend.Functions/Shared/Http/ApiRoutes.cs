@@ -21,6 +21,7 @@ public static class ApiRoutes
     public const string OrderShipment = "v1/orders/{orderId}/ship";
     public const string DeadLetters = "v1/admin/dead-letters/{subscription}";
     public const string DeadLetterReplay = "v1/admin/dead-letters/{subscription}/replay";
+    public const string AuditLog = "v1/admin/audit";
     public const string StripeWebhook = "v1/payments/stripe/webhook";
     public const string Tenant = "v1/operator/tenants/{tenantId}";
 
@@ -40,7 +41,7 @@ public static class ApiRoutes
         "health|health/ready|openapi\\.json"
         + "|v1/products|v1/products/[^/]+|v1/products/[^/]+/stock|v1/products/[^/]+/deactivate"
         + "|v1/orders|v1/orders/[^/]+|v1/orders/[^/]+/cancel|v1/orders/[^/]+/ship"
-        + "|v1/admin/dead-letters/[^/]+|v1/admin/dead-letters/[^/]+/replay"
+        + "|v1/admin/dead-letters/[^/]+|v1/admin/dead-letters/[^/]+/replay|v1/admin/audit"
         + "|v1/payments/stripe/webhook"
         + "|v1/operator/tenants/[^/]+";
 }

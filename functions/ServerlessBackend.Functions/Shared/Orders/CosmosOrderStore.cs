@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
 
@@ -47,16 +48,25 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
         });
     }
 
-    public Task<string> ReplaceAsync(Order order, string ifMatch, CancellationToken cancellationToken)
+    public async Task<string> ReplaceAsync(Order order, string ifMatch, AuditEntry? audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
-        return CosmosErrors.Translate(order.Id, async () =>
+        if (audit is not null)
+        {
+            var batch = Orders.CreateTransactionalBatch(new PartitionKey(order.TenantId))
+                .ReplaceItem(order.Id, order, new TransactionalBatchItemRequestOptions { IfMatchEtag = ifMatch, EnableContentResponseOnWrite = false })
+                .CreateItem(audit, new TransactionalBatchItemRequestOptions { EnableContentResponseOnWrite = false });
+            using var response = await CosmosErrors.ExecuteBatchAsync(order.Id, batch, cancellationToken).ConfigureAwait(false);
+            return response[0].ETag;
+        }
+
+        return await CosmosErrors.Translate(order.Id, async () =>
         {
             var options = NoContent();
             options.IfMatchEtag = ifMatch;
             var response = await Orders.ReplaceItemAsync(order, order.Id, new PartitionKey(order.TenantId), options, cancellationToken).ConfigureAwait(false);
             return response.ETag;
-        });
+        }).ConfigureAwait(false);
     }
 
     public Task<Page<Order>> ListAsync(OrderListQuery query, CancellationToken cancellationToken)
@@ -101,7 +111,7 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
                 }
 
                 var marked = current.Value.WithoutPublished(eventIds);
-                return new Versioned<Order>(marked, await ReplaceAsync(marked, current.ETag, cancellationToken).ConfigureAwait(false));
+                return new Versioned<Order>(marked, await ReplaceAsync(marked, current.ETag, audit: null, cancellationToken).ConfigureAwait(false));
             },
             // Changed since that version (a status change): read again.
             _ => GetAsync(known.Value.TenantId, known.Value.Id, cancellationToken),

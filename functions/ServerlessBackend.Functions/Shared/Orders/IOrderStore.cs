@@ -1,4 +1,5 @@
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Cosmos;
 
 namespace ServerlessBackend.Functions.Shared.Orders;
@@ -18,8 +19,11 @@ public interface IOrderStore
     /// <summary>One write; throws <see cref="DocumentConflictException"/> when the id exists. Returns the new ETag.</summary>
     Task<string> CreateAsync(Order order, CancellationToken cancellationToken);
 
-    /// <summary>Replaces the order if its ETag still is <paramref name="ifMatch"/>; throws <see cref="DocumentPreconditionFailedException"/> otherwise.</summary>
-    Task<string> ReplaceAsync(Order order, string ifMatch, CancellationToken cancellationToken);
+    /// <summary>
+    /// Replaces the order if its ETag still is <paramref name="ifMatch"/>; throws <see cref="DocumentPreconditionFailedException"/>
+    /// otherwise. With <paramref name="audit"/>, the replace and the entry are one transactional batch: both or neither.
+    /// </summary>
+    Task<string> ReplaceAsync(Order order, string ifMatch, AuditEntry? audit, CancellationToken cancellationToken);
 
     /// <summary>A page of one tenant's orders (never a refused attempt), newest first, optionally one customer's and/or one status.</summary>
     Task<Page<Order>> ListAsync(OrderListQuery query, CancellationToken cancellationToken);

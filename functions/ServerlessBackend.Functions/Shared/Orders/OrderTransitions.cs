@@ -1,5 +1,6 @@
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Telemetry;
 
@@ -11,7 +12,7 @@ namespace ServerlessBackend.Functions.Shared.Orders;
 /// conditional on the ETag it was decided on, then the publish. So it is also where status changes (order and payment) are counted: once
 /// per change written (a redelivery that finds the change made never gets here; a payment-only change is no status change).
 /// </summary>
-public sealed class OrderTransitions(IOrderStore orders, IOrderOutbox outbox, TimeProvider clock, AppMetrics metrics)
+public sealed class OrderTransitions(IOrderStore orders, IOrderOutbox outbox, TimeProvider clock, AppMetrics metrics, AuditTrail auditTrail)
 {
     /// <summary>
     /// Returns the version a response carries (see <see cref="IOrderOutbox.PublishAfterWriteAsync"/>). Throws
@@ -22,6 +23,14 @@ public sealed class OrderTransitions(IOrderStore orders, IOrderOutbox outbox, Ti
         Versioned<Order> current, OrderStatus target, string? reason, string? correlationId, CancellationToken cancellationToken) =>
         ApplyAsync(current, target, reason, correlationId, payment: null, cancellationToken);
 
+    /// <summary>As above, for an admin's (or the system's) change: its audit entry goes in the same write (<see cref="WriteAsync"/>).</summary>
+    public Task<Versioned<Order>> ApplyAsync(
+        Versioned<Order> current, OrderStatus target, string? reason, string? correlationId, AuditAction audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return WriteAsync(current, current.Value.TransitionTo(target, clock.GetUtcNow(), reason, correlationId), audit, cancellationToken);
+    }
+
     /// <summary>As above, with the order's payment changed to <paramref name="payment"/> in the same write (when given).</summary>
     public Task<Versioned<Order>> ApplyAsync(
         Versioned<Order> current, OrderStatus target, string? reason, string? correlationId, OrderPayment? payment, CancellationToken cancellationToken)
@@ -29,14 +38,14 @@ public sealed class OrderTransitions(IOrderStore orders, IOrderOutbox outbox, Ti
         ArgumentNullException.ThrowIfNull(current);
         var now = clock.GetUtcNow();
         var changed = current.Value.TransitionTo(target, now, reason, correlationId);
-        return WriteAsync(current, payment is null ? changed : changed.WithPayment(payment, now, correlationId), cancellationToken);
+        return WriteAsync(current, payment is null ? changed : changed.WithPayment(payment, now, correlationId), audit: null, cancellationToken);
     }
 
     /// <summary>A payment change without a status change (created, action required, captured, voided), with its event if it has one.</summary>
     public Task<Versioned<Order>> RecordPaymentAsync(Versioned<Order> current, OrderPayment payment, string? correlationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(current);
-        return WriteAsync(current, current.Value.WithPayment(payment, clock.GetUtcNow(), correlationId), cancellationToken);
+        return WriteAsync(current, current.Value.WithPayment(payment, clock.GetUtcNow(), correlationId), audit: null, cancellationToken);
     }
 
     /// <summary>
@@ -53,10 +62,18 @@ public sealed class OrderTransitions(IOrderStore orders, IOrderOutbox outbox, Ti
             order => orders.RereadAsync(order.Value, cancellationToken));
     }
 
-    private async Task<Versioned<Order>> WriteAsync(Versioned<Order> current, Order changed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes <paramref name="changed"/> (decided on <paramref name="current"/>) on its ETag, then publishes its events. With
+    /// <paramref name="audit"/>, the entry (the order's audited fields before and after) is written in the same batch as the
+    /// order: the seam for any audited order change, e.g. a refund an admin asks for.
+    /// </summary>
+    public async Task<Versioned<Order>> WriteAsync(Versioned<Order> current, Order changed, AuditAction? audit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(changed);
         changed = OrderTrace.Stamp(changed);
-        var etag = await orders.ReplaceAsync(changed, current.ETag, cancellationToken);
+        var entry = audit is null ? null : auditTrail.Entry(audit, changed.TenantId, AuditResource.Order(changed.Id), current.Value, changed, AuditFields.Order);
+        var etag = await orders.ReplaceAsync(changed, current.ETag, entry, cancellationToken);
         if (changed.Status != current.Value.Status)
         {
             metrics.OrderStatusChanged(changed.TenantId, changed.Status);

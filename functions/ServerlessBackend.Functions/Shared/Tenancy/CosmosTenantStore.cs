@@ -1,4 +1,5 @@
 using Microsoft.Azure.Cosmos;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Cosmos;
 
 namespace ServerlessBackend.Functions.Shared.Tenancy;
@@ -10,18 +11,26 @@ public sealed class CosmosTenantStore(CosmosContainers containers) : ITenantStor
     public Task<Versioned<TenantRecord>?> GetAsync(string tenantId, CancellationToken cancellationToken) =>
         CosmosErrors.ReadOrNull<TenantRecord>(Tenants, TenantRecord.DocumentId, tenantId, cancellationToken);
 
-    public Task<string> CreateAsync(TenantRecord record, CancellationToken cancellationToken)
+    public Task<string> CreateAsync(TenantRecord record, AuditEntry audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return CosmosErrors.Translate(record.TenantId, async () =>
-            (await Tenants.CreateItemAsync(record, new PartitionKey(record.TenantId), new ItemRequestOptions { EnableContentResponseOnWrite = false }, cancellationToken).ConfigureAwait(false)).ETag);
+        return WriteAsync(record, batch => batch.CreateItem(record, NoContent()), audit, cancellationToken);
     }
 
-    public Task<string> ReplaceAsync(TenantRecord record, string ifMatch, CancellationToken cancellationToken)
+    public Task<string> ReplaceAsync(TenantRecord record, string ifMatch, AuditEntry audit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var options = new ItemRequestOptions { IfMatchEtag = ifMatch, EnableContentResponseOnWrite = false };
-        return CosmosErrors.Translate(record.TenantId, async () =>
-            (await Tenants.ReplaceItemAsync(record, TenantRecord.DocumentId, new PartitionKey(record.TenantId), options, cancellationToken).ConfigureAwait(false)).ETag);
+        var options = NoContent();
+        options.IfMatchEtag = ifMatch;
+        return WriteAsync(record, batch => batch.ReplaceItem(TenantRecord.DocumentId, record, options), audit, cancellationToken);
     }
+
+    private async Task<string> WriteAsync(TenantRecord record, Func<TransactionalBatch, TransactionalBatch> change, AuditEntry audit, CancellationToken cancellationToken)
+    {
+        var batch = change(Tenants.CreateTransactionalBatch(new PartitionKey(record.TenantId))).CreateItem(audit, NoContent());
+        using var response = await CosmosErrors.ExecuteBatchAsync(record.TenantId, batch, cancellationToken).ConfigureAwait(false);
+        return response[0].ETag;
+    }
+
+    private static TransactionalBatchItemRequestOptions NoContent() => new() { EnableContentResponseOnWrite = false };
 }

@@ -1,3 +1,4 @@
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Cosmos;
 
 namespace ServerlessBackend.Functions.Shared.Tenancy;
@@ -7,11 +8,11 @@ public interface ITenantStore
 {
     Task<Versioned<TenantRecord>?> GetAsync(string tenantId, CancellationToken cancellationToken);
 
-    /// <summary>Creates the record; <see cref="DocumentConflictException"/> when the tenant has one.</summary>
-    Task<string> CreateAsync(TenantRecord record, CancellationToken cancellationToken);
+    /// <summary>Creates the record with its audit entry (one batch); <see cref="DocumentConflictException"/> when the tenant has one.</summary>
+    Task<string> CreateAsync(TenantRecord record, AuditEntry audit, CancellationToken cancellationToken);
 
-    /// <summary>Replaces the record read with <paramref name="ifMatch"/>; <see cref="DocumentPreconditionFailedException"/> when it changed since.</summary>
-    Task<string> ReplaceAsync(TenantRecord record, string ifMatch, CancellationToken cancellationToken);
+    /// <summary>Replaces the record read with <paramref name="ifMatch"/>, with its audit entry (one batch); <see cref="DocumentPreconditionFailedException"/> when it changed since.</summary>
+    Task<string> ReplaceAsync(TenantRecord record, string ifMatch, AuditEntry audit, CancellationToken cancellationToken);
 }
 
 /// <summary>Whether a tenant is let in: the allow-list as the authentication middleware asks it, once per request.</summary>

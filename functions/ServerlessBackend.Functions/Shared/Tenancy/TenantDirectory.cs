@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Cosmos;
 
 namespace ServerlessBackend.Functions.Shared.Tenancy;
@@ -12,7 +13,7 @@ namespace ServerlessBackend.Functions.Shared.Tenancy;
 /// directories cannot grow it without bound. With <paramref name="onboardAtFirstRequest"/> (local development only: the
 /// development signing key) a tenant never seen before is onboarded by its first request; a suspended one stays refused.
 /// </summary>
-public sealed partial class TenantDirectory(ITenantStore store, TimeProvider clock, ILogger<TenantDirectory> logger, bool onboardAtFirstRequest) : ITenantDirectory
+public sealed partial class TenantDirectory(ITenantStore store, TimeProvider clock, ILogger<TenantDirectory> logger, AuditTrail audit, bool onboardAtFirstRequest) : ITenantDirectory
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(60);
 
@@ -62,7 +63,9 @@ public sealed partial class TenantDirectory(ITenantStore store, TimeProvider clo
         };
         try
         {
-            await store.CreateAsync(record, cancellationToken);
+            var entry = audit.Entry(
+                new AuditAction(AuditActor.System(DevelopmentOnboarding), "tenant.onboarded"), tenantId, AuditResource.Tenant(tenantId), before: null, record, AuditFields.Tenant);
+            await store.CreateAsync(record, entry, cancellationToken);
             LogOnboarded(logger);
             return record;
         }

@@ -1,5 +1,6 @@
 using Moq;
 using ServerlessBackend.Functions.Features.Operations;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Support;
 
@@ -13,7 +14,7 @@ public sealed class DeadLetterApiTests(CosmosServerFixture cosmos) : IClassFixtu
     private readonly Mock<IDeadLetters> _deadLetters = new(MockBehavior.Strict);
     private readonly MetricsCapture _metrics = new();
 
-    private DeadLetterFunctions Functions => new(new DeadLetterHandler(_deadLetters.Object, _metrics.App));
+    private DeadLetterFunctions Functions => new(new DeadLetterHandler(_deadLetters.Object, _metrics.App, _api.Get<AuditTrail>(), _api.Get<IAuditLog>()));
 
     [Fact]
     public async Task An_admin_lists_the_tenants_dead_letters_of_a_subscription_with_a_continuation_token()

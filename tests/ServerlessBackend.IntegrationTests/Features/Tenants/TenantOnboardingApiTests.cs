@@ -121,6 +121,28 @@ public sealed class TenantOnboardingApiTests(CosmosServerFixture cosmos) : IClas
         Assert.Equal(5, read.Json.GetProperty("history").GetArrayLength());
     }
 
+    [Fact]
+    public async Task Each_operator_change_is_in_the_tenants_audit_log_and_a_refused_one_is_not()
+    {
+        await Put(_entra.Operator(), _customer, """{"displayName":"Contoso"}""");
+        await Put(_entra.Operator(), _customer, """{"displayName":"Contoso Ltd"}""");
+        await Put(_entra.Operator(), _customer, """{"displayName":"Contoso Ltd"}"""); // no change: nothing written
+        ProblemAssertions.AssertProblem(await Put(_entra.Operator(), _customer, """{"displayName":"x","status":"gone"}"""), 400);
+        var admin = _entra.Issuer.UserToken(_customer, "admin-oid", roles: [AuthOptions.AdminRole]);
+
+        var log = await Api.SendAsync("GET", "/api/v1/admin/audit", Api.Audit.AuditLog, admin);
+
+        Assert.Equal(200, log.StatusCode);
+        var entries = log.Json.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["tenant.renamed", "tenant.onboarded"], entries.Select(e => e.GetProperty("operation").GetString()));
+        var record = await Api.SendAsync("GET", $"/api/v1/operator/tenants/{_customer}", (r, ct) => Api.Tenants.Tenant(r, _customer, ct), _entra.Operator());
+        var by = record.Json.GetProperty("history")[0].GetProperty("by").GetString();
+        Assert.All(entries, e => Assert.Equal($$"""{"subject":"{{by}}","kind":"operator"}""", e.GetProperty("actor").GetRawText()));
+        Assert.Equal("""{"displayName":"Contoso"}""", entries[0].GetProperty("before").GetRawText());
+        Assert.Equal("""{"displayName":"Contoso Ltd"}""", entries[0].GetProperty("after").GetRawText());
+        Assert.Equal("""{"displayName":"Contoso","status":"active"}""", entries[1].GetProperty("after").GetRawText());
+    }
+
     private Task<TestResponse> Put(string token, string tenantId, string body) =>
         Api.SendAsync("PUT", $"/api/v1/operator/tenants/{tenantId}", (r, ct) => Api.Tenants.Tenant(r, tenantId, ct), token, body);
 

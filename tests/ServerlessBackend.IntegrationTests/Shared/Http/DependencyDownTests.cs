@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessBackend.Functions.Features.Operations;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
@@ -29,8 +30,8 @@ public sealed class DependencyDownTests(CosmosServerFixture cosmos) : IClassFixt
             $"Endpoint=sb://127.0.0.1:{LocalServer.FreePort()};SharedAccessKeyName=k;SharedAccessKey=v;UseDevelopmentEmulator=true;",
             new ServiceBusClientOptions { RetryOptions = new ServiceBusRetryOptions { MaxRetries = 0, TryTimeout = TimeSpan.FromSeconds(5) } });
         var deadLetters = new ServiceBusDeadLetters(client, client.CreateSender(MessagingTopology.OrdersTopic), NullLogger<ServiceBusDeadLetters>.Instance);
-        var functions = new DeadLetterFunctions(new DeadLetterHandler(deadLetters, MetricsCapture.Unobserved));
         var api = new ApiTestHost(cosmos);
+        var functions = new DeadLetterFunctions(new DeadLetterHandler(deadLetters, MetricsCapture.Unobserved, api.Get<AuditTrail>(), api.Get<IAuditLog>()));
 
         var response = await api.SendAsync(method, path, (r, ct) => method == "GET" ? functions.DeadLetters(r, "email", ct) : functions.DeadLetterReplay(r, "email", ct), _tenant.Admin, body);
 

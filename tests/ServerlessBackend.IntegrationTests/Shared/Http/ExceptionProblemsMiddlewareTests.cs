@@ -77,16 +77,24 @@ public sealed class ExceptionProblemsMiddlewareTests(CosmosServerFixture cosmos)
     [Fact]
     public async Task A_cosmos_429_from_the_store_becomes_a_throttled_exception()
     {
+        // A transactional batch answers a 429 (once the SDK's retries are spent) as its status, without throwing.
+        var throttled = new Mock<TransactionalBatchResponse>();
+        throttled.SetupGet(r => r.StatusCode).Returns(HttpStatusCode.TooManyRequests);
+        throttled.SetupGet(r => r.IsSuccessStatusCode).Returns(false);
+        throttled.SetupGet(r => r.RetryAfter).Returns(TimeSpan.FromSeconds(3));
+        var batch = new Mock<TransactionalBatch>();
+        batch.Setup(b => b.CreateItem(It.IsAny<It.IsAnyType>(), It.IsAny<TransactionalBatchItemRequestOptions>())).Returns(batch.Object);
+        batch.Setup(b => b.ExecuteAsync(It.IsAny<CancellationToken>())).ReturnsAsync(throttled.Object);
         var container = new Mock<Container>();
-        container.Setup(c => c.CreateItemAsync(It.IsAny<It.IsAnyType>(), It.IsAny<PartitionKey?>(), It.IsAny<ItemRequestOptions>(), It.IsAny<CancellationToken>()))
-            .Throws(new CosmosException("busy", HttpStatusCode.TooManyRequests, 3200, "activity", 0));
+        container.Setup(c => c.CreateTransactionalBatch(It.IsAny<PartitionKey>())).Returns(batch.Object);
         var database = new Mock<Database>();
         database.Setup(d => d.GetContainer(It.IsAny<string>())).Returns(container.Object);
         var client = new Mock<CosmosClient>();
         client.Setup(c => c.GetDatabase(It.IsAny<string>())).Returns(database.Object);
         var store = new CosmosProductStore(new CosmosContainers(client.Object, "db"));
 
-        await Assert.ThrowsAsync<StoreThrottledException>(() => store.CreateAsync(TestData.Product("t"), CancellationToken.None));
+        var thrown = await Assert.ThrowsAsync<StoreThrottledException>(() => store.CreateAsync(TestData.Product("t"), CancellationToken.None));
+        Assert.Equal(TimeSpan.FromSeconds(3), thrown.RetryAfter);
     }
 
     [Fact]

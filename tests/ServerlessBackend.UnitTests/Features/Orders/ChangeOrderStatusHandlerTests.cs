@@ -1,6 +1,7 @@
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
@@ -21,7 +22,7 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
         _publisher.Setup(p => p.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>()))
             .ReturnsAsync((Versioned<Order> written, CancellationToken _) => written);
 
-    private ChangeOrderStatusHandler Handler => new(_store.Object, new OrderTransitions(_store.Object, _publisher.Object, TimeProvider.System, _metrics.App));
+    private ChangeOrderStatusHandler Handler => new(_store.Object, new OrderTransitions(_store.Object, _publisher.Object, TimeProvider.System, _metrics.App, AuditTrails.Default()));
 
     [Fact]
     public async Task When_the_payment_step_confirms_between_read_and_write_the_cancel_reads_again_and_cancels_the_confirmed_order()
@@ -31,8 +32,8 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
         _store.SetupSequence(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new Versioned<Order>(pending, "\"v1\""))
             .ReturnsAsync(new Versioned<Order>(confirmed, "\"v2\""));
-        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
-        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v2\"", It.IsAny<CancellationToken>())).ReturnsAsync("\"v3\"");
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<AuditEntry?>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v2\"", It.IsAny<AuditEntry?>(), It.IsAny<CancellationToken>())).ReturnsAsync("\"v3\"");
 
         var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: null, CancellationToken.None);
 
@@ -50,7 +51,7 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
         _store.SetupSequence(s => s.GetAsync("t1", confirmed.Id, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new Versioned<Order>(confirmed, "\"v1\""))
             .ReturnsAsync(new Versioned<Order>(shipped, "\"v2\""));
-        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(confirmed.Id));
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<AuditEntry?>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(confirmed.Id));
 
         var outcome = await Handler.CancelAsync(_alice, confirmed.Id, ifMatch: null, CancellationToken.None);
 
@@ -66,12 +67,12 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
         _store.SetupSequence(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new Versioned<Order>(pending, "\"v1\""))
             .ReturnsAsync(new Versioned<Order>(confirmed, "\"v2\""));
-        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<AuditEntry?>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
 
         var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: "\"v1\"", CancellationToken.None);
 
         Assert.Equal(ProblemKind.PreconditionFailed, outcome.Error!.Kind);
-        _store.Verify(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Once);
+        _store.Verify(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<AuditEntry?>(), It.IsAny<CancellationToken>()), Times.Once);
     }
 
     /// <summary>Two attempts of one cancel (a retry while the first still runs): the one that loses the race is told the order is cancelled, not 412.</summary>
@@ -83,7 +84,7 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
         _store.SetupSequence(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new Versioned<Order>(pending, "\"v1\""))
             .ReturnsAsync(new Versioned<Order>(cancelled, "\"v2\""));
-        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), "\"v1\"", It.IsAny<AuditEntry?>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
 
         var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: "\"v1\"", CancellationToken.None);
 
@@ -96,12 +97,12 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
     {
         var pending = TestData.Order("t1");
         _store.Setup(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<Order>(pending, "\"v1\""));
-        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<AuditEntry?>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
 
         var outcome = await Handler.CancelAsync(_alice, pending.Id, ifMatch: null, CancellationToken.None);
 
         Assert.Equal(ProblemKind.Conflict, outcome.Error!.Kind);
-        _store.Verify(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Exactly(3));
+        _store.Verify(s => s.ReplaceAsync(It.IsAny<Order>(), It.IsAny<string>(), It.IsAny<AuditEntry?>(), It.IsAny<CancellationToken>()), Times.Exactly(3));
     }
 
     [Fact]
@@ -113,10 +114,10 @@ public sealed class ChangeOrderStatusHandlerTests : IDisposable
         _store.SetupSequence(s => s.GetAsync("t1", pending.Id, It.IsAny<CancellationToken>()))
             .ReturnsAsync(new Versioned<Order>(pending, "\"v1\""))
             .ReturnsAsync(new Versioned<Order>(confirmed, "\"v2\""));
-        _store.Setup(s => s.ReplaceAsync(It.Is<Order>(o => o.Id == pending.Id), "\"v1\"", It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
-        _store.Setup(s => s.ReplaceAsync(It.Is<Order>(o => o.Id == pending.Id), "\"v2\"", It.IsAny<CancellationToken>())).ReturnsAsync("\"v3\"");
+        _store.Setup(s => s.ReplaceAsync(It.Is<Order>(o => o.Id == pending.Id), "\"v1\"", It.IsAny<AuditEntry?>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(pending.Id));
+        _store.Setup(s => s.ReplaceAsync(It.Is<Order>(o => o.Id == pending.Id), "\"v2\"", It.IsAny<AuditEntry?>(), It.IsAny<CancellationToken>())).ReturnsAsync("\"v3\"");
         _store.Setup(s => s.GetAsync("t1", stuck.Id, It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<Order>(stuck, "\"s1\""));
-        _store.Setup(s => s.ReplaceAsync(It.Is<Order>(o => o.Id == stuck.Id), It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(stuck.Id));
+        _store.Setup(s => s.ReplaceAsync(It.Is<Order>(o => o.Id == stuck.Id), It.IsAny<string>(), It.IsAny<AuditEntry?>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException(stuck.Id));
 
         Assert.Null((await Handler.CancelAsync(_alice, pending.Id, ifMatch: null, CancellationToken.None)).Error);
         Assert.NotNull((await Handler.CancelAsync(_alice, stuck.Id, ifMatch: null, CancellationToken.None)).Error);

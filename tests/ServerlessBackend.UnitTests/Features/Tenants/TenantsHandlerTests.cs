@@ -1,9 +1,11 @@
 using Moq;
 using ServerlessBackend.Functions.Features.Tenants;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Tenancy;
+using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.UnitTests.Features.Tenants;
 
@@ -14,7 +16,7 @@ public sealed class TenantsHandlerTests
     private readonly Mock<ITenantDirectory> _directory = new();
     private readonly Caller _operator = new("ops", "operator-1", null, IsAdmin: false, IsOperator: true);
 
-    private TenantsHandler Handler => new(_store.Object, _directory.Object, TimeProvider.System);
+    private TenantsHandler Handler => new(_store.Object, _directory.Object, TimeProvider.System, AuditTrails.Default());
 
     private static TenantRecord Record(string name) => new()
     {
@@ -30,7 +32,7 @@ public sealed class TenantsHandlerTests
     public async Task A_rename_that_loses_four_races_lands_on_the_fifth_attempt()
     {
         _store.Setup(s => s.GetAsync("contoso", It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<TenantRecord>(Record("Contoso"), "\"v1\""));
-        _store.SetupSequence(s => s.ReplaceAsync(It.IsAny<TenantRecord>(), "\"v1\"", It.IsAny<CancellationToken>()))
+        _store.SetupSequence(s => s.ReplaceAsync(It.IsAny<TenantRecord>(), "\"v1\"", It.IsAny<AuditEntry>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new DocumentPreconditionFailedException("contoso"))
             .ThrowsAsync(new DocumentPreconditionFailedException("contoso"))
             .ThrowsAsync(new DocumentPreconditionFailedException("contoso"))
@@ -48,12 +50,12 @@ public sealed class TenantsHandlerTests
     public async Task Endless_races_give_up_with_a_409_the_client_can_resend_never_an_exception()
     {
         _store.Setup(s => s.GetAsync("contoso", It.IsAny<CancellationToken>())).ReturnsAsync(new Versioned<TenantRecord>(Record("Contoso"), "\"v1\""));
-        _store.Setup(s => s.ReplaceAsync(It.IsAny<TenantRecord>(), It.IsAny<string>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException("contoso"));
+        _store.Setup(s => s.ReplaceAsync(It.IsAny<TenantRecord>(), It.IsAny<string>(), It.IsAny<AuditEntry>(), It.IsAny<CancellationToken>())).ThrowsAsync(new DocumentPreconditionFailedException("contoso"));
 
         var outcome = await Handler.PutAsync(_operator, "contoso", new PutTenantRequest("Contoso Ltd", null), CancellationToken.None);
 
         Assert.Equal(ProblemKind.Conflict, outcome.Error!.Kind);
-        _store.Verify(s => s.ReplaceAsync(It.IsAny<TenantRecord>(), It.IsAny<string>(), It.IsAny<CancellationToken>()), Times.Exactly(5));
+        _store.Verify(s => s.ReplaceAsync(It.IsAny<TenantRecord>(), It.IsAny<string>(), It.IsAny<AuditEntry>(), It.IsAny<CancellationToken>()), Times.Exactly(5));
         _directory.Verify(d => d.Forget(It.IsAny<string>()), Times.Never);
     }
 }

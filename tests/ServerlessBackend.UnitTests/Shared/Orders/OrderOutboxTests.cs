@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Functions.Shared.Telemetry;
@@ -234,7 +235,7 @@ public sealed class OrderOutboxTests
 
         public Task CreateRefusalAsync(RefusedPlacement refused, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<string> ReplaceAsync(Order order, string ifMatch, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<string> ReplaceAsync(Order order, string ifMatch, AuditEntry? audit, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<Page<Order>> ListAsync(OrderListQuery query, CancellationToken cancellationToken) => throw new NotSupportedException();
 
