@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ServerlessBackend.Functions.Domain.Payments;
+using ServerlessBackend.Functions.Domain.Refunds;
 
 namespace ServerlessBackend.Functions.Domain.Orders;
 
@@ -115,6 +116,15 @@ public sealed partial record Order
     /// announces: the rule every consumer applies before acting on an event (each status is reached at most once, so a
     /// later change never erases it).
     /// </summary>
+    public bool HasRecorded(OrderEvent orderEvent)
+    {
+        ArgumentNullException.ThrowIfNull(orderEvent);
+        return RefundStateMachine.IsRefundEvent(orderEvent.Type)
+            ? orderEvent.RefundId is { } refundId && Refund(refundId)?.HasBeen(RefundStateMachine.StatusAnnouncedBy(orderEvent.Type)) == true
+            : HasRecorded(orderEvent.Type);
+    }
+
+    /// <summary>As <see cref="HasRecorded(OrderEvent)"/> for an order or payment event type (a refund event names its refund: use that overload).</summary>
     public bool HasRecorded(string eventType)
     {
         if (PaymentStateMachine.IsPaymentEvent(eventType))
@@ -152,6 +162,15 @@ public sealed partial record Order
 
     /// <summary>Event ids are stable per order and type (each status is reached at most once), so a replay never mints a second id.</summary>
     public static string EventId(string orderId, string eventType) => $"{orderId}.{eventType}";
+
+    /// <summary>The id an event of this order, type and (for a refund event) refund must have.</summary>
+    public static string EventId(OrderEvent orderEvent)
+    {
+        ArgumentNullException.ThrowIfNull(orderEvent);
+        return RefundStateMachine.IsRefundEvent(orderEvent.Type)
+            ? RefundEventId(orderEvent.OrderId, orderEvent.RefundId ?? "", orderEvent.Type)
+            : EventId(orderEvent.OrderId, orderEvent.Type);
+    }
 
     [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     private static partial Regex IdPattern();
