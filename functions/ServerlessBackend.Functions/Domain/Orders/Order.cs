@@ -155,6 +155,7 @@ public sealed partial record Order
         UpdatedAt = CreatedAt,
         StatusHistory = [StatusHistory[0]],
         Payment = null,
+        Refunds = [],
     };
 
     /// <summary>Whether <paramref name="id"/> can be an order id at all (anything else is never looked up).</summary>

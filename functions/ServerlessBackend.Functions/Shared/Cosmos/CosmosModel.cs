@@ -12,7 +12,7 @@ public static class CosmosModel
     /// <summary>Products; the reservation ledger (<see cref="StockLedger"/>) is never queried, so it adds no index terms to each reservation.</summary>
     public static ContainerSpec Products { get; } = new("products", "/tenantId", DefaultTimeToLiveSeconds: null, ExcludedPaths: ["/description/?", "/reservations/*", "/settled/*"], CompositeIndexes: []);
 
-    public static ContainerSpec Orders { get; } = new("orders", "/tenantId", DefaultTimeToLiveSeconds: null, ExcludedPaths: ["/lines/*", "/statusHistory/*", "/outbox/*", "/payment/*"], CompositeIndexes: OrderLists.All);
+    public static ContainerSpec Orders { get; } = new("orders", "/tenantId", DefaultTimeToLiveSeconds: null, ExcludedPaths: ["/lines/*", "/statusHistory/*", "/outbox/*", "/payment/*", "/refunds/*"], CompositeIndexes: OrderLists.All);
 
     /// <summary>Record of notifications sent (email idempotency); items expire after 30 days.</summary>
     public static ContainerSpec Notifications { get; } = new("notifications", "/tenantId", DefaultTimeToLiveSeconds: 30 * 24 * 3600, ExcludedPaths: ["/*"], CompositeIndexes: []);

@@ -96,7 +96,7 @@ public sealed class CosmosSetupTests
         var notifications = CosmosBootstrap.Properties(CosmosModel.Notifications);
 
         Assert.Equal(("orders", "/tenantId"), (orders.Id, orders.PartitionKeyPath));
-        Assert.Equal(["/lines/*", "/statusHistory/*", "/outbox/*", "/payment/*"], orders.IndexingPolicy.ExcludedPaths.Select(p => p.Path));
+        Assert.Equal(["/lines/*", "/statusHistory/*", "/outbox/*", "/payment/*", "/refunds/*"], orders.IndexingPolicy.ExcludedPaths.Select(p => p.Path));
         Assert.Equal(["/*"], orders.IndexingPolicy.IncludedPaths.Select(p => p.Path));
         Assert.Equal(
             [
