@@ -9,7 +9,12 @@ namespace ServerlessBackend.Tests.Support;
 /// <summary>
 /// Stripe's PaymentIntents API as far as the app uses it, on 127.0.0.1 (Stripe itself cannot be reached here): create,
 /// confirm, capture, cancel, retrieve, with Stripe's statuses, error bodies and idempotent replay of a key's first
-/// answer. Payment methods are Stripe's test ones, as the local provider names them: pm_card_visa authorizes,
+/// answer. Refunds (POST /v1/refunds with payment_intent, amount, metadata; GET /v1/refunds/{id}) on a captured intent,
+/// refused as Stripe refuses them: an unknown intent (404 resource_missing on payment_intent), one with no successful
+/// charge, a refund of a fully refunded charge (charge_already_refunded), an amount above what is left of the charge
+/// (400 on param amount; the code Stripe gives there is not documented, so none is sent). A card refund succeeds at once;
+/// pm_card_refundFail's then fails later (<see cref="FailRefund"/>), as Stripe's test card does. Pending refunds are not
+/// reproduced. Payment methods are Stripe's test ones, as the local provider names them: pm_card_visa authorizes,
 /// pm_card_authenticationRequired needs 3-D Secure, the declining ones decline with their code. Every request is
 /// recorded; <see cref="Answer"/> can replace the answer (a 500, a 429).
 /// </summary>
@@ -19,6 +24,7 @@ public sealed class FakeStripeApi : IAsyncDisposable
 
     private WebApplication _app = null!;
     private readonly ConcurrentDictionary<string, JsonObject> _intents = new();
+    private readonly ConcurrentDictionary<string, JsonObject> _refunds = new();
     private readonly ConcurrentDictionary<string, (string Request, int Status, string Body)> _replies = new();
     private int _sequence;
 
@@ -39,6 +45,26 @@ public sealed class FakeStripeApi : IAsyncDisposable
     }
 
     public JsonObject Intent(string id) => _intents[id];
+
+    public JsonObject Refund(string id) => _refunds[id];
+
+    /// <summary>Every refund made, in no particular order.</summary>
+    public IReadOnlyCollection<JsonObject> Refunds => [.. _refunds.Values];
+
+    /// <summary>A refund that succeeded fails later (pm_card_refundFail's; a closed card): Stripe sends refund.failed with the refund then.</summary>
+    public JsonObject FailRefund(string id)
+    {
+        var refund = _refunds[id];
+        var intent = _intents[(string)refund["payment_intent"]!];
+        lock (intent)
+        {
+            refund["status"] = "failed";
+            refund["failure_reason"] = "expired_or_canceled_card";
+            intent["amount_refunded"] = intent["amount_refunded"]!.GetValue<long>() - refund["amount"]!.GetValue<long>();
+        }
+
+        return refund;
+    }
 
     /// <summary>The customer completes 3-D Secure in the browser: the intent is authorized and Stripe sends amount_capturable_updated.</summary>
     public JsonObject CompleteAction(string id)
@@ -109,6 +135,11 @@ public sealed class FakeStripeApi : IAsyncDisposable
             return Create(request.Form);
         }
 
+        if (segments is ["v1", "refunds", ..])
+        {
+            return Refunds(request, segments);
+        }
+
         if (segments is not ["v1", "payment_intents", var id, ..] || !_intents.TryGetValue(id, out var intent))
         {
             return Error(404, "invalid_request_error", "resource_missing", "No such payment_intent.");
@@ -146,6 +177,7 @@ public sealed class FakeStripeApi : IAsyncDisposable
             ["amount"] = long.Parse(form["amount"], System.Globalization.CultureInfo.InvariantCulture),
             ["amount_capturable"] = 0,
             ["amount_received"] = 0,
+            ["amount_refunded"] = 0,
             ["currency"] = form["currency"],
             ["capture_method"] = form.GetValueOrDefault("capture_method", "automatic_async"),
             ["client_secret"] = $"{id}_secret_{Guid.NewGuid():N}",
@@ -229,6 +261,62 @@ public sealed class FakeStripeApi : IAsyncDisposable
         intent["status"] = "canceled";
         intent["amount_capturable"] = 0;
         return Ok(intent);
+    }
+
+    private (int, string) Refunds(StripeApiRequest request, string[] segments)
+    {
+        if (segments is ["v1", "refunds", var refundId] && request.Method == "GET")
+        {
+            return _refunds.TryGetValue(refundId, out var found) ? Ok(found) : Error(404, "invalid_request_error", "resource_missing", "No such refund.", param: "id");
+        }
+
+        if (segments is not ["v1", "refunds"] || request.Method != "POST")
+        {
+            return Error(404, "invalid_request_error", null, "Unrecognized request URL.");
+        }
+
+        if (!request.Form.TryGetValue("payment_intent", out var intentId) || !_intents.TryGetValue(intentId, out var intent))
+        {
+            return Error(404, "invalid_request_error", "resource_missing", $"No such payment_intent: '{intentId}'", param: "payment_intent");
+        }
+
+        lock (intent)
+        {
+            if ((string?)intent["status"] != "succeeded")
+            {
+                return Error(400, "invalid_request_error", null, $"This PaymentIntent ({intentId}) does not have a successful charge to refund.");
+            }
+
+            var left = intent["amount_received"]!.GetValue<long>() - intent["amount_refunded"]!.GetValue<long>();
+            if (left <= 0)
+            {
+                return Error(400, "invalid_request_error", "charge_already_refunded", $"Charge for {intentId} has already been refunded.");
+            }
+
+            var amount = request.Form.TryGetValue("amount", out var asked) ? long.Parse(asked, System.Globalization.CultureInfo.InvariantCulture) : left;
+            if (amount > left)
+            {
+                return Error(400, "invalid_request_error", null, $"Refund amount ({amount}) is greater than unrefunded amount on charge ({left})", param: "amount");
+            }
+
+            var id = $"re_{Interlocked.Increment(ref _sequence):D6}{Guid.NewGuid():N}"[..27];
+            var refund = new JsonObject
+            {
+                ["id"] = id,
+                ["object"] = "refund",
+                ["amount"] = amount,
+                ["currency"] = intent["currency"]?.DeepClone(),
+                ["payment_intent"] = intentId,
+                ["status"] = "succeeded",
+                ["failure_reason"] = null,
+                ["reason"] = null,
+                ["metadata"] = new JsonObject(request.Form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal))
+                    .Select(f => KeyValuePair.Create(f.Key[9..^1], (JsonNode?)f.Value))),
+            };
+            intent["amount_refunded"] = intent["amount_refunded"]!.GetValue<long>() + amount;
+            _refunds[id] = refund;
+            return Ok(refund);
+        }
     }
 
     private static (int, string) UnexpectedState(JsonObject intent, string action) =>
