@@ -137,7 +137,7 @@ public sealed class FakeStripeApi : IAsyncDisposable
 
         if (segments is ["v1", "refunds", ..])
         {
-            return Refunds(request, segments);
+            return ServeRefunds(request, segments);
         }
 
         if (segments is not ["v1", "payment_intents", var id, ..] || !_intents.TryGetValue(id, out var intent))
@@ -263,7 +263,7 @@ public sealed class FakeStripeApi : IAsyncDisposable
         return Ok(intent);
     }
 
-    private (int, string) Refunds(StripeApiRequest request, string[] segments)
+    private (int, string) ServeRefunds(StripeApiRequest request, string[] segments)
     {
         if (segments is ["v1", "refunds", var refundId] && request.Method == "GET")
         {

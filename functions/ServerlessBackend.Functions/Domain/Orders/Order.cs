@@ -124,9 +124,14 @@ public sealed partial record Order
             : HasRecorded(orderEvent.Type);
     }
 
-    /// <summary>As <see cref="HasRecorded(OrderEvent)"/> for an order or payment event type (a refund event names its refund: use that overload).</summary>
+    /// <summary>As <see cref="HasRecorded(OrderEvent)"/> for an order or payment event type; false for a refund event type, which only an event naming its refund can have recorded.</summary>
     public bool HasRecorded(string eventType)
     {
+        if (RefundStateMachine.IsRefundEvent(eventType))
+        {
+            return false;
+        }
+
         if (PaymentStateMachine.IsPaymentEvent(eventType))
         {
             return Payment?.HasBeen(PaymentStateMachine.StatusAnnouncedBy(eventType)) == true;
