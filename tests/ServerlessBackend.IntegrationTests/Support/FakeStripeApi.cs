@@ -26,6 +26,7 @@ public sealed class FakeStripeApi : IAsyncDisposable
     private readonly ConcurrentDictionary<string, JsonObject> _intents = new();
     private readonly ConcurrentDictionary<string, JsonObject> _refunds = new();
     private readonly ConcurrentDictionary<string, (string Request, int Status, string Body)> _replies = new();
+    private readonly ConcurrentDictionary<string, byte> _inFlight = new();
     private int _sequence;
 
 
@@ -33,6 +34,9 @@ public sealed class FakeStripeApi : IAsyncDisposable
     public Uri BaseUrl { get; private set; } = null!;
 
     public ConcurrentQueue<StripeApiRequest> Requests { get; } = new();
+
+    /// <summary>What the fake itself threw (a bug here, answered 500): a test that sees a 500 it did not ask for looks here.</summary>
+    public ConcurrentQueue<Exception> Failures { get; } = new();
 
     /// <summary>When set and returning a value, answers the request instead of the API (status, JSON body).</summary>
     public Func<StripeApiRequest, (int Status, string Body)?>? Answer { get; set; }
@@ -99,7 +103,18 @@ public sealed class FakeStripeApi : IAsyncDisposable
             context.Request.Headers.TryGetValue("Idempotency-Key", out var key) ? key.ToString() : null);
         Requests.Enqueue(request);
 
-        var (status, body) = Answer?.Invoke(request) ?? Replay(request);
+        (int Status, string Body) answer;
+        try
+        {
+            answer = Answer?.Invoke(request) ?? Replay(request);
+        }
+        catch (Exception e)
+        {
+            Failures.Enqueue(e);
+            throw;
+        }
+
+        var (status, body) = answer;
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         context.Response.Headers["Request-Id"] = $"req_{Interlocked.Increment(ref _sequence)}";
@@ -107,7 +122,8 @@ public sealed class FakeStripeApi : IAsyncDisposable
     }
 
     // Stripe answers a repeated idempotency key with the first answer, whatever happened since; the key sent
-    // with another request (path or parameters) is an idempotency_error.
+    // with another request (path or parameters) is an idempotency_error; while the key's first request is still being
+    // served, another with it is a 409 idempotency_key_in_use (the client retries it).
     private (int Status, string Body) Replay(StripeApiRequest request)
     {
         if (request.IdempotencyKey is not { } key || request.Method != "POST")
@@ -116,7 +132,24 @@ public sealed class FakeStripeApi : IAsyncDisposable
         }
 
         var signature = request.Path + "?" + string.Join("&", request.Form.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value}"));
-        var reply = _replies.GetOrAdd(key, _ => Serve(request) is var (status, body) ? (signature, status, body) : default);
+        if (!_replies.TryGetValue(key, out var reply))
+        {
+            if (!_inFlight.TryAdd(key, 0))
+            {
+                return Error(409, "idempotency_error", "idempotency_key_in_use", "There is currently another in-progress request using this Idempotent Key.");
+            }
+
+            try
+            {
+                var (status, body) = Serve(request);
+                reply = _replies.GetOrAdd(key, (signature, status, body));
+            }
+            finally
+            {
+                _inFlight.TryRemove(key, out _);
+            }
+        }
+
         return reply.Request == signature
             ? (reply.Status, reply.Body)
             : Error(400, "idempotency_error", null, "Keys for idempotent requests can only be used with the same parameters they were first used with.");
@@ -159,7 +192,7 @@ public sealed class FakeStripeApi : IAsyncDisposable
     }
 
     private static HashSet<string> KnownPaymentMethods =>
-        ["pm_card_visa", LocalPaymentProvider.AuthenticationRequired, .. LocalPaymentProvider.DeclinedMethods.Keys];
+        ["pm_card_visa", LocalPaymentProvider.AuthenticationRequired, .. LocalPaymentProvider.DeclinedMethods.Keys, .. LocalPaymentProvider.RefundFailingMethods.Keys];
 
     private (int, string) Create(IReadOnlyDictionary<string, string> form)
     {
@@ -177,7 +210,7 @@ public sealed class FakeStripeApi : IAsyncDisposable
             ["amount"] = long.Parse(form["amount"], System.Globalization.CultureInfo.InvariantCulture),
             ["amount_capturable"] = 0,
             ["amount_received"] = 0,
-            ["amount_refunded"] = 0,
+            ["amount_refunded"] = 0L,
             ["currency"] = form["currency"],
             ["capture_method"] = form.GetValueOrDefault("capture_method", "automatic_async"),
             ["client_secret"] = $"{id}_secret_{Guid.NewGuid():N}",
@@ -210,7 +243,7 @@ public sealed class FakeStripeApi : IAsyncDisposable
         intent["payment_method"] = method;
         switch (method)
         {
-            case "pm_card_visa":
+            case not null when method == "pm_card_visa" || LocalPaymentProvider.RefundFailingMethods.ContainsKey(method):
                 intent["status"] = "requires_capture";
                 intent["amount_capturable"] = intent["amount"]!.GetValue<long>();
                 return Ok(intent);
