@@ -2,6 +2,8 @@ using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Domain.Refunds;
+using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Support;
@@ -109,6 +111,33 @@ public sealed class RefundApiTests(CosmosServerFixture cosmos) : IClassFixture<C
         var stored = (await Orders.GetAsync(_tenant.Id, order.Id, CancellationToken.None))!.Value;
         Assert.Equal(2000, stored.RefundedMinor);
         Assert.Equal(2, stored.Outbox.Count(e => e.Type == OrderEventTypes.RefundRequested));
+    }
+
+    /// <summary>
+    /// The race made certain: a refund of 20.00 is decided on the order, and right before its write another refund of 20.00
+    /// is decided and written on the same version. The first write loses the ETag race, is decided again on the order with
+    /// the other refund, and is refused: 40.00 never goes out of a 28.20 capture.
+    /// </summary>
+    [Fact]
+    public async Task A_refund_decided_on_an_order_another_refund_changed_meanwhile_is_decided_again_and_refused()
+    {
+        var order = await StoredAsync(TestData.ShippedAndCaptured(TestData.Order(_tenant.Id)));
+        var store = new InterceptingOrderStore(cosmos.Containers, _tenant.Id);
+        var outbox = new Mock<IOrderOutbox>();
+        outbox.Setup(o => o.PublishAfterWriteAsync(It.IsAny<Versioned<Order>>(), It.IsAny<CancellationToken>())).ReturnsAsync((Versioned<Order> w, CancellationToken _) => w);
+        var handler = new RequestRefundHandler(store, new OrderTransitions(store, outbox.Object, TimeProvider.System, MetricsCapture.Unobserved), TimeProvider.System);
+        var admin = new Caller(_tenant.Id, "admin-1", Email: null, IsAdmin: true);
+        var ask = new RefundRequest(Lines: null, Amount: 20m, Reason: null);
+        Functions.Shared.Http.Outcome<RequestedRefund>? other = null;
+        store.BeforeNextReplace = async () => other = await handler.HandleAsync(admin, order.Id, "other", ask, CancellationToken.None);
+
+        var first = await handler.HandleAsync(admin, order.Id, "first", ask, CancellationToken.None);
+
+        Assert.Null(other!.Error);
+        Assert.Equal(Functions.Shared.Http.ProblemKind.Conflict, first.Error?.Kind);
+        var stored = (await Orders.GetAsync(_tenant.Id, order.Id, CancellationToken.None))!.Value;
+        Assert.Equal(other.Value!.Refund.Id, Assert.Single(stored.Refunds).Id);
+        Assert.Equal(2000, stored.RefundedMinor);
     }
 
     private IOrderStore Orders => _api.Get<IOrderStore>();
