@@ -124,6 +124,23 @@ public abstract class OrdersContract(IContractApp app) : ContractSuite(app)
     }
 
     [ContractFact(Identity.Admin, Identity.Customer)]
+    public async Task A_refund_is_403_for_a_customer_400_without_a_key_and_409_for_an_order_that_has_not_shipped()
+    {
+        var placed = await PlaceOrderAsync();
+        var id = placed.Json.GetProperty("id").GetString();
+
+        var byCustomer = await Api.SendAsync("POST", $"v1/orders/{id}/refunds", Identity.Customer, "{}", Samples.Key());
+        var noKey = await Api.SendAsync("POST", $"v1/orders/{id}/refunds", Identity.Admin, "{}");
+        var unshipped = await Api.SendAsync("POST", $"v1/orders/{id}/refunds", Identity.Admin, "{}", Samples.Key());
+        var unknown = await Api.SendAsync("GET", $"v1/orders/{id}/refunds/rfd-000000000000000000000000", Identity.Customer);
+
+        byCustomer.AssertProblem(403);
+        noKey.AssertProblem(400);
+        unshipped.AssertProblem(409);
+        unknown.AssertProblem(404);
+    }
+
+    [ContractFact(Identity.Admin, Identity.Customer)]
     public async Task A_customers_orders_page_to_the_end_newest_first_each_once()
     {
         var (sku, _) = await CreateProductAsync();

@@ -57,6 +57,15 @@ public static class TestData
         return order;
     }
 
+    /// <summary>The order shipped with its payment captured (what a refund needs), every event published.</summary>
+    public static Order ShippedAndCaptured(Order order, DateTimeOffset? at = null)
+    {
+        var when = at ?? Now;
+        var shipped = Advanced(order, OrderStatus.Shipped, when);
+        shipped = shipped.WithPayment(shipped.Payment!.MoveTo(PaymentStatus.Captured, when), when, "corr-1");
+        return shipped.WithoutPublished([.. shipped.Outbox.Select(e => e.Id)]);
+    }
+
     /// <summary>An authorized payment of the order's total, as the local provider's would be recorded.</summary>
     public static OrderPayment AuthorizedPayment(Order order, DateTimeOffset at)
     {

@@ -59,6 +59,7 @@ public static class FlashSaleRun
             new ReserveStockHandler(orders, stock, transitions, TimeProvider.System, NullLogger<ReserveStockHandler>.Instance),
             new ReleaseStockHandler(orders, stock),
             new CommitStockHandler(orders, stock),
+            new RestockReturnHandler(orders, stock, transitions, TimeProvider.System),
             new OrderEventDelivery(NullLogger<OrderEventDelivery>.Instance));
 
         await new CosmosProductStore(containers).CreateAsync(Product(options.Stock), AuditTrails.Entry(Tenant, "product", "flash"), cancellationToken);

@@ -92,5 +92,8 @@ public sealed class StockRequestTally : RequestHandler
 
         public Task<bool> CommitAsync(string tenantId, string productId, string orderId, int quantity, CancellationToken cancellationToken) =>
             tally.Run("commit", () => inner.CommitAsync(tenantId, productId, orderId, quantity, cancellationToken));
+
+        public Task<bool> ReturnAsync(string tenantId, string productId, string returnKey, int quantity, CancellationToken cancellationToken) =>
+            tally.Run("return", () => inner.ReturnAsync(tenantId, productId, returnKey, quantity, cancellationToken));
     }
 }

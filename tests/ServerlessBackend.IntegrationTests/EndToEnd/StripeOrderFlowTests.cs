@@ -31,7 +31,7 @@ public sealed class StripeOrderFlowTests(CosmosServerFixture cosmos, SmtpServerF
         var options = Options.Create(new StripeOptions { SecretKey = FakeStripeApi.SecretKey, WebhookSecret = WebhookSecret, ApiBase = _stripe.BaseUrl, MaxNetworkRetries = 0 });
         _app = new Downstream(cosmos, smtp, _tenant.Id, new StripePaymentProvider(options));
         _api = new ApiTestHost(cosmos, _app.Clock, _app.Outbox, metrics: _app.Metrics.App);
-        _webhook = new StripeWebhookFunction(new StripeWebhookHandler(options, _app.PaymentOutcomes, _app.Clock, NullLogger<StripeWebhookHandler>.Instance));
+        _webhook = new StripeWebhookFunction(new StripeWebhookHandler(options, _app.PaymentOutcomes, _app.RefundOutcomes, _app.Clock, NullLogger<StripeWebhookHandler>.Instance));
     }
 
     public async Task DisposeAsync()

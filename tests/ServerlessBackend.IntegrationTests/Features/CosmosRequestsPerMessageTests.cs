@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Domain.Refunds;
 using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Functions.Shared.Orders;
@@ -52,6 +53,12 @@ public sealed class CosmosRequestsPerMessageTests(CosmosServerFixture cosmos, Sm
         await ChangeAsync(shipped, OrderStatus.Shipped);
         await Measure("OrderShipped", 3, () => Fulfill(shipped, OrderEventTypes.OrderShipped));
         await Measure("payment OrderShipped, captured (read, record + mark published)", 3, () => Pay(shipped, OrderEventTypes.OrderShipped));
+        var refundId = await RefundRequestedAsync(shipped);
+        await Measure("payment RefundRequested, refunded (read, record + mark published)", 3, () => Refund(shipped, refundId, OrderEventTypes.RefundRequested));
+        await Measure("payment RefundRequested, redelivered (read)", 1, () => Refund(shipped, refundId, OrderEventTypes.RefundRequested));
+        await Measure("RefundSucceeded, one line returned (read, return patch, record restock, settle patch)", 4, () => Restock(shipped, refundId));
+        await Measure("RefundSucceeded, redelivered (read, settle patch refused, product read)", 3, () => Restock(shipped, refundId));
+        await Measure("email RefundSucceeded, first delivery (read log, read order, claim, record sent)", 4, () => _app.Email.HandleAsync(Downstream.RefundEvent(shipped, refundId, OrderEventTypes.RefundSucceeded), CancellationToken.None));
         await ChangeAsync(confirmed, OrderStatus.Cancelled);
         await Measure("OrderCancelled", 3, () => Fulfill(confirmed, OrderEventTypes.OrderCancelled));
         await Measure("OrderCancelled, redelivered", 5, () => Fulfill(confirmed, OrderEventTypes.OrderCancelled));
@@ -92,7 +99,40 @@ public sealed class CosmosRequestsPerMessageTests(CosmosServerFixture cosmos, Sm
         confirmed = confirmed.WithoutPublished([.. confirmed.Outbox.Select(e => e.Id)]);
         var etag = await api.Get<IOrderStore>().CreateAsync(confirmed, CancellationToken.None);
         await MeasureRoute("POST /v1/orders/{id}/ship", 3, () => api.SendAsync("POST", $"/api/v1/orders/{confirmed.Id}/ship", (r, ct) => api.Orders.OrderShipment(r, confirmed.Id, ct), tenant.Admin, headers: new Dictionary<string, string> { ["If-Match"] = etag }));
+
+        // A shipped, captured order whose earlier events were published: the refund publishes RefundRequested only.
+        var shipped = TestData.ShippedAndCaptured(TestData.Order(tenant.Id));
+        await api.Get<IOrderStore>().CreateAsync(shipped, CancellationToken.None);
+        var refund = new Dictionary<string, string> { ["Idempotency-Key"] = "r1" };
+        const string amount = """{"amount":5}""";
+        await MeasureRoute("POST /v1/orders/{id}/refunds (read, write + mark published)", 3, () => api.SendAsync("POST", $"/api/v1/orders/{shipped.Id}/refunds", (r, ct) => api.Refunds.OrderRefunds(r, shipped.Id, ct), tenant.Admin, amount, refund));
+        await MeasureRoute("POST /v1/orders/{id}/refunds, idempotent replay", 1, () => api.SendAsync("POST", $"/api/v1/orders/{shipped.Id}/refunds", (r, ct) => api.Refunds.OrderRefunds(r, shipped.Id, ct), tenant.Admin, amount, refund));
     }
+
+    /// <summary>A refund of one SKU-A with its return, requested as the API records it (its RefundRequested published): its id.</summary>
+    private async Task<string> RefundRequestedAsync(Order order)
+    {
+        var current = (await _app.Orders.GetAsync(order.TenantId, order.Id, CancellationToken.None))!;
+        var refund = new OrderRefund
+        {
+            Id = "rfd-counted",
+            Status = RefundStatus.Requested,
+            AmountMinor = 250,
+            Currency = current.Value.Currency,
+            Lines = [new RefundLine("SKU-A", 1, WithReturn: true)],
+            RequestHash = "hash",
+            History = [new RefundChange(RefundStatus.Requested, _app.Clock.GetUtcNow(), null)],
+        };
+        var requested = current.Value.WithNewRefund(refund, _app.Clock.GetUtcNow(), "corr-1");
+        await _app.Orders.ReplaceAsync(requested.WithoutPublished([.. requested.Outbox.Select(e => e.Id)]), current.ETag, CancellationToken.None);
+        return refund.Id;
+    }
+
+    private Task<Functions.Features.Payments.PaymentOutcome> Refund(Order order, string refundId, string type) =>
+        _app.PaymentFunction.HandleAsync(Downstream.RefundEvent(order, refundId, type), CancellationToken.None);
+
+    private Task<FulfillmentOutcome> Restock(Order order, string refundId) =>
+        _app.FulfillmentFunction.HandleAsync(Downstream.RefundEvent(order, refundId, OrderEventTypes.RefundSucceeded), CancellationToken.None);
 
     /// <summary>The SDK's first calls fetch account and container metadata that it then caches; not part of any count.</summary>
     private async Task Warm()

@@ -104,6 +104,7 @@ public sealed class AppModelTests
             new ReserveStockHandler(orders, stock, transitions, TimeProvider.System, NullLogger<ReserveStockHandler>.Instance),
             new ReleaseStockHandler(orders, stock),
             new CommitStockHandler(orders, stock),
+            new RestockReturnHandler(orders, stock, transitions, TimeProvider.System),
             delivery);
         var voids = new VoidPaymentHandler(orders, provider, transitions, TimeProvider.System, NullLogger<VoidPaymentHandler>.Instance);
         var outcomes = new ApplyPaymentOutcomeHandler(orders, provider, transitions, voids, TimeProvider.System, NullLogger<ApplyPaymentOutcomeHandler>.Instance);
@@ -111,6 +112,7 @@ public sealed class AppModelTests
             new AuthorizePaymentHandler(orders, provider, transitions, outcomes, voids, TimeProvider.System, NullLogger<AuthorizePaymentHandler>.Instance),
             new CapturePaymentHandler(orders, provider, transitions, TimeProvider.System, NullLogger<CapturePaymentHandler>.Instance),
             voids,
+            new RefundPaymentHandler(orders, provider, new RefundOutcomes(orders, provider, transitions, TimeProvider.System, NullLogger<RefundOutcomes>.Instance)),
             delivery);
 
         Assert.Equal(MessagingTopology.FulfillmentEventTypes.Order(), await ActedOnAsync(fulfillment.HandleAsync));

@@ -84,6 +84,7 @@ public sealed class ApiTestHost
         services.AddOrders();
         services.AddSingleton<CatalogFunctions>();
         services.AddSingleton<OrdersFunctions>();
+        services.AddSingleton<RefundsFunctions>();
         services.AddSingleton<TenantsFunctions>();
         _services = services.BuildServiceProvider();
     }
@@ -98,6 +99,8 @@ public sealed class ApiTestHost
     public CatalogFunctions Catalog => Get<CatalogFunctions>();
 
     public OrdersFunctions Orders => Get<OrdersFunctions>();
+
+    public RefundsFunctions Refunds => Get<RefundsFunctions>();
 
     public TenantsFunctions Tenants => Get<TenantsFunctions>();
 

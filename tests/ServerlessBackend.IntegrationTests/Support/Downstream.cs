@@ -42,13 +42,16 @@ public sealed class Downstream : IDisposable
             new ReserveStockHandler(Orders, Stock, Transitions, Clock, loggers.CreateLogger<ReserveStockHandler>()),
             new ReleaseStockHandler(Orders, Stock),
             new CommitStockHandler(Orders, Stock),
+            new RestockReturnHandler(Orders, Stock, Transitions, Clock),
             Delivery);
         var voids = new VoidPaymentHandler(Orders, PaymentProvider, Transitions, Clock, loggers.CreateLogger<VoidPaymentHandler>());
         PaymentOutcomes = new ApplyPaymentOutcomeHandler(Orders, PaymentProvider, Transitions, voids, Clock, loggers.CreateLogger<ApplyPaymentOutcomeHandler>());
+        RefundOutcomes = new RefundOutcomes(Orders, PaymentProvider, Transitions, Clock, loggers.CreateLogger<RefundOutcomes>());
         PaymentFunction = new PaymentFunction(
             new AuthorizePaymentHandler(Orders, PaymentProvider, Transitions, PaymentOutcomes, voids, Clock, loggers.CreateLogger<AuthorizePaymentHandler>()),
             new CapturePaymentHandler(Orders, PaymentProvider, Transitions, Clock, loggers.CreateLogger<CapturePaymentHandler>()),
             voids,
+            new RefundPaymentHandler(Orders, PaymentProvider, RefundOutcomes),
             Delivery);
         EmailOptions = Options.Create(new EmailOptions { SmtpHost = smtp?.Host ?? "127.0.0.1", SmtpPort = smtp?.SmtpPort ?? 25, FromAddress = "shop@example.test" });
         NotificationLog = new CosmosNotificationLog(cosmos.Containers);
@@ -81,6 +84,9 @@ public sealed class Downstream : IDisposable
 
     /// <summary>Provider outcomes reported later (what the Stripe webhook applies).</summary>
     public ApplyPaymentOutcomeHandler PaymentOutcomes { get; }
+
+    /// <summary>Records refund outcomes (the payment consumer's and the Stripe webhook's).</summary>
+    public RefundOutcomes RefundOutcomes { get; }
 
     public IOptions<EmailOptions> EmailOptions { get; }
 
@@ -187,6 +193,19 @@ public sealed class Downstream : IDisposable
     public void Dispose() => Metrics.Dispose();
 
     public static OrderEvent Event(Order order, string type) => new(Order.EventId(order.Id, type), type, order.TenantId, order.Id, TestData.Now, "corr-1");
+
+    /// <summary>A refund event of the order's refund <paramref name="refundId"/>.</summary>
+    public static OrderEvent RefundEvent(Order order, string refundId, string type) =>
+        new(Order.RefundEventId(order.Id, refundId, type), type, order.TenantId, order.Id, TestData.Now, "corr-1") { RefundId = refundId };
+
+    /// <summary>A stored order moved to Shipped with its payment captured, its events published (the test delivers what it needs).</summary>
+    public async Task<Order> ShippedAsync(Order order)
+    {
+        var current = (await Orders.GetAsync(Tenant, order.Id, CancellationToken.None))!;
+        var shipped = TestData.ShippedAndCaptured(current.Value, Clock.GetUtcNow());
+        await Orders.ReplaceAsync(shipped, current.ETag, CancellationToken.None);
+        return shipped;
+    }
 }
 
 /// <summary>Tests that need both the Cosmos-protocol server and the SMTP server.</summary>

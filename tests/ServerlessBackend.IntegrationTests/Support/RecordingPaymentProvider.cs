@@ -18,7 +18,7 @@ public sealed class RecordingPaymentProvider(IPaymentProvider inner) : IPaymentP
     /// <summary>Every call as "Method key", in order.</summary>
     public ConcurrentQueue<string> Calls { get; } = new();
 
-    /// <summary>The next call of this method (Create, Authorize, Capture, Void) goes through and then throws, once.</summary>
+    /// <summary>The next call of this method (Create, Authorize, Capture, Void, Refund) goes through and then throws, once.</summary>
     public string? CrashAfterNext { get; set; }
 
     /// <summary>What captures answer instead of the inner provider's (e.g. an expired authorization).</summary>
@@ -58,6 +58,12 @@ public sealed class RecordingPaymentProvider(IPaymentProvider inner) : IPaymentP
 
     public async Task<PaymentCallResult> VoidAsync(string paymentId, string idempotencyKey, CancellationToken cancellationToken) =>
         Through("Void", idempotencyKey, await inner.VoidAsync(paymentId, idempotencyKey, cancellationToken));
+
+    /// <summary>What refunds answer instead of the inner provider's (e.g. a pending refund).</summary>
+    public ProviderRefund? RefundResult { get; set; }
+
+    public async Task<ProviderRefund> RefundAsync(RefundCall call, string idempotencyKey, CancellationToken cancellationToken) =>
+        Through("Refund", idempotencyKey, RefundResult ?? await inner.RefundAsync(call, idempotencyKey, cancellationToken));
 
     /// <summary>The calls of one method, by key.</summary>
     public List<string> KeysOf(string method) => Calls.Where(c => c.StartsWith(method + " ", StringComparison.Ordinal)).Select(c => c[(method.Length + 1)..]).ToList();

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ServerlessBackend.Functions.Domain.Payments;
+using ServerlessBackend.Functions.Domain.Refunds;
 
 namespace ServerlessBackend.Functions.Domain.Orders;
 
@@ -115,8 +116,22 @@ public sealed partial record Order
     /// announces: the rule every consumer applies before acting on an event (each status is reached at most once, so a
     /// later change never erases it).
     /// </summary>
+    public bool HasRecorded(OrderEvent orderEvent)
+    {
+        ArgumentNullException.ThrowIfNull(orderEvent);
+        return RefundStateMachine.IsRefundEvent(orderEvent.Type)
+            ? orderEvent.RefundId is { } refundId && Refund(refundId)?.HasBeen(RefundStateMachine.StatusAnnouncedBy(orderEvent.Type)) == true
+            : HasRecorded(orderEvent.Type);
+    }
+
+    /// <summary>As <see cref="HasRecorded(OrderEvent)"/> for an order or payment event type; false for a refund event type, which only an event naming its refund can have recorded.</summary>
     public bool HasRecorded(string eventType)
     {
+        if (RefundStateMachine.IsRefundEvent(eventType))
+        {
+            return false;
+        }
+
         if (PaymentStateMachine.IsPaymentEvent(eventType))
         {
             return Payment?.HasBeen(PaymentStateMachine.StatusAnnouncedBy(eventType)) == true;
@@ -145,6 +160,7 @@ public sealed partial record Order
         UpdatedAt = CreatedAt,
         StatusHistory = [StatusHistory[0]],
         Payment = null,
+        Refunds = [],
     };
 
     /// <summary>Whether <paramref name="id"/> can be an order id at all (anything else is never looked up).</summary>
@@ -152,6 +168,15 @@ public sealed partial record Order
 
     /// <summary>Event ids are stable per order and type (each status is reached at most once), so a replay never mints a second id.</summary>
     public static string EventId(string orderId, string eventType) => $"{orderId}.{eventType}";
+
+    /// <summary>The id an event of this order, type and (for a refund event) refund must have.</summary>
+    public static string EventId(OrderEvent orderEvent)
+    {
+        ArgumentNullException.ThrowIfNull(orderEvent);
+        return RefundStateMachine.IsRefundEvent(orderEvent.Type)
+            ? RefundEventId(orderEvent.OrderId, orderEvent.RefundId ?? "", orderEvent.Type)
+            : EventId(orderEvent.OrderId, orderEvent.Type);
+    }
 
     [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     private static partial Regex IdPattern();

@@ -13,7 +13,11 @@ public sealed record OrderEvent(
     string OrderId,
     DateTimeOffset OccurredAt,
     string? CorrelationId = null,
-    string? TraceParent = null);
+    string? TraceParent = null)
+{
+    /// <summary>The refund a refund event is about (its id is part of the event id); null for every other event.</summary>
+    public string? RefundId { get; init; }
+}
 
 /// <summary>Event type names (the message Subject; subscription filters match on them).</summary>
 public static class OrderEventTypes
@@ -31,10 +35,16 @@ public static class OrderEventTypes
     public const string PaymentCaptureFailed = "PaymentCaptureFailed";
     public const string PaymentVoided = "PaymentVoided";
 
-    /// <summary>Every event type, order and payment.</summary>
+    // Refund outcomes (one event per refund and status); see Domain/Refunds/RefundStateMachine.
+    public const string RefundRequested = "RefundRequested";
+    public const string RefundSucceeded = "RefundSucceeded";
+    public const string RefundFailed = "RefundFailed";
+
+    /// <summary>Every event type, order, payment and refund.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         OrderPlaced, OrderReserved, OrderConfirmed, OrderRejected, OrderShipped, OrderCancelled,
         PaymentActionRequired, PaymentCaptured, PaymentCaptureFailed, PaymentVoided,
+        RefundRequested, RefundSucceeded, RefundFailed,
     ];
 }

@@ -17,6 +17,8 @@ public static class OrderEmails
         [OrderEventTypes.OrderRejected] = ("We could not accept your order {0}", "Sorry: we could not accept your order, and you have not been charged."),
         [OrderEventTypes.OrderShipped] = ("Your order {0} has shipped", "Your order is on its way."),
         [OrderEventTypes.OrderCancelled] = ("Your order {0} is cancelled", "Your order has been cancelled as requested."),
+        [OrderEventTypes.RefundSucceeded] = ("Your refund for order {0}", "We have refunded you: the money is on its way back to your payment method."),
+        [OrderEventTypes.RefundFailed] = ("Your refund for order {0} did not go through", "Sorry: we could not refund your payment method. We will contact you to settle it."),
     };
 
     /// <summary>Whether this event type sends the customer an email (OrderPlaced does not).</summary>
@@ -64,7 +66,7 @@ public static class OrderEmails
             text.AppendLine(CultureInfo.InvariantCulture, $"  {line.Quantity} x {line.Name}  {Money(line.LineTotal, order.Currency)}");
         }
 
-        return text.AppendLine(CultureInfo.InvariantCulture, $"Total: {Money(order.Total, order.Currency)}").ToString();
+        return text.AppendLine(CultureInfo.InvariantCulture, $"{order.TotalLabel}: {Money(order.Total, order.Currency)}").ToString();
     }
 
     private static string Html(OrderEmailModel order, string headline)
@@ -87,7 +89,7 @@ public static class OrderEmails
         }
 
         return html
-            .Append(CultureInfo.InvariantCulture, $"<tr><td><strong>Total</strong></td><td><strong>{E(Money(order.Total, order.Currency))}</strong></td></tr>")
+            .Append(CultureInfo.InvariantCulture, $"<tr><td><strong>{E(order.TotalLabel)}</strong></td><td><strong>{E(Money(order.Total, order.Currency))}</strong></td></tr>")
             .Append("</table></body></html>")
             .ToString();
     }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Domain.Payments;
+using ServerlessBackend.Functions.Domain.Refunds;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Functions.Shared.Telemetry;
 
@@ -48,7 +50,7 @@ public sealed partial class SendOrderEmailHandler(
         // The same rule as fulfillment's and payment's: an event the order's history does not hold (forged, or a bug) announces nothing.
         var order = await orders.GetRecordedForEventAsync(orderEvent, cancellationToken);
 
-        var email = OrderEmails.Compose(orderEvent, Model(order.Value, orderEvent.Type), options.Value.FromAddress)!;
+        var email = OrderEmails.Compose(orderEvent, Model(order.Value, orderEvent), options.Value.FromAddress)!;
         var claims = new NotificationClaims(log, clock, logger, LeaseDuration, PollInterval);
         var (claim, finished) = await claims.TakeAsync(orderEvent, record, cancellationToken);
         if (claim is null)
@@ -87,8 +89,14 @@ public sealed partial class SendOrderEmailHandler(
         return EmailOutcome.RecipientRejected;
     }
 
-    private static OrderEmailModel Model(Order order, string eventType)
+    private static OrderEmailModel Model(Order order, OrderEvent orderEvent)
     {
+        var eventType = orderEvent.Type;
+        if (orderEvent.RefundId is { } refundId && order.Refund(refundId) is { } refund)
+        {
+            return RefundModel(order, refund, eventType);
+        }
+
         // The reason recorded with the status change this event announces (e.g. why it was rejected).
         var reason = eventType switch
         {
@@ -99,6 +107,17 @@ public sealed partial class SendOrderEmailHandler(
         return new OrderEmailModel(
             order.Id, order.ContactEmail, order.Currency, order.Total,
             order.Lines.Select(l => new OrderEmailLine(l.Name, l.Quantity, l.LineTotal)).ToList(), reason);
+    }
+
+    /// <summary>A refund's email: the lines refunded (none for a refund by amount) and the amount, with the refund's reason or the failure's code.</summary>
+    private static OrderEmailModel RefundModel(Order order, OrderRefund refund, string eventType)
+    {
+        var lines = refund.Lines
+            .Select(l => (Refunded: l, Ordered: order.Lines.First(o => o.ProductId == l.ProductId)))
+            .Select(p => new OrderEmailLine(p.Ordered.Name, p.Refunded.Quantity, p.Ordered.UnitPrice * p.Refunded.Quantity))
+            .ToList();
+        var reason = eventType == OrderEventTypes.RefundFailed ? $"The payment provider refused it ({refund.FailureCode ?? "declined"})." : refund.Reason;
+        return new OrderEmailModel(order.Id, order.ContactEmail, refund.Currency, MinorUnits.ToAmount(refund.AmountMinor, refund.Currency), lines, reason, "Refunded");
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sent the {EventType} email for order {TenantId}/{OrderId}")]

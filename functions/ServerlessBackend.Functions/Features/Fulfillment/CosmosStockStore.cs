@@ -51,6 +51,18 @@ public sealed class CosmosStockStore(CosmosContainers containers, TimeProvider c
         }
     }
 
+    public async Task<bool> ReturnAsync(string tenantId, string productId, string returnKey, int quantity, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(quantity);
+        var key = Literal(returnKey);
+        var unsettled = string.Join(" AND ", Enumerable.Range(0, TombstoneSlot.Count).Select(i => $"NOT IS_DEFINED(c.{StockLedger.Settled}[{i}].orders[{key}])"));
+        var condition = $"FROM c WHERE NOT IS_DEFINED(c.{StockLedger.Reservations}[{key}]) AND {unsettled}";
+        PatchOperation[] giveBack = [PatchOperation.Increment("/availableStock", quantity), PatchOperation.Set(MarkerPath(returnKey), quantity)];
+
+        // 412: this return's marker or tombstone is there (given back before); 404: the product is gone, nothing to give back to.
+        return await PatchAsync(tenantId, productId, giveBack, condition, cancellationToken) == HttpStatusCode.OK;
+    }
+
     public Task<bool> ReleaseAsync(string tenantId, string productId, string orderId, int quantity, CancellationToken cancellationToken) =>
         SettleAsync(tenantId, productId, orderId, quantity, giveBack: true, cancellationToken);
 

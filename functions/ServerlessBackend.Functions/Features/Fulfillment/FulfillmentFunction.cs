@@ -11,7 +11,7 @@ namespace ServerlessBackend.Functions.Features.Fulfillment;
 /// finally dead-letters it.
 /// </summary>
 public sealed class FulfillmentFunction(
-    ReserveStockHandler reserve, ReleaseStockHandler release, CommitStockHandler commit, OrderEventDelivery delivery)
+    ReserveStockHandler reserve, ReleaseStockHandler release, CommitStockHandler commit, RestockReturnHandler restock, OrderEventDelivery delivery)
 {
     [Function("Fulfillment")]
     public Task Run(
@@ -30,6 +30,7 @@ public sealed class FulfillmentFunction(
             OrderEventTypes.OrderPlaced => reserve.HandleAsync(orderEvent, cancellationToken),
             OrderEventTypes.OrderCancelled or OrderEventTypes.OrderRejected => release.HandleAsync(orderEvent, cancellationToken),
             OrderEventTypes.OrderShipped => commit.HandleAsync(orderEvent, cancellationToken),
+            OrderEventTypes.RefundSucceeded => restock.HandleAsync(orderEvent, cancellationToken),
             _ => Task.FromResult(FulfillmentOutcome.NotForFulfillment),
         };
     }

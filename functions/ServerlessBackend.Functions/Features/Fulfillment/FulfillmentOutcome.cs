@@ -8,6 +8,9 @@ public enum FulfillmentOutcome
     Rejected,
     Released,
     Committed,
+
+    /// <summary>Returned goods given back to stock.</summary>
+    Restocked,
     AlreadyDone,
     NotForFulfillment,
 }

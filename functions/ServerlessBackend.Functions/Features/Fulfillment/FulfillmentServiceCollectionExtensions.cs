@@ -11,6 +11,7 @@ public static class FulfillmentServiceCollectionExtensions
         services.AddSingleton<ReserveStockHandler>();
         services.AddSingleton<ReleaseStockHandler>();
         services.AddSingleton<CommitStockHandler>();
+        services.AddSingleton<RestockReturnHandler>();
         return services;
     }
 }

@@ -25,6 +25,13 @@ public interface IStockStore
     /// </summary>
     Task<bool> ReleaseLeftoverAsync(string tenantId, string productId, string orderId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gives <paramref name="quantity"/> of returned goods back to stock, at most once per <paramref name="returnKey"/>: the
+    /// stock and a marker under that key change in one conditional patch, refused while the marker or its tombstone is
+    /// there (false). <see cref="CommitAsync"/> with the key settles the marker into a tombstone once the order records the return.
+    /// </summary>
+    Task<bool> ReturnAsync(string tenantId, string productId, string returnKey, int quantity, CancellationToken cancellationToken);
+
     /// <summary>Settles the order's reservation once the goods have shipped (the stock stays taken; a tombstone replaces the marker); false when none.</summary>
     Task<bool> CommitAsync(string tenantId, string productId, string orderId, int quantity, CancellationToken cancellationToken);
 }

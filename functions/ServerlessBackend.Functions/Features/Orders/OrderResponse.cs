@@ -10,7 +10,8 @@ namespace ServerlessBackend.Functions.Features.Orders;
 /// <summary>An order as the API shows it: no tenant id, outbox, request hash or payment method.</summary>
 public sealed record OrderResponse(
     string Id, OrderStatus Status, string CustomerId, string ContactEmail, IReadOnlyList<OrderLine> Lines, string Currency, decimal Total,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<StatusChange> StatusHistory, OrderPaymentResponse? Payment = null)
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyList<StatusChange> StatusHistory, OrderPaymentResponse? Payment = null,
+    IReadOnlyList<RefundResponse>? Refunds = null)
 {
     public const string ReplayedHeader = Idempotency.ReplayedHeader;
 
@@ -69,7 +70,8 @@ public sealed record OrderResponse(
         var payment = order.Payment is { } p
             ? new OrderPaymentResponse(p.Status, MinorUnits.ToAmount(p.AmountMinor, p.Currency), p.Currency, clientSecret)
             : null;
-        return new(order.Id, order.Status, order.CustomerId, order.ContactEmail, order.Lines, order.Currency, order.Total, order.CreatedAt, order.UpdatedAt, order.StatusHistory, payment);
+        var refunds = order.Refunds.Count == 0 ? null : order.Refunds.Select(r => RefundResponse.From(order.Id, r)).ToList();
+        return new(order.Id, order.Status, order.CustomerId, order.ContactEmail, order.Lines, order.Currency, order.Total, order.CreatedAt, order.UpdatedAt, order.StatusHistory, payment, refunds);
     }
 
     private static string? ClientSecretFor(Order order, Caller caller) =>

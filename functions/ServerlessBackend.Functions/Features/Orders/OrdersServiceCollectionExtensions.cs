@@ -10,6 +10,7 @@ public static class OrdersServiceCollectionExtensions
         services.AddSingleton<PlaceOrderHandler>();
         services.AddSingleton<ReadOrdersHandler>();
         services.AddSingleton<ChangeOrderStatusHandler>();
+        services.AddSingleton<RequestRefundHandler>();
         return services;
     }
 }

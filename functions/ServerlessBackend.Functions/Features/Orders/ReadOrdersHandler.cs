@@ -18,6 +18,13 @@ public sealed class ReadOrdersHandler(IOrderStore orders)
         return order is null ? ApiError.NotFound("The order") : Outcome.Ok(order);
     }
 
+    /// <summary>One refund of an order the caller may see (a 404 otherwise, like an unknown id).</summary>
+    public async Task<Outcome<RefundResponse>> GetRefundAsync(Caller caller, string orderId, string refundId, CancellationToken cancellationToken)
+    {
+        var order = await ReadVisibleAsync(orders, caller, orderId, cancellationToken);
+        return order?.Value.Refund(refundId) is { } refund ? Outcome.Ok(RefundResponse.From(orderId, refund)) : ApiError.NotFound("The refund");
+    }
+
     /// <summary>Newest first. Customers list their own orders; admins the tenant's. Both may filter by status.</summary>
     public async Task<Outcome<Page<Order>>> ListAsync(Caller caller, PageRequest page, string? status, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using ServerlessBackend.Functions.Domain.Payments;
+using ServerlessBackend.Functions.Domain.Refunds;
 
 namespace ServerlessBackend.Functions.Features.Payments;
 
@@ -26,7 +27,19 @@ public interface IPaymentProvider
 
     /// <summary>Voids the payment (cancels the authorization, or the payment before it was authorized).</summary>
     Task<PaymentCallResult> VoidAsync(string paymentId, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Refunds part or all of a captured payment; the same key returns the first answer (one refund at the provider).
+    /// A refusal (more than is left, a card that cannot take it) is a <see cref="RefundStatus.Failed"/> result.
+    /// </summary>
+    Task<ProviderRefund> RefundAsync(RefundCall call, string idempotencyKey, CancellationToken cancellationToken);
 }
+
+/// <summary>A refund to make: <see cref="AmountMinor"/> of the payment, and the ids the provider keeps with it (the webhook reads them back).</summary>
+public sealed record RefundCall(string TenantId, string OrderId, string RefundId, string PaymentId, long AmountMinor, string Currency, string? PaymentMethod);
+
+/// <summary>What the provider says of a refund: Pending (outcome later), Succeeded or Failed (with its code), and its id there.</summary>
+public sealed record ProviderRefund(RefundStatus Status, string? ProviderRefundId, string? FailureCode = null);
 
 /// <summary>What is to be paid: the order total in the currency's minor units (see Domain/Payments), ISO 4217 upper case.</summary>
 public sealed record PaymentRequest(string TenantId, string OrderId, long AmountMinor, string Currency, string? PaymentMethod);

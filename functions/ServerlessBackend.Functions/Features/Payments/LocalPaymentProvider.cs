@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ServerlessBackend.Functions.Domain.Payments;
+using ServerlessBackend.Functions.Domain.Refunds;
 
 namespace ServerlessBackend.Functions.Features.Payments;
 
@@ -9,7 +10,10 @@ namespace ServerlessBackend.Functions.Features.Payments;
 /// follows the order's payment method, named like Stripe's test PaymentMethods (functions/README.md lists them): none
 /// or any other token authorizes; <see cref="DeclinedMethods"/> decline with Stripe's decline code;
 /// <see cref="AuthenticationRequired"/> requires action and returns a fake client secret. The payment id is derived
-/// from the create key, so a redelivery gets the same id; capture and void always succeed. It applies the same limits
+/// from the create key, so a redelivery gets the same id; capture and void always succeed. A refund succeeds, except
+/// for the payment methods of <see cref="RefundFailingMethods"/> (Stripe's pm_card_refundFail: its refunds fail, there
+/// after first succeeding, here at once); its id is derived from the key like the payment's. Stripe's pending refunds
+/// (no test card makes one) are not reproduced. It applies the same limits
 /// as Stripe (<see cref="PaymentLimits"/>), so what it accepts Stripe would too.
 /// </summary>
 public sealed class LocalPaymentProvider : IPaymentProvider
@@ -28,6 +32,12 @@ public sealed class LocalPaymentProvider : IPaymentProvider
         ["pm_card_chargeDeclinedExpiredCard"] = "expired_card",
         ["pm_card_chargeDeclinedIncorrectCvc"] = "incorrect_cvc",
         ["pm_card_chargeDeclinedProcessingError"] = "processing_error",
+    };
+
+    /// <summary>Stripe's test PaymentMethod whose refunds fail (the card is closed), with the failure reason Stripe reports.</summary>
+    public static IReadOnlyDictionary<string, string> RefundFailingMethods { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["pm_card_refundFail"] = "expired_or_canceled_card",
     };
 
     public string Name => ProviderName;
@@ -65,4 +75,17 @@ public sealed class LocalPaymentProvider : IPaymentProvider
 
     public Task<PaymentCallResult> VoidAsync(string paymentId, string idempotencyKey, CancellationToken cancellationToken) =>
         Task.FromResult(new PaymentCallResult(Succeeded: true));
+
+    public Task<ProviderRefund> RefundAsync(RefundCall call, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(call.AmountMinor);
+        var id = "lre_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)))[..24];
+        return Task.FromResult(call.PaymentMethod switch
+        {
+            { } method when RefundFailingMethods.TryGetValue(method, out var reason) => new ProviderRefund(RefundStatus.Failed, id, reason),
+            _ => new ProviderRefund(RefundStatus.Succeeded, id),
+        });
+    }
 }

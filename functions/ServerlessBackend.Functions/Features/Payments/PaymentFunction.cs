@@ -11,7 +11,7 @@ namespace ServerlessBackend.Functions.Features.Payments;
 /// dead-letters it.
 /// </summary>
 public sealed class PaymentFunction(
-    AuthorizePaymentHandler authorize, CapturePaymentHandler capture, VoidPaymentHandler voidPayment, OrderEventDelivery delivery)
+    AuthorizePaymentHandler authorize, CapturePaymentHandler capture, VoidPaymentHandler voidPayment, RefundPaymentHandler refund, OrderEventDelivery delivery)
 {
     [Function("Payment")]
     public Task Run(
@@ -30,6 +30,7 @@ public sealed class PaymentFunction(
             OrderEventTypes.OrderReserved => authorize.HandleAsync(orderEvent, cancellationToken),
             OrderEventTypes.OrderShipped => capture.HandleAsync(orderEvent, cancellationToken),
             OrderEventTypes.OrderCancelled => voidPayment.HandleAsync(orderEvent, cancellationToken),
+            OrderEventTypes.RefundRequested => refund.HandleAsync(orderEvent, cancellationToken),
             _ => Task.FromResult(PaymentOutcome.NotForPayments),
         };
     }

@@ -10,6 +10,11 @@ public enum PaymentOutcome
     CaptureFailed,
     Voided,
     VoidRefused,
+    Refunded,
+    RefundFailed,
+
+    /// <summary>The provider took the refund; its outcome comes later (webhook).</summary>
+    RefundPending,
 
     /// <summary>The order has no payment to act on.</summary>
     NoPayment,

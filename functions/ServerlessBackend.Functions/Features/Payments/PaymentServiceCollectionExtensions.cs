@@ -38,6 +38,8 @@ public static class PaymentServiceCollectionExtensions
         services.AddSingleton<CapturePaymentHandler>();
         services.AddSingleton<VoidPaymentHandler>();
         services.AddSingleton<ApplyPaymentOutcomeHandler>();
+        services.AddSingleton<RefundPaymentHandler>();
+        services.AddSingleton<RefundOutcomes>();
         return services;
     }
 }

@@ -19,7 +19,7 @@ public static class CosmosModel
     /// <summary>Products; the reservation ledger (<see cref="StockLedger"/>) is never queried, so it adds no index terms to each reservation.</summary>
     public static ContainerSpec Products { get; } = new("products", "/tenantId", PerItemTimeToLive, ExcludedPaths: ["/description/?", "/reservations/*", "/settled/*", "/before/*", "/after/*"], CompositeIndexes: []);
 
-    public static ContainerSpec Orders { get; } = new("orders", "/tenantId", PerItemTimeToLive, ExcludedPaths: ["/lines/*", "/statusHistory/*", "/outbox/*", "/payment/*", "/before/*", "/after/*"], CompositeIndexes: OrderLists.All);
+    public static ContainerSpec Orders { get; } = new("orders", "/tenantId", PerItemTimeToLive, ExcludedPaths: ["/lines/*", "/statusHistory/*", "/outbox/*", "/payment/*", "/refunds/*", "/before/*", "/after/*"], CompositeIndexes: OrderLists.All);
 
     /// <summary>Record of notifications sent (email idempotency); items expire after 30 days.</summary>
     public static ContainerSpec Notifications { get; } = new("notifications", "/tenantId", DefaultTimeToLiveSeconds: 30 * 24 * 3600, ExcludedPaths: ["/*"], CompositeIndexes: []);

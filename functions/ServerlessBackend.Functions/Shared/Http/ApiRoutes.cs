@@ -19,6 +19,8 @@ public static class ApiRoutes
     public const string Order = "v1/orders/{orderId}";
     public const string OrderCancellation = "v1/orders/{orderId}/cancel";
     public const string OrderShipment = "v1/orders/{orderId}/ship";
+    public const string OrderRefunds = "v1/orders/{orderId}/refunds";
+    public const string OrderRefund = "v1/orders/{orderId}/refunds/{refundId}";
     public const string DeadLetters = "v1/admin/dead-letters/{subscription}";
     public const string DeadLetterReplay = "v1/admin/dead-letters/{subscription}/replay";
     public const string AuditLog = "v1/admin/audit";
@@ -40,7 +42,7 @@ public static class ApiRoutes
     public const string KnownPaths =
         "health|health/ready|openapi\\.json"
         + "|v1/products|v1/products/[^/]+|v1/products/[^/]+/stock|v1/products/[^/]+/deactivate"
-        + "|v1/orders|v1/orders/[^/]+|v1/orders/[^/]+/cancel|v1/orders/[^/]+/ship"
+        + "|v1/orders|v1/orders/[^/]+|v1/orders/[^/]+/cancel|v1/orders/[^/]+/ship|v1/orders/[^/]+/refunds|v1/orders/[^/]+/refunds/[^/]+"
         + "|v1/admin/dead-letters/[^/]+|v1/admin/dead-letters/[^/]+/replay|v1/admin/audit"
         + "|v1/payments/stripe/webhook"
         + "|v1/operator/tenants/[^/]+";

@@ -19,17 +19,20 @@ public static class MessagingTopology
 
     public const string PaymentSubscription = "payment";
 
-    /// <summary>The message Subjects (event types) the fulfillment subscription's filter lets through (OrderRejected: stock back after a declined payment).</summary>
+    /// <summary>
+    /// The message Subjects (event types) the fulfillment subscription's filter lets through (OrderRejected: stock back
+    /// after a declined payment; RefundSucceeded: returned goods back to stock).
+    /// </summary>
     public static IReadOnlyList<string> FulfillmentEventTypes { get; } =
-        [OrderEventTypes.OrderPlaced, OrderEventTypes.OrderCancelled, OrderEventTypes.OrderShipped, OrderEventTypes.OrderRejected];
+        [OrderEventTypes.OrderPlaced, OrderEventTypes.OrderCancelled, OrderEventTypes.OrderShipped, OrderEventTypes.OrderRejected, OrderEventTypes.RefundSucceeded];
 
-    /// <summary>The message Subjects the payment subscription's filter lets through: authorize, capture, void.</summary>
+    /// <summary>The message Subjects the payment subscription's filter lets through: authorize, capture, void, refund.</summary>
     public static IReadOnlyList<string> PaymentEventTypes { get; } =
-        [OrderEventTypes.OrderReserved, OrderEventTypes.OrderShipped, OrderEventTypes.OrderCancelled];
+        [OrderEventTypes.OrderReserved, OrderEventTypes.OrderShipped, OrderEventTypes.OrderCancelled, OrderEventTypes.RefundRequested];
 
     /// <summary>The message Subjects the email subscription's filter lets through (the events that send an email).</summary>
     public static IReadOnlyList<string> EmailEventTypes { get; } =
-        [OrderEventTypes.OrderConfirmed, OrderEventTypes.OrderRejected, OrderEventTypes.OrderShipped, OrderEventTypes.OrderCancelled];
+        [OrderEventTypes.OrderConfirmed, OrderEventTypes.OrderRejected, OrderEventTypes.OrderShipped, OrderEventTypes.OrderCancelled, OrderEventTypes.RefundSucceeded, OrderEventTypes.RefundFailed];
 
     /// <summary>Events published for consumers outside this app (the payment-only outcomes); no subscription here receives them.</summary>
     public static IReadOnlyList<string> UnsubscribedEventTypes { get; } =

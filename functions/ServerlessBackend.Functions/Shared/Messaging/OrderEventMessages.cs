@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure.Messaging.ServiceBus;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Domain.Refunds;
 using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Telemetry;
 
@@ -82,9 +83,14 @@ public static class OrderEventMessages
             throw new PoisonMessageException(message.MessageId, $"unknown event type '{orderEvent.Type}'");
         }
 
-        // The event id names its order and type; one that does not (forged or corrupted) would make the
-        // consumers record a different event than the one they handle.
-        if (orderEvent.Id != Order.EventId(orderEvent.OrderId, orderEvent.Type))
+        // The event id names its order, type and refund (a refund event's); one that does not (forged or corrupted)
+        // would make the consumers record a different event than the one they handle.
+        if (RefundStateMachine.IsRefundEvent(orderEvent.Type) ? !Order.IsWellFormedRefundId(orderEvent.RefundId) : orderEvent.RefundId is not null)
+        {
+            throw new PoisonMessageException(message.MessageId, $"a {orderEvent.Type} names no refund, or names one where no refund belongs");
+        }
+
+        if (orderEvent.Id != Order.EventId(orderEvent))
         {
             throw new PoisonMessageException(message.MessageId, $"event id '{orderEvent.Id}' is not the id of a {orderEvent.Type} of order {orderEvent.OrderId}");
         }

@@ -1,5 +1,6 @@
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
+using ServerlessBackend.Functions.Domain.Refunds;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
 
@@ -21,14 +22,14 @@ public static class EventOrders
     public static async Task<Versioned<Order>> GetRecordedForEventAsync(this IOrderStore orders, OrderEvent orderEvent, CancellationToken cancellationToken)
     {
         var order = await orders.GetForEventAsync(orderEvent, cancellationToken);
-        return order.Value.HasRecorded(orderEvent.Type)
+        return order.Value.HasRecorded(orderEvent)
             ? order
             : throw new PoisonMessageException(orderEvent.Id, $"order {order.Value.Id} is {order.Value.Status}, not {Announced(orderEvent.Type)}: it has not recorded {orderEvent.Type}");
     }
 
     /// <summary>What an event type says happened, in lower case ("shipped", "payment captured").</summary>
     private static string Announced(string eventType) =>
-        (PaymentStateMachine.IsPaymentEvent(eventType)
-            ? $"payment {PaymentStateMachine.StatusAnnouncedBy(eventType)}"
+        (PaymentStateMachine.IsPaymentEvent(eventType) ? $"payment {PaymentStateMachine.StatusAnnouncedBy(eventType)}"
+            : RefundStateMachine.IsRefundEvent(eventType) ? $"refund {RefundStateMachine.StatusAnnouncedBy(eventType)}"
             : OrderStateMachine.StatusAnnouncedBy(eventType).ToString()).ToLowerInvariant();
 }

@@ -20,9 +20,10 @@ public sealed partial class OrderOutbox(IOrderStore orders, ServiceBusSender sen
         {
             var marked = await SendAndMarkAsync(written, cancellationToken);
 
-            // Every status or payment change appends to a history; marking touches only the outbox.
+            // Every status, payment or refund change appends to a history; marking touches only the outbox.
             return marked.Value.StatusHistory.Count == written.Value.StatusHistory.Count
-                && marked.Value.Payment?.History.Count == written.Value.Payment?.History.Count ? marked : written;
+                && marked.Value.Payment?.History.Count == written.Value.Payment?.History.Count
+                && marked.Value.Refunds.Sum(r => r.History.Count) == written.Value.Refunds.Sum(r => r.History.Count) ? marked : written;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

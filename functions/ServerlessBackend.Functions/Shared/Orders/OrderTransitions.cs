@@ -1,13 +1,14 @@
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Shared.Audit;
+using ServerlessBackend.Functions.Domain.Refunds;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Shared.Orders;
 
 /// <summary>
-/// Every order status change (cancel, ship, reserve, confirm, reject) and every payment change goes through here: the
+/// Every order status change (cancel, ship, reserve, confirm, reject), every payment and every refund change goes through here: the
 /// transition with its history entry and event (a payment change that goes with it in the same document), one replace
 /// conditional on the ETag it was decided on, then the publish. So it is also where status changes (order and payment) are counted: once
 /// per change written (a redelivery that finds the change made never gets here; a payment-only change is no status change).
@@ -61,6 +62,21 @@ public sealed class OrderTransitions(IOrderStore orders, IOrderOutbox outbox, Ti
             async order => next(order.Value.Payment) is { } payment ? await RecordPaymentAsync(order, payment, correlationId, cancellationToken) : order,
             order => orders.RereadAsync(order.Value, cancellationToken));
     }
+
+    /// <summary>A new refund on the order (status Requested) with its RefundRequested event, in one write on the ETag of <paramref name="current"/>.</summary>
+    public Task<Versioned<Order>> RequestRefundAsync(Versioned<Order> current, OrderRefund refund, string? correlationId, AuditAction audit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return WriteAsync(current, current.Value.WithNewRefund(refund, clock.GetUtcNow(), correlationId), audit, cancellationToken);
+    }
+
+    /// <summary>An existing refund changed (its status, with the event that announces it, or its restock), in one write on the ETag of <paramref name="current"/>.</summary>
+    public Task<Versioned<Order>> RecordRefundAsync(Versioned<Order> current, OrderRefund refund, string? correlationId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        return WriteAsync(current, current.Value.WithRefund(refund, clock.GetUtcNow(), correlationId), audit: null, cancellationToken);
+    }
+
 
     /// <summary>
     /// Writes <paramref name="changed"/> (decided on <paramref name="current"/>) on its ETag, then publishes its events. With

@@ -521,4 +521,7 @@ internal sealed class StockWithHook(IStockStore inner, Func<string, ReservationO
 
     public Task<bool> CommitAsync(string tenantId, string productId, string orderId, int quantity, CancellationToken cancellationToken) =>
         inner.CommitAsync(tenantId, productId, orderId, quantity, cancellationToken);
+
+    public Task<bool> ReturnAsync(string tenantId, string productId, string returnKey, int quantity, CancellationToken cancellationToken) =>
+        inner.ReturnAsync(tenantId, productId, returnKey, quantity, cancellationToken);
 }

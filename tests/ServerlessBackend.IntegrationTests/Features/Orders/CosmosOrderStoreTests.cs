@@ -27,7 +27,8 @@ public sealed class CosmosOrderStoreTests(CosmosServerFixture cosmos) : IClassFi
         Assert.Equal(order.Lines, read.Value.Lines);
         Assert.Equal(order.StatusHistory, read.Value.StatusHistory);
         Assert.Equal(order.Outbox, read.Value.Outbox);
-        Assert.Equal(order with { Lines = read.Value.Lines, StatusHistory = read.Value.StatusHistory, Outbox = read.Value.Outbox }, read.Value);
+        Assert.Equal(order.Refunds, read.Value.Refunds);
+        Assert.Equal(order with { Lines = read.Value.Lines, StatusHistory = read.Value.StatusHistory, Outbox = read.Value.Outbox, Refunds = read.Value.Refunds }, read.Value);
         Assert.Equal(["OrderPlaced"], OrderEventTypes(read.Value).AsEnumerable());
     }
 

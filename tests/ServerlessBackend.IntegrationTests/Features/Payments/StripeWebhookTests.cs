@@ -34,7 +34,7 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
         _stripe = await FakeStripeApi.StartAsync();
         _options = Options.Create(new StripeOptions { SecretKey = FakeStripeApi.SecretKey, WebhookSecret = Secret, ApiBase = _stripe.BaseUrl, MaxNetworkRetries = 0 });
         _app = await TenantAsync();
-        _webhook = new StripeWebhookFunction(new StripeWebhookHandler(_options, _app.PaymentOutcomes, _app.Clock, _log));
+        _webhook = new StripeWebhookFunction(new StripeWebhookHandler(_options, _app.PaymentOutcomes, _app.RefundOutcomes, _app.Clock, _log));
     }
 
     public async Task DisposeAsync()
@@ -342,7 +342,7 @@ public sealed class StripeWebhookTests(CosmosServerFixture cosmos) : IClassFixtu
     [Fact]
     public async Task Without_a_signing_secret_the_route_is_404_and_touches_nothing()
     {
-        var webhook = new StripeWebhookFunction(new StripeWebhookHandler(Options.Create(new StripeOptions()), _app.PaymentOutcomes, _app.Clock, _log));
+        var webhook = new StripeWebhookFunction(new StripeWebhookHandler(Options.Create(new StripeOptions()), _app.PaymentOutcomes, _app.RefundOutcomes, _app.Clock, _log));
         const string payload = "{}";
 
         cosmos.Counter.Reset();

@@ -96,7 +96,7 @@ public sealed class CosmosSetupTests
         var notifications = CosmosBootstrap.Properties(CosmosModel.Notifications);
 
         Assert.Equal(("orders", "/tenantId"), (orders.Id, orders.PartitionKeyPath));
-        Assert.Equal(["/lines/*", "/statusHistory/*", "/outbox/*", "/payment/*", "/before/*", "/after/*"], orders.IndexingPolicy.ExcludedPaths.Select(p => p.Path));
+        Assert.Equal(["/lines/*", "/statusHistory/*", "/outbox/*", "/payment/*", "/refunds/*", "/before/*", "/after/*"], orders.IndexingPolicy.ExcludedPaths.Select(p => p.Path));
         Assert.Equal(-1, orders.DefaultTimeToLive); // TTL on, nothing expires unless it says so (audit entries do)
         Assert.Equal(["/*"], orders.IndexingPolicy.IncludedPaths.Select(p => p.Path));
         Assert.Equal(

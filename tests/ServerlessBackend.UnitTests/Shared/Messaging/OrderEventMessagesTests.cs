@@ -105,6 +105,20 @@ public sealed class OrderEventMessagesTests
         Assert.Equal(Confirmed, OrderEventMessages.Parse(Receive(message)));
     }
 
+    [Fact]
+    public void A_refund_event_round_trips_with_its_refund_and_one_that_names_none_or_another_is_poison()
+    {
+        var refunded = new OrderEvent("o-1.rfd-0123456789abcdef01234567.RefundSucceeded", "RefundSucceeded", "tenant-a", "o-1", Confirmed.OccurredAt) { RefundId = "rfd-0123456789abcdef01234567" };
+
+        Assert.Equal(refunded, OrderEventMessages.Parse(Receive(OrderEventMessages.ToMessage(refunded))));
+        var none = Assert.Throws<PoisonMessageException>(() => OrderEventMessages.Parse(Receive(OrderEventMessages.ToMessage(refunded with { RefundId = null }))));
+        Assert.Contains("names no refund", none.Reason, StringComparison.Ordinal);
+        var other = Assert.Throws<PoisonMessageException>(() => OrderEventMessages.Parse(Receive(OrderEventMessages.ToMessage(refunded with { RefundId = "rfd-ffffffffffffffffffffffff" }))));
+        Assert.Contains("event id", other.Reason, StringComparison.Ordinal);
+        var misplaced = Assert.Throws<PoisonMessageException>(() => OrderEventMessages.Parse(Receive(OrderEventMessages.ToMessage(Confirmed with { RefundId = "rfd-0123456789abcdef01234567" }))));
+        Assert.Contains("where no refund belongs", misplaced.Reason, StringComparison.Ordinal);
+    }
+
     /// <summary>What a consumer receives for a sent message.</summary>
     internal static ServiceBusReceivedMessage Receive(ServiceBusMessage sent, int deliveryCount = 1) =>
         ServiceBusModelFactory.ServiceBusReceivedMessage(

@@ -5,21 +5,61 @@ using global::Stripe;
 namespace ServerlessBackend.Functions.Features.Payments.Stripe;
 
 /// <summary>
-/// One Stripe API call: the PaymentIntent it returned, or Stripe's refusal (a 4xx that retrying cannot change).
+/// One Stripe API call: the object it returned (a PaymentIntent, a Refund), or Stripe's refusal (a 4xx that retrying cannot change).
 /// Throttling, 409 (a request with the same idempotency key in flight), 5xx, timeouts and network failures throw
 /// <see cref="DependencyUnavailableException"/>, so the message is retried with the same key.
 /// </summary>
-internal sealed class StripeCall
+internal static class StripeCall
 {
     private const string Dependency = "Stripe";
 
-    private StripeCall(PaymentIntent? intent, StripeException? refusal)
+    public static Task<StripeCall<PaymentIntent>> SendAsync(Func<Task<PaymentIntent>> call, CancellationToken cancellationToken) =>
+        SendAsync<PaymentIntent>(call, cancellationToken);
+
+    public static async Task<StripeCall<T>> SendAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+        where T : class
     {
-        Intent = intent;
+        ArgumentNullException.ThrowIfNull(call);
+        try
+        {
+            return new StripeCall<T>(await call().ConfigureAwait(false), null);
+        }
+        catch (StripeException e) when (IsTransient(e.HttpStatusCode))
+        {
+            throw new DependencyUnavailableException(Dependency, $"HTTP {(int)e.HttpStatusCode}");
+        }
+        catch (StripeException e)
+        {
+            return new StripeCall<T>(null, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new DependencyUnavailableException(Dependency, "network failure", inner: e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new DependencyUnavailableException(Dependency, "timeout", inner: e);
+        }
+    }
+
+    private static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.TooManyRequests or HttpStatusCode.Conflict or HttpStatusCode.RequestTimeout || (int)status >= 500;
+}
+
+/// <summary>What one call came to: <see cref="Value"/>, or the refusal read through the properties below.</summary>
+internal sealed class StripeCall<T>
+    where T : class
+{
+    internal StripeCall(T? value, StripeException? refusal)
+    {
+        Value = value;
         Refusal = refusal;
     }
 
-    public PaymentIntent? Intent { get; }
+    public T? Value { get; }
+
+    /// <summary>The PaymentIntent a PaymentIntents call returned.</summary>
+    public T? Intent => Value;
 
     private StripeException? Refusal { get; }
 
@@ -37,33 +77,11 @@ internal sealed class StripeCall
 
     public string? Code => Refusal?.StripeError?.Code;
 
+    /// <summary>The request parameter Stripe refused, if it names one.</summary>
+    public string? Param => Refusal?.StripeError?.Param;
+
     /// <summary>The issuer's decline code, else Stripe's error code: codes, never the message (which may echo card details).</summary>
     public string DeclineCode => Refusal?.StripeError?.DeclineCode ?? Code ?? "card_declined";
-
-    public static async Task<StripeCall> SendAsync(Func<Task<PaymentIntent>> call, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(call);
-        try
-        {
-            return new StripeCall(await call().ConfigureAwait(false), null);
-        }
-        catch (StripeException e) when (IsTransient(e.HttpStatusCode))
-        {
-            throw new DependencyUnavailableException(Dependency, $"HTTP {(int)e.HttpStatusCode}");
-        }
-        catch (StripeException e)
-        {
-            return new StripeCall(null, e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new DependencyUnavailableException(Dependency, "network failure", inner: e);
-        }
-        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new DependencyUnavailableException(Dependency, "timeout", inner: e);
-        }
-    }
 
     /// <summary>A refusal this code does not expect (bad key, unknown intent, invalid parameter): retried, then dead-lettered.</summary>
     public InvalidOperationException Refused(string operation)
@@ -72,7 +90,4 @@ internal sealed class StripeCall
         return new InvalidOperationException(
             $"Stripe refused {operation}: HTTP {(int?)Refusal?.HttpStatusCode}, {error?.Type ?? "no type"}/{error?.Code ?? "no code"}, request {Refusal?.StripeResponse?.RequestId ?? "unknown"}.");
     }
-
-    private static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.TooManyRequests or HttpStatusCode.Conflict or HttpStatusCode.RequestTimeout || (int)status >= 500;
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ServerlessBackend.Functions.Domain.Refunds;
 using global::Stripe;
 
 namespace ServerlessBackend.Functions.Features.Payments.Stripe;
@@ -8,6 +9,7 @@ namespace ServerlessBackend.Functions.Features.Payments.Stripe;
 /// authorize, captured on shipping, cancelled to void. Every write carries the caller's idempotency key, so a
 /// redelivered message gets Stripe's first answer again. A write the intent's state refuses (it was captured or
 /// cancelled by an earlier delivery under another key) is settled by reading the intent, never retried forever.
+/// Refunds are Refund objects on the intent (POST /v1/refunds with payment_intent, amount and the order's metadata).
 /// </summary>
 public sealed class StripePaymentProvider : IPaymentProvider
 {
@@ -17,7 +19,11 @@ public sealed class StripePaymentProvider : IPaymentProvider
     public const string TenantMetadataKey = "tenant_id";
     public const string OrderMetadataKey = "order_id";
 
+    /// <summary>The Refund metadata key that names the order's refund (with the tenant and order keys above).</summary>
+    public const string RefundMetadataKey = "refund_id";
+
     private readonly PaymentIntentService _intents;
+    private readonly RefundService _refunds;
 
     public StripePaymentProvider(IOptions<StripeOptions> options)
     {
@@ -27,7 +33,9 @@ public sealed class StripePaymentProvider : IPaymentProvider
             new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(30) },
             settings.MaxNetworkRetries,
             enableTelemetry: false);
-        _intents = new PaymentIntentService(new StripeClient(settings.SecretKey, httpClient: http, apiBase: settings.ApiBase.GetLeftPart(UriPartial.Authority)));
+        var client = new StripeClient(settings.SecretKey, httpClient: http, apiBase: settings.ApiBase.GetLeftPart(UriPartial.Authority));
+        _intents = new PaymentIntentService(client);
+        _refunds = new RefundService(client);
     }
 
     public string Name => ProviderName;
@@ -115,6 +123,32 @@ public sealed class StripePaymentProvider : IPaymentProvider
 
         var intent = await ReadAsync(paymentId, cancellationToken);
         return StripeStatus.Void(intent) ?? throw StripeStatus.Unsettled("cancel", intent);
+    }
+
+    public async Task<ProviderRefund> RefundAsync(RefundCall call, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var options = new RefundCreateOptions
+        {
+            PaymentIntent = call.PaymentId,
+            Amount = call.AmountMinor,
+            Metadata = new Dictionary<string, string>
+            {
+                [TenantMetadataKey] = call.TenantId,
+                [OrderMetadataKey] = call.OrderId,
+                [RefundMetadataKey] = call.RefundId,
+            },
+        };
+        var sent = await StripeCall.SendAsync(() => _refunds.CreateAsync(options, Keyed(idempotencyKey), cancellationToken), cancellationToken);
+        if (sent.Value is { } refund)
+        {
+            return StripeStatus.Refund(refund);
+        }
+
+        // What is left of the charge cannot take this refund (refunded in full, or partly outside this app): an outcome.
+        return sent.Code is "charge_already_refunded" || sent.Param == "amount"
+            ? new ProviderRefund(RefundStatus.Failed, null, sent.Code ?? "amount_over_refundable")
+            : throw sent.Refused("refund");
     }
 
     // A read changes nothing, so it carries no idempotency key (Stripe ignores keys on GET).

@@ -1,3 +1,4 @@
+using ServerlessBackend.Functions.Domain.Refunds;
 using global::Stripe;
 
 namespace ServerlessBackend.Functions.Features.Payments.Stripe;
@@ -53,6 +54,21 @@ internal static class StripeStatus
             Canceled => new PaymentCallResult(true),
             Succeeded => new PaymentCallResult(false, "already_captured"),
             _ => null,
+        };
+    }
+
+    /// <summary>
+    /// A Refund's status (https://docs.stripe.com/api/refunds/object): succeeded; failed or canceled (with the
+    /// failure_reason, a code); pending and requires_action wait for a later refund.updated or refund.failed.
+    /// </summary>
+    public static ProviderRefund Refund(global::Stripe.Refund refund)
+    {
+        ArgumentNullException.ThrowIfNull(refund);
+        return refund.Status switch
+        {
+            Succeeded => new ProviderRefund(RefundStatus.Succeeded, refund.Id),
+            "failed" or Canceled => new ProviderRefund(RefundStatus.Failed, refund.Id, refund.FailureReason ?? refund.Status),
+            _ => new ProviderRefund(RefundStatus.Pending, refund.Id),
         };
     }
 

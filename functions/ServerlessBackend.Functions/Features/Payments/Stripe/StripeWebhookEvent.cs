@@ -9,6 +9,15 @@ namespace ServerlessBackend.Functions.Features.Payments.Stripe;
 /// </summary>
 internal sealed record StripeWebhookEvent(string Id, string Type, string? PaymentIntentId, string? TenantId, string? OrderId, AuthorizationResult? Outcome)
 {
+    /// <summary>The refund events read (each reports the refunds' current status); charge.refunded names its refunds when the charge carries them.</summary>
+    public static IReadOnlySet<string> RefundEventTypes { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        EventTypes.RefundUpdated, EventTypes.RefundFailed, EventTypes.ChargeRefunded,
+    };
+
+    /// <summary>The refunds a refund event reports (none for any other event).</summary>
+    public IReadOnlyList<StripeRefundReport> Refunds { get; init; } = [];
+
     /// <summary>The event types that report an authorization outcome, and the outcome each must report.</summary>
     public static IReadOnlyDictionary<string, AuthorizationStatus> Outcomes { get; } = new Dictionary<string, AuthorizationStatus>(StringComparer.Ordinal)
     {
@@ -39,6 +48,17 @@ internal sealed record StripeWebhookEvent(string Id, string Type, string? Paymen
             return null;
         }
 
+        if (RefundEventTypes.Contains(stripeEvent.Type))
+        {
+            var refunds = stripeEvent.Data?.Object switch
+            {
+                global::Stripe.Refund refund => [refund],
+                Charge charge => charge.Refunds?.Data ?? [],
+                _ => new List<global::Stripe.Refund>(),
+            };
+            return new StripeWebhookEvent(stripeEvent.Id, stripeEvent.Type, null, null, null, null) { Refunds = [.. refunds.Select(StripeRefundReport.From)] };
+        }
+
         if (stripeEvent.Data?.Object is not PaymentIntent intent)
         {
             return new StripeWebhookEvent(stripeEvent.Id, stripeEvent.Type, null, null, null, null);
@@ -57,4 +77,17 @@ internal sealed record StripeWebhookEvent(string Id, string Type, string? Paymen
             intent.Metadata?.GetValueOrDefault(StripePaymentProvider.OrderMetadataKey),
             outcome);
     }
+}
+
+/// <summary>One Stripe Refund as an event reports it: its intent, amount, the order's refund its metadata names (checked, never trusted) and its outcome.</summary>
+internal sealed record StripeRefundReport(string RefundId, string? PaymentIntentId, long AmountMinor, string? TenantId, string? OrderId, string? OrderRefundId, ProviderRefund Outcome)
+{
+    public static StripeRefundReport From(global::Stripe.Refund refund) => new(
+        refund.Id,
+        refund.PaymentIntentId,
+        refund.Amount,
+        refund.Metadata?.GetValueOrDefault(StripePaymentProvider.TenantMetadataKey),
+        refund.Metadata?.GetValueOrDefault(StripePaymentProvider.OrderMetadataKey),
+        refund.Metadata?.GetValueOrDefault(StripePaymentProvider.RefundMetadataKey),
+        StripeStatus.Refund(refund));
 }

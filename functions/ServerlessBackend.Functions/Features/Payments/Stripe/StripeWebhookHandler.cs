@@ -13,9 +13,12 @@ namespace ServerlessBackend.Functions.Features.Payments.Stripe;
 /// anything else is answered 200 and logged, because Stripe redelivers a non-2xx answer for days and a retry cannot
 /// change it. Idempotent by event id without a record of ids: each event type moves the payment to one status, the
 /// payment's states form no cycle, and an outcome the payment has reached or passed writes nothing. So a redelivered
-/// event, or an older one arriving late, has no effect.
+/// event, or an older one arriving late, has no effect. Refund events (refund.updated, refund.failed, charge.refunded)
+/// are applied the same way to the order's refund their metadata names (<see cref="RefundOutcomes"/>): a refund's states
+/// form no cycle either.
 /// </summary>
-public sealed partial class StripeWebhookHandler(IOptions<StripeOptions> options, ApplyPaymentOutcomeHandler outcomes, TimeProvider clock, ILogger<StripeWebhookHandler> logger)
+public sealed partial class StripeWebhookHandler(
+    IOptions<StripeOptions> options, ApplyPaymentOutcomeHandler outcomes, RefundOutcomes refundOutcomes, TimeProvider clock, ILogger<StripeWebhookHandler> logger)
 {
     /// <summary>Stripe events are a few KiB; well under the host's limit.</summary>
     public const int MaxBodyBytes = 256 * 1024;
@@ -38,6 +41,11 @@ public sealed partial class StripeWebhookHandler(IOptions<StripeOptions> options
         if (StripeWebhookEvent.Parse(JsonBody.JsonText(body).Span) is not { } stripeEvent)
         {
             return new ApiError(ProblemKind.Validation, "The body is not a Stripe event.");
+        }
+
+        if (stripeEvent.Refunds.Count > 0)
+        {
+            return Outcome.Ok(await ApplyRefundsAsync(stripeEvent, cancellationToken));
         }
 
         if (stripeEvent.Outcome is not { } outcome || stripeEvent.PaymentIntentId is not { } intentId)
@@ -63,6 +71,35 @@ public sealed partial class StripeWebhookHandler(IOptions<StripeOptions> options
         }
 
         return Outcome.Ok(new StripeWebhookReceipt(stripeEvent.Id, update == PaymentUpdate.Applied ? StripeWebhookReceipt.Applied : StripeWebhookReceipt.AlreadyApplied));
+    }
+
+    /// <summary>Each refund the event reports, applied to the order's refund its metadata names; applied when any was.</summary>
+    private async Task<StripeWebhookReceipt> ApplyRefundsAsync(StripeWebhookEvent stripeEvent, CancellationToken cancellationToken)
+    {
+        var results = new List<PaymentUpdate>();
+        foreach (var refund in stripeEvent.Refunds)
+        {
+            if (refund is not { TenantId: { } tenantId, OrderId: { } orderId, OrderRefundId: { } refundId, PaymentIntentId: { } intentId })
+            {
+                LogUnmatched(logger, stripeEvent.Id, stripeEvent.Type, refund.RefundId, "no order refund in its metadata");
+                continue;
+            }
+
+            var scope = TelemetryTags.Scope(tenantId, orderId);
+            using var logScope = logger.BeginScope(scope);
+            var update = await refundOutcomes.HandleAsync(tenantId, orderId, refundId, intentId, refund.AmountMinor, refund.Outcome, cancellationToken);
+            if (update is PaymentUpdate.UnknownOrder or PaymentUpdate.Mismatch)
+            {
+                LogUnmatched(logger, stripeEvent.Id, stripeEvent.Type, refund.RefundId, update == PaymentUpdate.UnknownOrder ? "no such order in the tenant" : "not a refund of the order's payment");
+            }
+
+            results.Add(update);
+        }
+
+        var result = results.Contains(PaymentUpdate.Applied) ? StripeWebhookReceipt.Applied
+            : results.Any(r => r is PaymentUpdate.AlreadyApplied or PaymentUpdate.Superseded) ? StripeWebhookReceipt.AlreadyApplied
+            : StripeWebhookReceipt.Ignored;
+        return new StripeWebhookReceipt(stripeEvent.Id, result);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A Stripe webhook was refused: {Reason}")]
