@@ -10,6 +10,7 @@ using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Functions.Features.Payments;
 using ServerlessBackend.Functions.Features.Tenants;
+using ServerlessBackend.Functions.Features.Webhooks;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
@@ -54,5 +55,6 @@ public static class ServerlessBackendApp
         services.AddPayments(configuration, environment);
         services.AddOperations();
         services.AddTenants();
+        services.AddWebhooks(configuration, environment);
     }
 }

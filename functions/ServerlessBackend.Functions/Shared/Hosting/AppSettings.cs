@@ -70,6 +70,9 @@ public static class AppSettings
     /// <summary>Optional: retries Stripe.net makes itself on a network failure, 409 or 5xx (default 2) before the message is retried.</summary>
     public const string PaymentsStripeMaxNetworkRetries = "Payments__Stripe__MaxNetworkRetries";
 
+    /// <summary>Local development only: webhook endpoints on loopback addresses, over http too (refused outside Development).</summary>
+    public const string WebhooksAllowLoopback = "Webhooks__AllowLoopback";
+
     /// <summary>
     /// Application Insights' connection string (instrumentation key and ingestion endpoint: identifies the resource, is no
     /// secret, and with local auth disabled cannot write without an Entra token). Set: the worker exports to Azure Monitor.
@@ -103,6 +106,7 @@ public static class AppSettings
     [
         AuthUseDevelopmentKey,
         CosmosAllowUntrustedLoopbackCertificate,
+        WebhooksAllowLoopback,
     ];
 
     /// <summary>Settings a local run needs in local.settings.json.</summary>
