@@ -16,8 +16,10 @@ public sealed class CosmosWebhookStore(CosmosContainers containers) : IWebhookSt
     public async Task<IReadOnlyList<WebhookEndpoint>> ListAsync(string tenantId, CancellationToken cancellationToken)
     {
         // The container indexes nothing: a scan of the tenant's partition, which holds a handful of small documents.
+        // The filter repeats the partition key, which the query is already scoped to (and which the tests' server requires).
+        var query = new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId").WithParameter("@tenantId", tenantId);
         var page = await CosmosErrors.ReadPage<WebhookEndpoint>(
-            Webhooks, new QueryDefinition("SELECT * FROM c"), tenantId, WebhooksHandler.MaxEndpointsPerTenant * 2, continuation: null, directExecution: false, cancellationToken).ConfigureAwait(false);
+            Webhooks, query, tenantId, WebhooksHandler.MaxEndpointsPerTenant * 2, continuation: null, directExecution: true, cancellationToken).ConfigureAwait(false);
         return [.. page.Items.OrderBy(e => e.CreatedAt).ThenBy(e => e.Id, StringComparer.Ordinal)];
     }
 
