@@ -132,6 +132,6 @@ public sealed partial class WebhooksHandler(IWebhookStore store, WebhookTargets 
 
     private static bool IsWellFormedId(string? id) => id is not null && IdPattern().IsMatch(id);
 
-    [GeneratedRegex("^wh_[0-9a-f]{32}$")]
+    [GeneratedRegex(@"^wh_[0-9a-f]{32}\z")]
     private static partial Regex IdPattern();
 }
