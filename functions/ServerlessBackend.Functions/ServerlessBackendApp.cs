@@ -9,6 +9,7 @@ using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Functions.Features.Payments;
+using ServerlessBackend.Functions.Features.Privacy;
 using ServerlessBackend.Functions.Features.Tenants;
 using ServerlessBackend.Functions.Features.Webhooks;
 using ServerlessBackend.Functions.Shared.Catalog;
@@ -56,5 +57,6 @@ public static class ServerlessBackendApp
         services.AddOperations();
         services.AddTenants();
         services.AddWebhooks(configuration, environment);
+        services.AddPrivacy();
     }
 }

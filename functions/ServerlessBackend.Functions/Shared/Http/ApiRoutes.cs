@@ -27,6 +27,9 @@ public static class ApiRoutes
     public const string Webhook = "v1/admin/webhooks/{webhookId}";
     public const string WebhookSecretRotation = "v1/admin/webhooks/{webhookId}/rotate-secret";
     public const string WebhookEnabling = "v1/admin/webhooks/{webhookId}/enable";
+    public const string MyData = "v1/customers/me/data";
+    public const string CustomerData = "v1/admin/customers/{subject}/data";
+    public const string CustomerErasure = "v1/admin/customers/{subject}/erase";
 
     /// <summary>The route parameter of <see cref="Unmatched"/> that holds the path after the route prefix.</summary>
     public const string UnmatchedPathParameter = "path";
@@ -47,5 +50,6 @@ public static class ApiRoutes
         + "|v1/admin/dead-letters/[^/]+|v1/admin/dead-letters/[^/]+/replay"
         + "|v1/payments/stripe/webhook"
         + "|v1/operator/tenants/[^/]+"
-        + "|v1/admin/webhooks|v1/admin/webhooks/[^/]+|v1/admin/webhooks/[^/]+/rotate-secret|v1/admin/webhooks/[^/]+/enable";
+        + "|v1/admin/webhooks|v1/admin/webhooks/[^/]+|v1/admin/webhooks/[^/]+/rotate-secret|v1/admin/webhooks/[^/]+/enable"
+        + "|v1/customers/me/data|v1/admin/customers/[^/]+/data|v1/admin/customers/[^/]+/erase";
 }
