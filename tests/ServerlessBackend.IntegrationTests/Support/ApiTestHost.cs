@@ -10,6 +10,7 @@ using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Features.Privacy;
 using ServerlessBackend.Functions.Features.Tenants;
 using ServerlessBackend.Functions.Features.Webhooks;
 using ServerlessBackend.Functions.Shared.Auth;
@@ -96,6 +97,8 @@ public sealed class ApiTestHost
         services.AddSingleton<OrderEventDelivery>();
         services.AddSingleton<WebhooksFunctions>();
         services.AddSingleton<WebhookDeliveryFunction>();
+        services.AddPrivacy();
+        services.AddSingleton<PersonalDataFunctions>();
         _services = services.BuildServiceProvider();
     }
 
@@ -110,6 +113,8 @@ public sealed class ApiTestHost
     public ServiceBusCapture Bus { get; } = new();
 
     public WebhooksFunctions Webhooks => Get<WebhooksFunctions>();
+
+    public PersonalDataFunctions Privacy => Get<PersonalDataFunctions>();
 
     public T Get<T>()
         where T : notnull => _services.GetRequiredService<T>();
