@@ -36,8 +36,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         using var reader = new StreamReader(context.Request.Body);
         var body = await reader.ReadToEndAsync();
-        _received.Enqueue(new ReceivedWebhook(new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value)), body));
+        var headers = new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value)) { ["X-Path"] = context.Request.Path.Value };
+        _received.Enqueue(new ReceivedWebhook(headers, body));
         context.Response.StatusCode = Status;
+        if (Status is >= 300 and < 400)
+        {
+            // Somewhere the app must not go: a redirect is never followed.
+            context.Response.Headers.Location = new Uri(Url, "/elsewhere").ToString();
+        }
+
         // A body the app must never store: it only reads the status.
         await context.Response.WriteAsync("receiver's private answer");
     }

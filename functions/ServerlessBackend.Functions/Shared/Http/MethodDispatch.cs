@@ -8,7 +8,7 @@ namespace ServerlessBackend.Functions.Shared.Http;
 /// The methods of one route, served by its one function: its trigger lists no methods, so the host sends it every
 /// method of the path (see <see cref="ApiRoutes"/>). The handler for the request's method runs; HEAD runs GET's and
 /// answers its status and headers without the body; OPTIONS is 204 with Allow; any other method is a 405 problem with
-/// Allow. Allow lists the methods the route has handlers for (HEAD and OPTIONS, served on every route as above, are not listed).
+/// Allow. Allow lists the methods the route has handlers for, in alphabetical order (HEAD and OPTIONS, served on every route as above, are not listed).
 /// </summary>
 public static class MethodDispatch
 {
@@ -39,7 +39,7 @@ public static class MethodDispatch
     }
 
     private static string Allow(Func<Task<IResult>>? get, Func<Task<IResult>>? post, Func<Task<IResult>>? put, Func<Task<IResult>>? delete) =>
-        string.Join(", ", new[] { (HttpMethods.Get, get), (HttpMethods.Post, post), (HttpMethods.Put, put), (HttpMethods.Delete, delete) }.Where(m => m.Item2 is not null).Select(m => m.Item1));
+        string.Join(", ", new[] { (HttpMethods.Delete, delete), (HttpMethods.Get, get), (HttpMethods.Post, post), (HttpMethods.Put, put) }.Where(m => m.Item2 is not null).Select(m => m.Item1));
 
     /// <summary>GET's answer to a HEAD: its status and headers, its body written nowhere.</summary>
     private sealed class WithoutBody(IResult answer) : IResult

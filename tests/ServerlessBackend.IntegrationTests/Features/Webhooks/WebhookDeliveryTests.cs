@@ -173,6 +173,21 @@ public sealed class WebhookDeliveryTests(CosmosServerFixture cosmos) : IClassFix
         Assert.Equal((200, true, 0), (enabled.StatusCode, enabled.Json.GetProperty("enabled").GetBoolean(), enabled.Json.GetProperty("consecutiveFailures").GetInt32()));
     }
 
+    [Theory]
+    [InlineData(307)]
+    [InlineData(302)]
+    public async Task A_redirect_is_not_followed_and_counts_as_a_failure(int status)
+    {
+        _receiver.Status = status;
+        var (id, _) = await RegisterAsync(_receiver.Url.ToString(), "OrderShipped");
+        var order = await StoreOrderAsync();
+
+        await DeliverAllAsync(Event(order, OrderEventTypes.OrderShipped));
+
+        Assert.Equal("/hooks/orders", Assert.Single(_receiver.Received).Headers["X-Path"].ToString());
+        Assert.Equal($"http {status}", (await ReadAsync(id)).LastFailure);
+    }
+
     [Fact]
     public async Task A_name_whose_DNS_answer_changes_to_a_private_address_after_registration_is_refused_at_delivery_before_any_connection()
     {
