@@ -208,6 +208,34 @@ public sealed class WebhookDeliveryTests(CosmosServerFixture cosmos) : IClassFix
         Assert.Equal(2, WebhookAttempts.Parse(Receive(_api.Bus.Sent[^1])).Number);
     }
 
+    [Fact]
+    public async Task Each_webhook_message_sends_the_expected_number_of_cosmos_requests()
+    {
+        var order = await StoreOrderAsync();
+        var function = _api.Get<WebhookDeliveryFunction>();
+        var shipped = Receive(OrderEventMessages.ToMessage(Event(order, OrderEventTypes.OrderShipped)));
+
+        var withoutEndpoints = await CountAsync(() => function.HandleAsync(shipped, CancellationToken.None));
+        var (id, _) = await RegisterAsync(_receiver.Url.ToString(), "OrderShipped");
+        var fanOut = await CountAsync(() => function.HandleAsync(shipped, CancellationToken.None));
+        var attempt = _api.Bus.Sent[^1];
+        var delivered = await CountAsync(() => function.HandleAsync(Receive(attempt), CancellationToken.None));
+        _receiver.Status = 500;
+        var failed = await CountAsync(() => function.HandleAsync(Receive(attempt), CancellationToken.None));
+        await _api.Get<IWebhookStore>().DeleteAsync(_tenant.Id, id, CancellationToken.None);
+        var dropped = await CountAsync(() => function.HandleAsync(Receive(attempt), CancellationToken.None));
+
+        // The scan of the tenant's endpoints; then the order read; an attempt reads the endpoint and records its outcome.
+        Assert.Equal((1, 2, 2, 2, 1), (withoutEndpoints, fanOut, delivered, failed, dropped));
+    }
+
+    private async Task<int> CountAsync(Func<Task> step)
+    {
+        cosmos.Counter.Reset();
+        await step();
+        return cosmos.Counter.Requests.Count;
+    }
+
     private async Task<(string Id, string Secret)> RegisterAsync(string url, params string[] eventTypes)
     {
         var body = JsonSerializer.Serialize(new { url, eventTypes });
