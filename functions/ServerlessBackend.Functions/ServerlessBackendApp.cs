@@ -10,8 +10,10 @@ using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Functions.Features.Payments;
+using ServerlessBackend.Functions.Features.Privacy;
 using ServerlessBackend.Functions.Features.Tenants;
 using ServerlessBackend.Functions.Shared.Audit;
+using ServerlessBackend.Functions.Features.Webhooks;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Hosting;
@@ -58,5 +60,7 @@ public static class ServerlessBackendApp
         services.AddOperations();
         services.AddTenants();
         services.AddAuditRoute();
+        services.AddWebhooks(configuration, environment);
+        services.AddPrivacy();
     }
 }

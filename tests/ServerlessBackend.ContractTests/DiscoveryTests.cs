@@ -106,7 +106,7 @@ public sealed class DiscoveryTests : IDisposable
 
         Assert.Equal(Connection, with["ServiceBus"]);
         Assert.DoesNotContain(with.Keys, k => k.EndsWith(".Disabled", StringComparison.Ordinal));
-        Assert.Equal(["AzureWebJobs.Email.Disabled", "AzureWebJobs.Fulfillment.Disabled", "AzureWebJobs.Payment.Disabled"], without.Keys.Where(k => k.EndsWith(".Disabled", StringComparison.Ordinal)).Order());
+        Assert.Equal(["AzureWebJobs.Email.Disabled", "AzureWebJobs.Fulfillment.Disabled", "AzureWebJobs.Payment.Disabled", "AzureWebJobs.WebhookDelivery.Disabled"], without.Keys.Where(k => k.EndsWith(".Disabled", StringComparison.Ordinal)).Order());
         Assert.Equal("localhost", without["ServiceBus__fullyQualifiedNamespace"]);
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Moq;
@@ -10,12 +11,16 @@ using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Audit;
 using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Orders;
+using ServerlessBackend.Functions.Features.Privacy;
 using ServerlessBackend.Functions.Features.Tenants;
 using ServerlessBackend.Functions.Shared.Audit;
+using ServerlessBackend.Functions.Features.Webhooks;
 using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Shared.Hosting;
 using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Functions.Shared.Telemetry;
 using ServerlessBackend.Functions.Shared.Tenancy;
@@ -86,12 +91,36 @@ public sealed class ApiTestHost
         services.AddSingleton<OrdersFunctions>();
         services.AddSingleton<RefundsFunctions>();
         services.AddSingleton<TenantsFunctions>();
+
+        // Webhooks as in Development with loopback endpoints allowed (the tests' receivers listen on 127.0.0.1), DNS answers
+        // from Resolver, attempts sent to Bus.
+        var webhookSettings = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [AppSettings.ConfigurationKey(AppSettings.WebhooksAllowLoopback)] = "true" })
+            .Build();
+        services.AddWebhooks(webhookSettings, Mock.Of<IHostEnvironment>(e => e.EnvironmentName == Environments.Development));
+        services.AddSingleton<IHostResolver>(Resolver);
+        services.AddSingleton(Bus.Sender.Object);
+        services.AddSingleton<OrderEventDelivery>();
+        services.AddSingleton<WebhooksFunctions>();
+        services.AddSingleton<WebhookDeliveryFunction>();
+        services.AddPrivacy();
+        services.AddSingleton<PersonalDataFunctions>();
         _services = services.BuildServiceProvider();
     }
 
     public TestTokens Tokens { get; } = new();
 
     public Mock<IOrderOutbox> Publisher { get; } = new();
+
+    /// <summary>DNS answers for webhook hosts (the webhook guard's resolver).</summary>
+    public TestHostResolver Resolver { get; } = new();
+
+    /// <summary>The orders topic's sender as the webhooks consumer uses it.</summary>
+    public ServiceBusCapture Bus { get; } = new();
+
+    public WebhooksFunctions Webhooks => Get<WebhooksFunctions>();
+
+    public PersonalDataFunctions Privacy => Get<PersonalDataFunctions>();
 
     public T Get<T>()
         where T : notnull => _services.GetRequiredService<T>();

@@ -61,7 +61,7 @@ public sealed class ArchitectureTests
     public void The_rules_see_every_feature()
     {
         Assert.Equal(
-            ["Audit", "Catalog", "Email", "Fulfillment", "Operations", "Orders", "Outbox", "Payments", "Tenants"],
+            ["Audit", "Catalog", "Email", "Fulfillment", "Operations", "Orders", "Outbox", "Payments", "Privacy", "Tenants", "Webhooks"],
             AllFeatures().Select(f => f[(Features.Length + 1)..]));
     }
 

@@ -48,6 +48,9 @@ public sealed partial record Order
     /// <summary>SHA-256 of the create request, to tell an idempotent retry from a key reused with another body.</summary>
     public required string RequestHash { get; init; }
 
+    /// <summary>When the customer's personal data was erased from this order: no email goes out for it after that.</summary>
+    public DateTimeOffset? PersonalDataErasedAt { get; init; }
+
     /// <summary>A new Pending order with its OrderPlaced event in the outbox.</summary>
     public static Order Place(
         string id, string tenantId, string customerId, string contactEmail, IReadOnlyList<OrderLine> lines,
@@ -152,6 +155,26 @@ public sealed partial record Order
             OutboxPendingSince = remaining.Count == 0 ? null : remaining.Min(e => e.OccurredAt),
         };
     }
+
+    /// <summary>
+    /// This order with the customer's personal data erased, for bookkeeping: ids, lines, amounts, statuses and dates stay;
+    /// the contact email and the payment method go, the payment's client secret goes, the customer id becomes
+    /// <paramref name="pseudonym"/> (the customer no longer sees it), and the request hash (of a body that held the
+    /// email) is dropped, so a retry of the original create is answered as a reused key.
+    /// </summary>
+    public Order WithPersonalDataErased(string pseudonym, DateTimeOffset now) => this with
+    {
+        CustomerId = pseudonym,
+        ContactEmail = "",
+        PaymentMethod = null,
+        Payment = Payment is null ? null : Payment with { ClientSecret = null },
+        RequestHash = ErasedRequestHash,
+        PersonalDataErasedAt = now,
+        UpdatedAt = now,
+    };
+
+    /// <summary>The request hash of an erased order: no request hashes to it.</summary>
+    public const string ErasedRequestHash = "erased";
 
     /// <summary>The order as it was when placed: what an idempotent retry of the create returns.</summary>
     public Order AsPlaced() => this with

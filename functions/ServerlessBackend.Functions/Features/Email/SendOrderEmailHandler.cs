@@ -49,6 +49,12 @@ public sealed partial class SendOrderEmailHandler(
 
         // The same rule as fulfillment's and payment's: an event the order's history does not hold (forged, or a bug) announces nothing.
         var order = await orders.GetRecordedForEventAsync(orderEvent, cancellationToken);
+        if (order.Value.PersonalDataErasedAt is not null)
+        {
+            // The customer's data was erased after the event was recorded: no address, and no email to send.
+            LogErased(logger, orderEvent.Type, orderEvent.TenantId, orderEvent.OrderId);
+            return EmailOutcome.CustomerErased;
+        }
 
         var email = OrderEmails.Compose(orderEvent, Model(order.Value, orderEvent), options.Value.FromAddress)!;
         var claims = new NotificationClaims(log, clock, logger, LeaseDuration, PollInterval);
@@ -120,6 +126,9 @@ public sealed partial class SendOrderEmailHandler(
         return new OrderEmailModel(order.Id, order.ContactEmail, refund.Currency, MinorUnits.ToAmount(refund.AmountMinor, refund.Currency), lines, reason, "Refunded");
     }
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "No {EventType} email for order {TenantId}/{OrderId}: the customer's personal data was erased")]
+    private static partial void LogErased(ILogger logger, string eventType, string tenantId, string orderId);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Sent the {EventType} email for order {TenantId}/{OrderId}")]
     private static partial void LogSent(ILogger logger, string eventType, string tenantId, string orderId);
 
@@ -135,4 +144,7 @@ public enum EmailOutcome
     /// <summary>The relay refused the recipient for good: recorded as the notification's outcome.</summary>
     RecipientRejected,
     NoEmailForEvent,
+
+    /// <summary>The customer's personal data was erased from the order: nothing is sent.</summary>
+    CustomerErased,
 }

@@ -14,4 +14,6 @@ public sealed class CosmosContainers(CosmosClient client, string databaseName)
     public Container Notifications => Database.GetContainer(CosmosModel.Notifications.Name);
 
     public Container Tenants => Database.GetContainer(CosmosModel.Tenants.Name);
+
+    public Container Webhooks => Database.GetContainer(CosmosModel.Webhooks.Name);
 }

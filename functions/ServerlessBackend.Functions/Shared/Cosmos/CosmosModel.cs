@@ -27,7 +27,10 @@ public static class CosmosModel
     /// <summary>The onboarded tenants (the allow-list): one small document per tenant, read by id on an allow-list cache miss, never queried; beside it the tenant's onboarding and dead-letter audit entries, which the audit route queries.</summary>
     public static ContainerSpec Tenants { get; } = new("tenants", "/tenantId", PerItemTimeToLive, ExcludedPaths: ["/history/*", "/before/*", "/after/*"], CompositeIndexes: []);
 
-    public static IReadOnlyList<ContainerSpec> Containers { get; } = [Products, Orders, Notifications, Tenants];
+    /// <summary>The tenants' webhook endpoints (with their signing secrets): a few documents per tenant, read by id or a scan of the tenant's partition, never indexed.</summary>
+    public static ContainerSpec Webhooks { get; } = new("webhooks", "/tenantId", DefaultTimeToLiveSeconds: null, ExcludedPaths: ["/*"], CompositeIndexes: []);
+
+    public static IReadOnlyList<ContainerSpec> Containers { get; } = [Products, Orders, Notifications, Tenants, Webhooks];
 
     /// <summary>
     /// The composite indexes of the orders list: equality on the tenant (the partition key) and optionally on

@@ -73,6 +73,9 @@ public static class AppSettings
     /// <summary>Days the audit log keeps an entry (Cosmos DB per-item TTL; 0 keeps them): the Bicep parameter auditRetentionDays per environment.</summary>
     public const string AuditRetentionDays = "Audit__RetentionDays";
 
+    /// <summary>Local development only: webhook endpoints on loopback addresses, over http too (refused outside Development).</summary>
+    public const string WebhooksAllowLoopback = "Webhooks__AllowLoopback";
+
     /// <summary>
     /// Application Insights' connection string (instrumentation key and ingestion endpoint: identifies the resource, is no
     /// secret, and with local auth disabled cannot write without an Entra token). Set: the worker exports to Azure Monitor.
@@ -106,6 +109,7 @@ public static class AppSettings
     [
         AuthUseDevelopmentKey,
         CosmosAllowUntrustedLoopbackCertificate,
+        WebhooksAllowLoopback,
     ];
 
     /// <summary>Settings a local run needs in local.settings.json.</summary>

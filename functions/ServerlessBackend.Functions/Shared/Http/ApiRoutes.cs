@@ -26,6 +26,13 @@ public static class ApiRoutes
     public const string AuditLog = "v1/admin/audit";
     public const string StripeWebhook = "v1/payments/stripe/webhook";
     public const string Tenant = "v1/operator/tenants/{tenantId}";
+    public const string Webhooks = "v1/admin/webhooks";
+    public const string Webhook = "v1/admin/webhooks/{webhookId}";
+    public const string WebhookSecretRotation = "v1/admin/webhooks/{webhookId}/rotate-secret";
+    public const string WebhookEnabling = "v1/admin/webhooks/{webhookId}/enable";
+    public const string MyData = "v1/customers/me/data";
+    public const string CustomerData = "v1/admin/customers/{subject}/data";
+    public const string CustomerErasure = "v1/admin/customers/{subject}/erase";
 
     /// <summary>The route parameter of <see cref="Unmatched"/> that holds the path after the route prefix.</summary>
     public const string UnmatchedPathParameter = "path";
@@ -45,5 +52,7 @@ public static class ApiRoutes
         + "|v1/orders|v1/orders/[^/]+|v1/orders/[^/]+/cancel|v1/orders/[^/]+/ship|v1/orders/[^/]+/refunds|v1/orders/[^/]+/refunds/[^/]+"
         + "|v1/admin/dead-letters/[^/]+|v1/admin/dead-letters/[^/]+/replay|v1/admin/audit"
         + "|v1/payments/stripe/webhook"
-        + "|v1/operator/tenants/[^/]+";
+        + "|v1/operator/tenants/[^/]+"
+        + "|v1/admin/webhooks|v1/admin/webhooks/[^/]+|v1/admin/webhooks/[^/]+/rotate-secret|v1/admin/webhooks/[^/]+/enable"
+        + "|v1/customers/me/data|v1/admin/customers/[^/]+/data|v1/admin/customers/[^/]+/erase";
 }

@@ -19,6 +19,14 @@ public static class MessagingTopology
 
     public const string PaymentSubscription = "payment";
 
+    public const string WebhooksSubscription = "webhooks";
+
+    /// <summary>
+    /// The Subject of a webhook delivery attempt: the webhooks consumer sends one per endpoint and event to the topic (the
+    /// retries scheduled for later), and only the webhooks subscription's filter lets it through.
+    /// </summary>
+    public const string WebhookAttemptSubject = "WebhookAttempt";
+
     /// <summary>
     /// The message Subjects (event types) the fulfillment subscription's filter lets through (OrderRejected: stock back
     /// after a declined payment; RefundSucceeded: returned goods back to stock).
@@ -34,9 +42,11 @@ public static class MessagingTopology
     public static IReadOnlyList<string> EmailEventTypes { get; } =
         [OrderEventTypes.OrderConfirmed, OrderEventTypes.OrderRejected, OrderEventTypes.OrderShipped, OrderEventTypes.OrderCancelled, OrderEventTypes.RefundSucceeded, OrderEventTypes.RefundFailed];
 
-    /// <summary>Events published for consumers outside this app (the payment-only outcomes); no subscription here receives them.</summary>
-    public static IReadOnlyList<string> UnsubscribedEventTypes { get; } =
-        [OrderEventTypes.PaymentActionRequired, OrderEventTypes.PaymentCaptured, OrderEventTypes.PaymentCaptureFailed, OrderEventTypes.PaymentVoided];
+    /// <summary>The event types a tenant's webhook endpoint may ask for: every order and payment event.</summary>
+    public static IReadOnlyList<string> WebhookEventTypes { get; } = OrderEventTypes.All;
+
+    /// <summary>Events published that no subscription here receives (none since the webhooks consumer takes every event to the tenants' endpoints).</summary>
+    public static IReadOnlyList<string> UnsubscribedEventTypes { get; } = [];
 
     /// <summary>Deliveries before Service Bus dead-letters a message.</summary>
     public const int MaxDeliveryCount = 5;
@@ -54,6 +64,9 @@ public static class MessagingTopology
         // No sessions: the payment handler decides from the order document (ETag, histories), never from arrival
         // order, and a slow provider call for one order must not hold a session lock that delays its other events.
         new(PaymentSubscription, RequiresSession: false, PaymentEventTypes),
+
+        // No sessions: each endpoint's attempts are independent messages, and order among them is not promised to tenants.
+        new(WebhooksSubscription, RequiresSession: false, [.. WebhookEventTypes, WebhookAttemptSubject]),
     ];
 }
 

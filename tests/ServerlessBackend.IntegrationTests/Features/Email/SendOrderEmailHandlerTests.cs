@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Email;
+using ServerlessBackend.Functions.Features.Privacy;
+using ServerlessBackend.Functions.Shared.Auth;
 using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Support;
@@ -45,6 +47,21 @@ public sealed class SendOrderEmailHandlerTests(CosmosServerFixture cosmos, SmtpS
         Assert.Contains("2 x Product SKU-A  5.00 EUR", mail.Text, StringComparison.Ordinal);
         Assert.Contains($"<strong>{order.Id}</strong>", mail.Html, StringComparison.Ordinal);
         Assert.Equal(NotificationState.Sent, (await RecordOf(orderEvent))!.Value.State);
+    }
+
+    [Fact]
+    public async Task An_event_in_flight_for_an_erased_customer_sends_nothing()
+    {
+        var order = await _app.AdvancedAsync(await _app.PlacedAsync(("SKU-A", 1)), OrderEventTypes.OrderConfirmed);
+        var orderEvent = Downstream.Event(order, OrderEventTypes.OrderConfirmed);
+        var erasure = new PersonalDataHandler(new CosmosPersonalData(cosmos.Containers), _app.Orders, AuditTrails.Default(), _app.Clock);
+        await erasure.EraseAsync(new Caller(_app.Tenant, "admin", null, IsAdmin: true), order.CustomerId, CancellationToken.None);
+
+        var outcome = await _app.Email.HandleAsync(orderEvent, CancellationToken.None);
+
+        Assert.Equal(EmailOutcome.CustomerErased, outcome);
+        Assert.Empty(await MailsTo(order.ContactEmail, expected: 0));
+        Assert.Null(await RecordOf(orderEvent));
     }
 
     [Fact]

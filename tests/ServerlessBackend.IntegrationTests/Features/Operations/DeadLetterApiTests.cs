@@ -68,6 +68,22 @@ public sealed class DeadLetterApiTests(CosmosServerFixture cosmos) : IClassFixtu
     }
 
     [Fact]
+    public async Task The_webhooks_subscriptions_dead_letters_are_listed_and_replayed_like_the_others()
+    {
+        var attempt = new DeadLetteredMessage(12, "o-1.OrderShipped:webhook:wh_1:8", "WebhookAttempt", "o-1", "MaxDeliveryCountExceeded", "http 503", 5, TestData.Now);
+        _deadLetters.Setup(d => d.PeekAsync("webhooks", _tenant.Id, 0, 20, It.IsAny<CancellationToken>())).ReturnsAsync(new DeadLetterPage([attempt], NextSequenceNumber: null));
+        _deadLetters
+            .Setup(d => d.ReplayAsync("webhooks", _tenant.Id, It.Is<IReadOnlyCollection<long>>(s => s.SequenceEqual(new long[] { 12 })), It.IsAny<CancellationToken>()))
+            .ReturnsAsync([12L]);
+
+        var list = await List(_tenant.Admin, "webhooks", "");
+        var replay = await Replay(_tenant.Admin, "webhooks", """{"sequenceNumbers":[12]}""");
+
+        Assert.Equal("WebhookAttempt", list.Json.GetProperty("items")[0].GetProperty("eventType").GetString());
+        Assert.Equal("""{"replayed":[12],"notFound":[]}""", replay.Body);
+    }
+
+    [Fact]
     public async Task A_customer_is_403_an_unknown_subscription_404_and_a_bad_body_or_token_400_without_touching_Service_Bus()
     {
         ProblemAssertions.AssertProblem(await List(_tenant.Alice, "email", ""), 403);
