@@ -129,6 +129,7 @@ public sealed class LocalServer : IDisposable
         {
             if (_process.HasExited)
             {
+                _process.WaitForExit(); // drains the redirected output before it goes into the message
                 throw new InvalidOperationException($"{tool} exited with code {_process.ExitCode} before it listened:\n{Output}");
             }
 

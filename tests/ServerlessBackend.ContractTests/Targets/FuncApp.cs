@@ -198,6 +198,7 @@ public sealed class FuncApp : IContractApp, IDisposable
         {
             if (_func!.HasExited)
             {
+                _func.WaitForExit(); // drains the redirected output before it goes into the message
                 throw new InvalidOperationException($"{func} start exited with code {_func.ExitCode} before /api/health answered:\n{Output}");
             }
 

@@ -556,6 +556,11 @@ public sealed partial class RunLocalScriptTests : IDisposable
 
                 if (_process.HasExited || DateTime.UtcNow > deadline)
                 {
+                    if (_process.HasExited)
+                    {
+                        _process.WaitForExit(); // drains the redirected output before it goes into the message
+                    }
+
                     throw new InvalidOperationException($"run-local.sh did not get ready:\n{Output}");
                 }
 
