@@ -6,7 +6,7 @@
 # with the development key a tenant is onboarded by its first request. An operator token (for /api/v1/operator/...) is
 # minted for the directory Auth__OperatorDirectoryId names: bash functions/dev-token.sh operator ops operator.
 # Issuer and audience: Auth__Authority and the first of Auth__Audiences from the environment when set, else from
-# local.settings.json. The key is the published development key in Shared/Auth/DevelopmentSigningKey.cs: never a secret,
+# local.settings.json. The key is the published development key in Platform/Auth/DevelopmentSigningKey.cs: never a secret,
 # never accepted in Azure.
 set -euo pipefail
 cd "$(dirname "$0")/.."

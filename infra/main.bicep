@@ -266,7 +266,7 @@ module functionApp 'modules/functionapp.bicep' = {
     appInsightsName: appInsightsName
     logAnalyticsId: monitoring.outputs.logAnalyticsId
     corsAllowedOrigins: corsOrigins
-    // Names as in Shared/Hosting/AppSettings.cs; the infra tests compare the two.
+    // Names as in Platform/Hosting/AppSettings.cs; the infra tests compare the two.
     appSettings: {
       ServiceBus__fullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
       ServiceBus__credential: 'managedidentity'

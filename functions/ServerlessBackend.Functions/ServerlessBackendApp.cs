@@ -12,15 +12,17 @@ using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Functions.Features.Payments;
 using ServerlessBackend.Functions.Features.Privacy;
 using ServerlessBackend.Functions.Features.Tenants;
-using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Features.Webhooks;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Hosting;
+using ServerlessBackend.Functions.Platform.Telemetry;
+using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Catalog;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Hosting;
-using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Messaging;
+using ServerlessBackend.Functions.Shared.Metrics;
 using ServerlessBackend.Functions.Shared.Orders;
-using ServerlessBackend.Functions.Shared.Telemetry;
+using ServerlessBackend.Functions.Shared.Tenancy;
 
 namespace ServerlessBackend.Functions;
 
@@ -48,6 +50,7 @@ public static class ServerlessBackendApp
         services.AddMessaging(configuration);
         services.AddEmail(configuration);
         services.AddHttpApi(configuration, environment);
+        services.AddTenantDirectory();
         services.AddCosmos(configuration, environment);
         services.AddAudit(configuration);
         services.AddProductStore();

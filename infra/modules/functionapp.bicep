@@ -25,7 +25,7 @@ param instanceMemoryMB int
 @description('Application Insights component (in this resource group) the app sends telemetry to.')
 param appInsightsName string
 
-@description('App settings the code reads (names from Shared/Hosting/AppSettings.cs); the host and platform settings are added here.')
+@description('App settings the code reads (names from Platform/Hosting/AppSettings.cs); the host and platform settings are added here.')
 param appSettings object
 
 param logAnalyticsId string

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
-using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Platform.Auth;
 
 namespace ServerlessBackend.Benchmarks;
 

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 
 namespace ServerlessBackend.Benchmarks;
 

@@ -164,13 +164,28 @@ public sealed class CatalogContractOnLocalHost(LocalHostApp app) : CatalogContra
     {
         using var sample = JsonDocument.Parse(File.ReadAllText(RepoPaths.InRoot("local.settings.sample.json")));
         var limit = int.Parse(sample.RootElement.GetProperty("Values").GetProperty("FUNCTIONS_REQUEST_BODY_SIZE_LIMIT").GetString()!, CultureInfo.InvariantCulture);
-        string Product(int descriptionLength) => $$"""{"id":"{{Samples.Sku()}}","name":"x","description":"{{new string('d', descriptionLength)}}","price":1,"currency":"EUR","availableStock":1}""";
+        static string Product(string sku, int descriptionLength) => $$"""{"id":"{{sku}}","name":"x","description":"{{new string('d', descriptionLength)}}","price":1,"currency":"EUR","availableStock":1}""";
+        var (under, over) = (Samples.Sku(), Samples.Sku());
 
-        var underTheHostsLimit = await Api.SendAsync("POST", "v1/products", Identity.Admin, Product(limit - 200));
-        var overTheHostsLimit = await Api.SendAsync("POST", "v1/products", Identity.Admin, Product(limit));
+        var underTheHostsLimit = await Api.SendAsync("POST", "v1/products", Identity.Admin, Product(under, limit - 200));
+        ApiResponse? overTheHostsLimit = null;
+        try
+        {
+            overTheHostsLimit = await Api.SendAsync("POST", "v1/products", Identity.Admin, Product(over, limit));
+        }
+        catch (HttpRequestException e) when (e.InnerException is IOException)
+        {
+            // The host answers before reading the body and closes the connection: a client still sending it may see the
+            // close (broken pipe, reset) instead of the 500, with the real host as with this one.
+        }
 
         underTheHostsLimit.AssertProblem(413);
-        Assert.Equal((500, ""), (overTheHostsLimit.Status, overTheHostsLimit.Body));
+        if (overTheHostsLimit is not null)
+        {
+            Assert.Equal((500, ""), (overTheHostsLimit.Status, overTheHostsLimit.Body));
+        }
+
+        (await Api.SendAsync("GET", $"v1/products/{over}", Identity.Admin)).AssertStatus(404);
     }
 }
 

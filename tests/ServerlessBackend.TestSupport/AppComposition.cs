@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Moq;
 using ServerlessBackend.Functions;
-using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Platform.Hosting;
 
 namespace ServerlessBackend.Tests.Support;
 

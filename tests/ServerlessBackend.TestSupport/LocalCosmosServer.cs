@@ -1,7 +1,7 @@
 using System.Globalization;
 using Azure.Core;
 using Microsoft.Azure.Cosmos;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 
 namespace ServerlessBackend.Tests.Support;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using ServerlessBackend.Functions.Shared.Telemetry;
+using ServerlessBackend.Functions.Platform.Telemetry;
+using ServerlessBackend.Functions.Shared.Metrics;
 
 namespace ServerlessBackend.Tests.Support;
 

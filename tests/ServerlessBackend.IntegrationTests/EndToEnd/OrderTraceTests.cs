@@ -5,8 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Trace;
+using ServerlessBackend.Functions.Platform.Telemetry;
 using ServerlessBackend.Functions.Shared.Messaging;
-using ServerlessBackend.Functions.Shared.Telemetry;
 using ServerlessBackend.Tests.Support;
 using Xunit.Abstractions;
 

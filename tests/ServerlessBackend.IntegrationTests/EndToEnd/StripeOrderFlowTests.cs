@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Features.Payments.Stripe;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.EndToEnd;

@@ -3,9 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Domain.Refunds;
 using ServerlessBackend.Functions.Features.Payments.Stripe;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.EndToEnd;
@@ -61,7 +60,7 @@ public sealed class StripeRefundFlowTests(CosmosServerFixture cosmos, SmtpServer
         Assert.True(_stripe.Failures.IsEmpty, string.Join("\n", _stripe.Failures));
 
         // A delivery that met another one's request in flight at Stripe (409) failed, to be redelivered; none failed otherwise.
-        Assert.All(deliveries.Where(e => e is not null), e => Assert.IsType<Functions.Shared.Hosting.DependencyUnavailableException>(e));
+        Assert.All(deliveries.Where(e => e is not null), e => Assert.IsType<Functions.Platform.Hosting.DependencyUnavailableException>(e));
         await _app.PumpAsync();
         _app.ForgetDeliveries();
         await _app.PumpAsync();

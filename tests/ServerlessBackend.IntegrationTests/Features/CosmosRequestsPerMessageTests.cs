@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Domain.Refunds;
 using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Outbox;
 using ServerlessBackend.Functions.Shared.Orders;

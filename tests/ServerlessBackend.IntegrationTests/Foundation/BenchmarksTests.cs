@@ -4,8 +4,8 @@ using BenchmarkDotNet.Attributes;
 using ServerlessBackend.Benchmarks;
 using ServerlessBackend.Benchmarks.FlashSale;
 using ServerlessBackend.Functions.Features.Orders;
-using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Json;
 
 namespace ServerlessBackend.IntegrationTests.Foundation;
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing.Template;
 using ServerlessBackend.Functions.Features.Operations;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.LocalHost;
 using ServerlessBackend.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
-using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Platform.Auth;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
-using ServerlessBackend.Functions.Shared.Catalog;
+using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Foundation;

@@ -6,7 +6,7 @@ using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Payments;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Support;

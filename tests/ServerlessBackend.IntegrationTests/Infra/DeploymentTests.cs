@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Features.Payments.Stripe;
-using ServerlessBackend.Functions.Shared.Http;
-using ServerlessBackend.Functions.Shared.Telemetry;
+using ServerlessBackend.Functions.Platform.Http;
+using ServerlessBackend.Functions.Shared.Metrics;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Infra;

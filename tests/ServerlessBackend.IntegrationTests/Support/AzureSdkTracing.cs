@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using ServerlessBackend.Functions.Shared.Telemetry;
+using ServerlessBackend.Functions.Platform.Telemetry;
 
 namespace ServerlessBackend.Tests.Support;
 

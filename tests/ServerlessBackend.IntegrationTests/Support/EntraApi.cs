@@ -1,4 +1,5 @@
-using ServerlessBackend.Functions.Shared.Auth;
+
+using ServerlessBackend.Functions.Platform.Auth;
 
 namespace ServerlessBackend.Tests.Support;
 

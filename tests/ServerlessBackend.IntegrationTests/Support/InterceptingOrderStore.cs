@@ -1,7 +1,7 @@
 using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Audit;
-using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Tests.Support;

@@ -1,7 +1,7 @@
 using ServerlessBackend.Functions.Domain.Catalog;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Functions.Shared.Catalog;
-using ServerlessBackend.Functions.Shared.Cosmos;
 
 namespace ServerlessBackend.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Http;
 
 namespace ServerlessBackend.Tests.Support;
 

@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Tokens;
-using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Platform.Auth;
 
 namespace ServerlessBackend.Tests.Support;
 

@@ -5,10 +5,10 @@ using Moq;
 using ServerlessBackend.Functions.Features.Catalog;
 using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Features.Orders;
-using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Hosting;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Hosting;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.UnitTests.Features;

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Domain.Refunds;
 
 namespace ServerlessBackend.Functions.Domain.Orders;
 

@@ -35,7 +35,7 @@ public static class OrderEventTypes
     public const string PaymentCaptureFailed = "PaymentCaptureFailed";
     public const string PaymentVoided = "PaymentVoided";
 
-    // Refund outcomes (one event per refund and status); see Domain/Refunds/RefundStateMachine.
+    // Refund outcomes (one event per refund and status); see Domain/Orders/RefundStateMachine.
     public const string RefundRequested = "RefundRequested";
     public const string RefundSucceeded = "RefundSucceeded";
     public const string RefundFailed = "RefundFailed";

@@ -1,4 +1,3 @@
-using ServerlessBackend.Functions.Domain.Refunds;
 
 namespace ServerlessBackend.Functions.Domain.Orders;
 

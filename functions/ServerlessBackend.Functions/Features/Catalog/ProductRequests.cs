@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Shared.Catalog;
-using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Catalog;
 
@@ -10,7 +10,7 @@ public sealed record CreateProductRequest(string? Id, string? Name, string? Desc
     public FieldErrors Validate()
     {
         var errors = new FieldErrors();
-        ProductRules.Id(errors, "id", Id);
+        ProductIds.Validate(errors, "id", Id);
         ProductRules.Details(errors, Name, Description, Price, Currency);
         errors.Range("availableStock", AvailableStock, 0, ProductRules.MaxStock);
         return errors;

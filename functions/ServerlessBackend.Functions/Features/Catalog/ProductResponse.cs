@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using ServerlessBackend.Functions.Domain.Catalog;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Http;
+using ServerlessBackend.Functions.Platform.Json;
 
 namespace ServerlessBackend.Functions.Features.Catalog;
 

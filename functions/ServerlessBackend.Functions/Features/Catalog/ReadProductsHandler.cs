@@ -1,8 +1,8 @@
 using ServerlessBackend.Functions.Domain.Catalog;
-using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Shared.Catalog;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Catalog;
 
@@ -16,7 +16,7 @@ public sealed class ReadProductsHandler(IProductStore store)
     public async Task<Outcome<Versioned<Product>>> GetAsync(Caller caller, string productId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caller);
-        var product = ProductRules.IsValidId(productId) ? await store.GetAsync(caller.TenantId, productId, cancellationToken) : null;
+        var product = ProductIds.IsValid(productId) ? await store.GetAsync(caller.TenantId, productId, cancellationToken) : null;
         return product is not null && (caller.IsAdmin || product.Value.Active) ? Outcome.Ok(product) : ApiError.NotFound("The product");
     }
 

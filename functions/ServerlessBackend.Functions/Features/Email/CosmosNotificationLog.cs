@@ -1,5 +1,5 @@
 using Microsoft.Azure.Cosmos;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 
 namespace ServerlessBackend.Functions.Features.Email;
 

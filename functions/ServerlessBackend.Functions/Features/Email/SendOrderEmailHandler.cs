@@ -2,9 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Domain.Refunds;
+using ServerlessBackend.Functions.Shared.Metrics;
 using ServerlessBackend.Functions.Shared.Orders;
-using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Email;
 

@@ -2,8 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Catalog;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Telemetry;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Shared.Catalog;
+using ServerlessBackend.Functions.Shared.Metrics;
 
 namespace ServerlessBackend.Functions.Features.Fulfillment;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Functions.Features.Fulfillment;
@@ -60,7 +60,7 @@ public sealed partial class ReserveStockHandler(
         }
 
         var target = rejection is null ? OrderStatus.AwaitingPayment : OrderStatus.Rejected;
-        return await OrderRaces.DecideAsync(
+        return await ETagRaces.DecideAsync(
             order.Order,
             current => DecideAsync(orderEvent, current, target, rejection, held, cancellationToken),
             _ => orders.GetForEventAsync(orderEvent, cancellationToken));

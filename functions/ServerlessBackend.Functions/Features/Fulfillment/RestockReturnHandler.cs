@@ -1,6 +1,7 @@
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Shared.Orders;
+using ServerlessBackend.Functions.Platform.Cosmos;
 
 namespace ServerlessBackend.Functions.Features.Fulfillment;
 
@@ -41,7 +42,7 @@ public sealed class RestockReturnHandler(IOrderStore orders, IStockStore stock, 
                 await stock.ReturnAsync(order.Value.TenantId, line.ProductId, key, line.Quantity, cancellationToken);
             }
 
-            await OrderRaces.DecideAsync(
+            await ETagRaces.DecideAsync(
                 order,
                 current => current.Value.Refund(refund.Id) is { RestockedAt: null } open
                     ? transitions.RecordRefundAsync(current, open with { RestockedAt = clock.GetUtcNow() }, orderEvent.CorrelationId, cancellationToken)

@@ -1,10 +1,10 @@
 using System.Globalization;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Shared.Audit;
-using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Messaging;
-using ServerlessBackend.Functions.Shared.Telemetry;
+using ServerlessBackend.Functions.Shared.Metrics;
 
 namespace ServerlessBackend.Functions.Features.Operations;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Serialization;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Shared.Messaging;
 
 namespace ServerlessBackend.Functions.Features.Operations;

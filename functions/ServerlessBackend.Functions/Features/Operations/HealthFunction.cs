@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Http;
 
 namespace ServerlessBackend.Functions.Features.Operations;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Shared.Audit;
-using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Functions.Features.Orders;
@@ -34,7 +34,7 @@ public sealed class ChangeOrderStatusHandler(IOrderStore orders, OrderTransition
         {
             // Changed since our read: decide again on the new state (a concurrent change to the same status is a 200;
             // with If-Match, anything else is a 412 without a second write).
-            return await OrderRaces.DecideAsync(
+            return await ETagRaces.DecideAsync(
                 await ReadOrdersHandler.ReadVisibleAsync(orders, caller, orderId, cancellationToken),
                 current => DecideAsync(caller, current, target, ifMatch, cancellationToken),
                 _ => ReadOrdersHandler.ReadVisibleAsync(orders, caller, orderId, cancellationToken),

@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Primitives;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Shared.Catalog;
-using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Orders;
 
@@ -41,7 +41,7 @@ public sealed partial record PlaceOrderRequest(IReadOnlyList<OrderLineRequest?>?
                 continue;
             }
 
-            ProductRules.Id(errors, $"lines[{i}].productId", line.ProductId);
+            ProductIds.Validate(errors, $"lines[{i}].productId", line.ProductId);
             if (line.ProductId is not null && !seen.Add(line.ProductId))
             {
                 errors.Add($"lines[{i}].productId", "Listed twice: use one line with the total quantity.");

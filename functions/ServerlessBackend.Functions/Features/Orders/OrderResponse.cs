@@ -1,9 +1,10 @@
 using Microsoft.AspNetCore.Http;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Http;
+using ServerlessBackend.Functions.Platform.Json;
 
 namespace ServerlessBackend.Functions.Features.Orders;
 

@@ -3,12 +3,12 @@ using System.Security.Cryptography;
 using System.Text;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Shared.Catalog;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Shared.Metrics;
 using ServerlessBackend.Functions.Shared.Orders;
-using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Orders;
 
@@ -63,7 +63,7 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
 
         var lines = request.Lines!.Select(l => l!).ToList();
         var catalog = await products.GetManyAsync(caller.TenantId, lines.Select(l => l.ProductId!).ToList(), cancellationToken);
-        var priced = Price(lines, catalog);
+        var priced = OrderPricing.Price(lines, catalog);
         if (priced.Error is { } unpriceable)
         {
             return await RefuseAsync(caller, orderId, requestHash, unpriceable, cancellationToken);
@@ -147,30 +147,5 @@ public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products
 
         var unchanged = order.Value.StatusHistory.Count == 1;
         return Outcome.Ok(new PlacedOrder(order.Value.AsPlaced(), unchanged ? order.ETag : null, Replayed: true));
-    }
-
-    private static Outcome<List<OrderLine>> Price(List<OrderLineRequest> lines, IReadOnlyList<Domain.Catalog.Product> catalog)
-    {
-        var byId = catalog.ToDictionary(p => p.Id, StringComparer.Ordinal);
-        var errors = new FieldErrors();
-        var priced = new List<OrderLine>();
-        for (var i = 0; i < lines.Count; i++)
-        {
-            if (byId.TryGetValue(lines[i].ProductId!, out var product) && product.Active)
-            {
-                priced.Add(OrderLine.Priced(product.Id, product.Name, lines[i].Quantity!.Value, product.Price));
-            }
-            else
-            {
-                errors.Add($"lines[{i}].productId", "There is no active product with this id.");
-            }
-        }
-
-        if (errors.IsEmpty && catalog.Select(p => p.Currency).Distinct(StringComparer.Ordinal).Count() > 1)
-        {
-            errors.Add("lines", "All products of one order must have the same currency.");
-        }
-
-        return errors.IsEmpty ? Outcome.Ok(priced) : errors.ToError() with { Kind = ProblemKind.Unprocessable, Detail = "The order cannot be priced; see errors." };
     }
 }

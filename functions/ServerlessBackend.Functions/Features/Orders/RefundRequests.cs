@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Shared.Catalog;
-using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Features.Orders;
 
@@ -32,7 +32,7 @@ public sealed record RefundRequest(IReadOnlyList<RefundLineRequest?>? Lines, dec
                 continue;
             }
 
-            ProductRules.Id(errors, $"lines[{i}].productId", line.ProductId);
+            ProductIds.Validate(errors, $"lines[{i}].productId", line.ProductId);
             if (line.ProductId is not null && !seen.Add(line.ProductId))
             {
                 errors.Add($"lines[{i}].productId", "Listed twice: use one line with the total quantity.");

@@ -3,11 +3,10 @@ using System.Security.Cryptography;
 using System.Text;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Domain.Refunds;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Shared.Audit;
-using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Functions.Features.Orders;
@@ -43,7 +42,7 @@ public sealed class RequestRefundHandler(IOrderStore orders, OrderTransitions tr
         var requestHash = Idempotency.Hash(request);
         try
         {
-            return await OrderRaces.DecideAsync(
+            return await ETagRaces.DecideAsync(
                 await ReadOrdersHandler.ReadVisibleAsync(orders, caller, orderId, cancellationToken),
                 current => DecideAsync(caller, current, refundId, requestHash, request, cancellationToken),
                 _ => ReadOrdersHandler.ReadVisibleAsync(orders, caller, orderId, cancellationToken),

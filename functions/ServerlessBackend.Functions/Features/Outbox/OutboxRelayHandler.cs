@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Logging;
-using ServerlessBackend.Functions.Domain;
-using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Platform.Hosting;
+using ServerlessBackend.Functions.Shared.Metrics;
 using ServerlessBackend.Functions.Shared.Orders;
-using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Outbox;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Functions.Features.Payments;
@@ -71,7 +71,7 @@ public sealed partial class ApplyPaymentOutcomeHandler(
     internal async Task<PaymentOutcome> RecordAsync(
         Versioned<Order> order, string paymentId, AuthorizationResult result, string? correlationId, CancellationToken cancellationToken)
     {
-        var decided = await OrderRaces.DecideAsync(
+        var decided = await ETagRaces.DecideAsync(
             order,
             current => DecideAsync(current, paymentId, result, correlationId, cancellationToken),
             current => orders.RereadAsync(current.Value, cancellationToken));

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Functions.Features.Payments;
@@ -23,7 +23,7 @@ public sealed partial class AuthorizePaymentHandler(
 
         // A payment this delivery created, until the order records it.
         OrderPayment? created = null;
-        var step = await OrderRaces.DecideAsync(
+        var step = await ETagRaces.DecideAsync(
             await orders.GetRecordedForEventAsync(orderEvent, cancellationToken),
             async order =>
             {

@@ -1,5 +1,5 @@
+using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Domain.Refunds;
 
 namespace ServerlessBackend.Functions.Features.Payments;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Domain.Refunds;
 
 namespace ServerlessBackend.Functions.Features.Payments;
 

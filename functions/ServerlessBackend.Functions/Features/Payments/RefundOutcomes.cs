@@ -2,8 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Domain.Refunds;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Functions.Features.Payments;
@@ -54,7 +53,7 @@ public sealed partial class RefundOutcomes(IOrderStore orders, IPaymentProvider 
 
     /// <summary>Records the outcome on the refund; false when the refund has it already or has moved past it.</summary>
     internal Task<bool> RecordAsync(Versioned<Order> order, string refundId, ProviderRefund outcome, string? correlationId, CancellationToken cancellationToken) =>
-        OrderRaces.DecideAsync(
+        ETagRaces.DecideAsync(
             order,
             async current =>
             {

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Functions.Features.Payments;

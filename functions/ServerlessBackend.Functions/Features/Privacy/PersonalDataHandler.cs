@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Shared.Audit;
-using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Functions.Features.Privacy;
@@ -105,7 +105,7 @@ public sealed class PersonalDataHandler(CosmosPersonalData data, IOrderStore ord
 
         try
         {
-            return await OrderRaces.DecideAsync(
+            return await ETagRaces.DecideAsync(
                 current,
                 async order =>
                 {

@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
-using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Http;
-using ServerlessBackend.Functions.Shared.Tenancy;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Http;
 
 namespace ServerlessBackend.Functions.Features.Tenants;
 

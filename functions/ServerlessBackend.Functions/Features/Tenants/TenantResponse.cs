@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Http;
+using ServerlessBackend.Functions.Platform.Json;
 using ServerlessBackend.Functions.Shared.Tenancy;
 
 namespace ServerlessBackend.Functions.Features.Tenants;

@@ -1,6 +1,6 @@
 using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Webhooks;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 
 namespace ServerlessBackend.Functions.Features.Webhooks;
 

@@ -1,7 +1,7 @@
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Domain.Webhooks;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using StandardWebhooks;
 
 namespace ServerlessBackend.Functions.Features.Webhooks;
@@ -17,9 +17,6 @@ namespace ServerlessBackend.Functions.Features.Webhooks;
 public sealed partial class DeliverWebhookHandler(
     IWebhookStore webhooks, IWebhookSender sender, ServiceBusSender topic, TimeProvider clock, ILogger<DeliverWebhookHandler> logger)
 {
-    // Each lost race is another attempt to the same endpoint recording its own outcome.
-    private const int MaxRecordAttempts = 5;
-
     public async Task HandleAsync(WebhookAttempt attempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
@@ -57,34 +54,33 @@ public sealed partial class DeliverWebhookHandler(
             $"Webhook {attempt.WebhookId} did not take event {attempt.EventId} in {WebhookRetryPolicy.MaxAttempts} attempts (last: {result.Failure}).");
     }
 
-    /// <summary>The endpoint with this outcome recorded (an ETag compare-and-swap, re-read on a lost race); null when it is gone.</summary>
-    private async Task<WebhookEndpoint?> RecordAsync(Versioned<WebhookEndpoint> endpoint, WebhookResult result, CancellationToken cancellationToken)
-    {
-        var current = endpoint;
-        for (var attempt = 1; ; attempt++)
-        {
-            var now = clock.GetUtcNow();
-            var updated = result.Delivered ? current.Value.Delivered(now) : current.Value.Failed(now, result.Failure!);
-            try
+    /// <summary>
+    /// The endpoint with this outcome recorded (an ETag compare-and-swap, re-read on a lost race: another attempt to the
+    /// same endpoint recording its own outcome); null when it is gone.
+    /// </summary>
+    private Task<WebhookEndpoint?> RecordAsync(Versioned<WebhookEndpoint> endpoint, WebhookResult result, CancellationToken cancellationToken) =>
+        ETagRaces.DecideAsync<Versioned<WebhookEndpoint>?, WebhookEndpoint?>(
+            endpoint,
+            async current =>
             {
-                await webhooks.ReplaceAsync(updated, current.ETag, cancellationToken);
-                return updated;
-            }
-            catch (DocumentNotFoundException)
-            {
-                return null;
-            }
-            catch (DocumentPreconditionFailedException) when (attempt < MaxRecordAttempts)
-            {
-                if (await webhooks.GetAsync(current.Value.TenantId, current.Value.Id, cancellationToken) is not { } reread)
+                if (current is null)
                 {
                     return null;
                 }
 
-                current = reread;
-            }
-        }
-    }
+                var now = clock.GetUtcNow();
+                var updated = result.Delivered ? current.Value.Delivered(now) : current.Value.Failed(now, result.Failure!);
+                try
+                {
+                    await webhooks.ReplaceAsync(updated, current.ETag, cancellationToken);
+                    return updated;
+                }
+                catch (DocumentNotFoundException)
+                {
+                    return null;
+                }
+            },
+            _ => webhooks.GetAsync(endpoint.Value.TenantId, endpoint.Value.Id, cancellationToken));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook attempt for {EventType} dropped: endpoint {WebhookId} of tenant {TenantId} is {Why}")]
     private static partial void LogDropped(ILogger logger, string eventType, string tenantId, string webhookId, string why);

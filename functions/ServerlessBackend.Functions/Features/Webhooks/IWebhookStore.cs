@@ -1,5 +1,5 @@
 using ServerlessBackend.Functions.Domain.Webhooks;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 
 namespace ServerlessBackend.Functions.Features.Webhooks;
 

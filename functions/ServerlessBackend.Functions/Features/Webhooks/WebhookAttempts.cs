@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Azure.Messaging.ServiceBus;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Json;
 using ServerlessBackend.Functions.Shared.Messaging;
 
 namespace ServerlessBackend.Functions.Features.Webhooks;

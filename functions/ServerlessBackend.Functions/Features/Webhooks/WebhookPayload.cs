@@ -1,7 +1,7 @@
 using System.Text.Json;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Json;
 
 namespace ServerlessBackend.Functions.Features.Webhooks;
 

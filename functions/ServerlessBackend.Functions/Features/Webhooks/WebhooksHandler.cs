@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using ServerlessBackend.Functions.Domain.Webhooks;
-using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Http;
 
 namespace ServerlessBackend.Functions.Features.Webhooks;
 
@@ -99,31 +99,37 @@ public sealed partial class WebhooksHandler(IWebhookStore store, WebhookTargets 
             return NotFound;
         }
 
-        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        try
         {
-            if (await store.GetAsync(caller.TenantId, webhookId, cancellationToken) is not { } current)
-            {
-                return NotFound;
-            }
+            return await ETagRaces.DecideAsync<Versioned<WebhookEndpoint>?, Outcome<WebhookView>>(
+                await store.GetAsync(caller.TenantId, webhookId, cancellationToken),
+                async current =>
+                {
+                    if (current is null)
+                    {
+                        return NotFound;
+                    }
 
-            var now = clock.GetUtcNow();
-            var changed = change(current.Value, now);
-            try
-            {
-                var etag = await store.ReplaceAsync(changed, current.ETag, cancellationToken);
-                return Outcome.Ok(new WebhookView(new Versioned<WebhookEndpoint>(changed, etag), now, newSecret));
-            }
-            catch (DocumentPreconditionFailedException)
-            {
+                    var now = clock.GetUtcNow();
+                    var changed = change(current.Value, now);
+                    try
+                    {
+                        var etag = await store.ReplaceAsync(changed, current.ETag, cancellationToken);
+                        return Outcome.Ok(new WebhookView(new Versioned<WebhookEndpoint>(changed, etag), now, newSecret));
+                    }
+                    catch (DocumentNotFoundException)
+                    {
+                        return NotFound;
+                    }
+                },
                 // A delivery recorded its outcome meanwhile: apply the change on top of it.
-            }
-            catch (DocumentNotFoundException)
-            {
-                return NotFound;
-            }
+                _ => store.GetAsync(caller.TenantId, webhookId, cancellationToken),
+                MaxAttempts);
         }
-
-        return ApiError.Contended("The webhook endpoint");
+        catch (DocumentPreconditionFailedException)
+        {
+            return ApiError.Contended("The webhook endpoint");
+        }
     }
 
     private static ApiError NotFound => ApiError.NotFound("The webhook endpoint");

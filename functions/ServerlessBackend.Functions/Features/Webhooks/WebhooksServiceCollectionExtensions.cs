@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Platform.Hosting;
 
 namespace ServerlessBackend.Functions.Features.Webhooks;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Platform.Auth;
 
 namespace ServerlessBackend.Functions.Shared.Audit;
 

@@ -1,4 +1,5 @@
-using ServerlessBackend.Functions.Shared.Cosmos;
+
+using ServerlessBackend.Functions.Platform.Cosmos;
 
 namespace ServerlessBackend.Functions.Shared.Audit;
 

@@ -1,6 +1,6 @@
 using ServerlessBackend.Functions.Domain.Catalog;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Audit;
-using ServerlessBackend.Functions.Shared.Cosmos;
 
 namespace ServerlessBackend.Functions.Shared.Catalog;
 

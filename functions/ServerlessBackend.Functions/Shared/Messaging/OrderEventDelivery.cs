@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Shared.Telemetry;
+using ServerlessBackend.Functions.Platform.Telemetry;
 
 namespace ServerlessBackend.Functions.Shared.Messaging;
 

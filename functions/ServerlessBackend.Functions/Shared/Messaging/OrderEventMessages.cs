@@ -1,9 +1,8 @@
 using System.Text.Json;
 using Azure.Messaging.ServiceBus;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Domain.Refunds;
-using ServerlessBackend.Functions.Shared.Http;
-using ServerlessBackend.Functions.Shared.Telemetry;
+using ServerlessBackend.Functions.Platform.Json;
+using ServerlessBackend.Functions.Platform.Telemetry;
 
 namespace ServerlessBackend.Functions.Shared.Messaging;
 

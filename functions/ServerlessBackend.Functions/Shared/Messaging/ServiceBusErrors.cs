@@ -1,5 +1,5 @@
 using Azure.Messaging.ServiceBus;
-using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Platform.Hosting;
 
 namespace ServerlessBackend.Functions.Shared.Messaging;
 

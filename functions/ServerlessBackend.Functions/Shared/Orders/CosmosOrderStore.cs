@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Json;
 using ServerlessBackend.Functions.Shared.Audit;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Http;
 
 namespace ServerlessBackend.Functions.Shared.Orders;
 
@@ -101,7 +101,7 @@ public sealed class CosmosOrderStore(CosmosContainers containers) : IOrderStore
     public Task<Versioned<Order>?> MarkPublishedAsync(Versioned<Order> known, IReadOnlyCollection<string> eventIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(known);
-        return OrderRaces.DecideAsync<Versioned<Order>?, Versioned<Order>?>(
+        return ETagRaces.DecideAsync<Versioned<Order>?, Versioned<Order>?>(
             known,
             async current =>
             {

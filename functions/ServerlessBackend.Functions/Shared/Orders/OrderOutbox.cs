@@ -2,10 +2,10 @@ using System.Diagnostics;
 using Azure.Messaging.ServiceBus;
 using Microsoft.Extensions.Logging;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Hosting;
+using ServerlessBackend.Functions.Platform.Telemetry;
 using ServerlessBackend.Functions.Shared.Messaging;
-using ServerlessBackend.Functions.Shared.Telemetry;
 
 namespace ServerlessBackend.Functions.Shared.Orders;
 

@@ -1,9 +1,8 @@
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Audit;
-using ServerlessBackend.Functions.Domain.Refunds;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Telemetry;
+using ServerlessBackend.Functions.Shared.Metrics;
 
 namespace ServerlessBackend.Functions.Shared.Orders;
 
@@ -57,7 +56,7 @@ public sealed class OrderTransitions(IOrderStore orders, IOrderOutbox outbox, Ti
         Versioned<Order> current, Func<OrderPayment?, OrderPayment?> next, string? correlationId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(next);
-        return OrderRaces.DecideAsync(
+        return ETagRaces.DecideAsync(
             current,
             async order => next(order.Value.Payment) is { } payment ? await RecordPaymentAsync(order, payment, correlationId, cancellationToken) : order,
             order => orders.RereadAsync(order.Value, cancellationToken));

@@ -1,4 +1,5 @@
-using ServerlessBackend.Functions.Shared.Http;
+
+using ServerlessBackend.Functions.Platform.Http;
 
 namespace ServerlessBackend.Functions.Shared.Orders;
 
@@ -27,4 +28,4 @@ public sealed record RefusedPlacement
 }
 
 /// <summary>What an order id holds: the order, or the record of the attempt refused there.</summary>
-public sealed record Placement(Shared.Cosmos.Versioned<Domain.Orders.Order>? Order, RefusedPlacement? Refused);
+public sealed record Placement(Platform.Cosmos.Versioned<Domain.Orders.Order>? Order, RefusedPlacement? Refused);

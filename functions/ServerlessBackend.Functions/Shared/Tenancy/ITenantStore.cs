@@ -1,5 +1,5 @@
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Audit;
-using ServerlessBackend.Functions.Shared.Cosmos;
 
 namespace ServerlessBackend.Functions.Shared.Tenancy;
 
@@ -13,14 +13,4 @@ public interface ITenantStore
 
     /// <summary>Replaces the record read with <paramref name="ifMatch"/>, with its audit entry (one batch); <see cref="DocumentPreconditionFailedException"/> when it changed since.</summary>
     Task<string> ReplaceAsync(TenantRecord record, string ifMatch, AuditEntry audit, CancellationToken cancellationToken);
-}
-
-/// <summary>Whether a tenant is let in: the allow-list as the authentication middleware asks it, once per request.</summary>
-public interface ITenantDirectory
-{
-    /// <summary>The tenant's status, or null when it was never onboarded.</summary>
-    Task<TenantStatus?> StatusAsync(string tenantId, CancellationToken cancellationToken);
-
-    /// <summary>Drops what this instance remembers of the tenant (after a change, so it applies here at once).</summary>
-    void Forget(string tenantId);
 }

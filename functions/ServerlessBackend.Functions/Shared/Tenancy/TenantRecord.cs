@@ -1,13 +1,6 @@
+using ServerlessBackend.Functions.Platform.Auth;
+
 namespace ServerlessBackend.Functions.Shared.Tenancy;
-
-public enum TenantStatus
-{
-    /// <summary>Onboarded: its callers are let in.</summary>
-    Active,
-
-    /// <summary>Onboarded, then suspended (offboarded) by an operator: its callers are refused, its data is kept.</summary>
-    Suspended,
-}
 
 /// <summary>
 /// A tenant on the allow-list (tenants container, partition key /tenantId, one document per tenant with the fixed id

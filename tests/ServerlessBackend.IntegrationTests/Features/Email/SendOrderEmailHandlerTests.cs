@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging.Testing;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Features.Privacy;
-using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Support;
 

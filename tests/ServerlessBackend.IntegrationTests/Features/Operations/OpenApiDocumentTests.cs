@@ -1,8 +1,8 @@
 using System.Text.Json;
 using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Features.Operations;
-using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Http;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.LocalHost;
 using ServerlessBackend.Tests.Support;

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Moq;
 using ServerlessBackend.Functions.Features.Operations;
-using ServerlessBackend.Functions.Shared.Cosmos;
-using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Hosting;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Features.Operations;

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Microsoft.Azure.Cosmos;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Shared.Orders;
-using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Features.Orders;

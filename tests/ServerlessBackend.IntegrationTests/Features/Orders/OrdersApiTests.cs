@@ -4,7 +4,7 @@ using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Features.Orders;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Support;
 using static ServerlessBackend.Tests.Support.ProblemAssertions;
@@ -208,7 +208,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
         // An order placed before the contact email rule refused quoted local parts: the retry is a replay, not a 400.
         var placed = TestData.Order(_tenant.Id, "alice") with { ContactEmail = "\"old rule\"@example.test" };
         var request = new PlaceOrderRequest([new OrderLineRequest("BEANS", 1)], placed.ContactEmail);
-        var order = placed with { Id = PlaceOrderHandler.OrderId(new Functions.Shared.Auth.Caller(_tenant.Id, "alice", null, false), "key-1"), RequestHash = PlaceOrderHandler.Hash(request) };
+        var order = placed with { Id = PlaceOrderHandler.OrderId(new Functions.Platform.Auth.Caller(_tenant.Id, "alice", null, false), "key-1"), RequestHash = PlaceOrderHandler.Hash(request) };
         await Store.CreateAsync(order, CancellationToken.None);
 
         var retry = await Place(_tenant.Alice, "key-1", """{"lines":[{"productId":"BEANS","quantity":1}],"contactEmail":"\"old rule\"@example.test"}""");
@@ -222,7 +222,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     {
         await Stock();
         var refused = await Place(_tenant.Alice, "key-1", """{"lines":[{"productId":"NOPE","quantity":1}]}""");
-        var id = PlaceOrderHandler.OrderId(new Functions.Shared.Auth.Caller(_tenant.Id, "alice", null, false), "key-1");
+        var id = PlaceOrderHandler.OrderId(new Functions.Platform.Auth.Caller(_tenant.Id, "alice", null, false), "key-1");
 
         Assert.Equal(422, refused.StatusCode);
         AssertProblem(await Get(_tenant.Alice, id), 404);
@@ -651,7 +651,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     private (InterceptingProductStore Products, OrdersFunctions Orders) Intercepted()
     {
         var products = new InterceptingProductStore(cosmos.Containers);
-        var place = new PlaceOrderHandler(Store, products, _api.Get<IOrderOutbox>(), TimeProvider.System, _api.Get<Functions.Shared.Telemetry.AppMetrics>());
+        var place = new PlaceOrderHandler(Store, products, _api.Get<IOrderOutbox>(), TimeProvider.System, _api.Get<Functions.Shared.Metrics.AppMetrics>());
         return (products, new OrdersFunctions(place, _api.Get<ReadOrdersHandler>(), _api.Get<ChangeOrderStatusHandler>()));
     }
 

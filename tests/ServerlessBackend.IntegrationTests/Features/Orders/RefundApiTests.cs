@@ -1,10 +1,9 @@
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
-using ServerlessBackend.Functions.Domain.Refunds;
 using ServerlessBackend.Functions.Features.Orders;
-using ServerlessBackend.Functions.Shared.Auth;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Auth;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Support;
 
@@ -58,7 +57,7 @@ public sealed class RefundApiTests(CosmosServerFixture cosmos) : IClassFixture<C
 
         Assert.Equal((202, 202), (first.StatusCode, retry.StatusCode));
         Assert.Equal(first.Json.GetProperty("id").GetString(), retry.Json.GetProperty("id").GetString());
-        Assert.Equal("true", retry.Headers[Functions.Shared.Http.Idempotency.ReplayedHeader].ToString());
+        Assert.Equal("true", retry.Headers[Functions.Platform.Http.Idempotency.ReplayedHeader].ToString());
         Assert.Equal(12.5m, first.Json.GetProperty("amount").GetDecimal());
         ProblemAssertions.AssertProblem(reused, 422);
         var stored = (await Orders.GetAsync(_tenant.Id, order.Id, CancellationToken.None))!.Value;
@@ -128,13 +127,13 @@ public sealed class RefundApiTests(CosmosServerFixture cosmos) : IClassFixture<C
         var handler = new RequestRefundHandler(store, new OrderTransitions(store, outbox.Object, TimeProvider.System, MetricsCapture.Unobserved, AuditTrails.Default()), TimeProvider.System);
         var admin = new Caller(_tenant.Id, "admin-1", Email: null, IsAdmin: true);
         var ask = new RefundRequest(Lines: null, Amount: 20m, Reason: null);
-        Functions.Shared.Http.Outcome<RequestedRefund>? other = null;
+        Functions.Platform.Http.Outcome<RequestedRefund>? other = null;
         store.BeforeNextReplace = async () => other = await handler.HandleAsync(admin, order.Id, "other", ask, CancellationToken.None);
 
         var first = await handler.HandleAsync(admin, order.Id, "first", ask, CancellationToken.None);
 
         Assert.Null(other!.Error);
-        Assert.Equal(Functions.Shared.Http.ProblemKind.Conflict, first.Error?.Kind);
+        Assert.Equal(Functions.Platform.Http.ProblemKind.Conflict, first.Error?.Kind);
         var stored = (await Orders.GetAsync(_tenant.Id, order.Id, CancellationToken.None))!.Value;
         Assert.Equal(other.Value!.Refund.Id, Assert.Single(stored.Refunds).Id);
         Assert.Equal(2000, stored.RefundedMinor);

@@ -1,5 +1,4 @@
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Domain.Refunds;
 using ServerlessBackend.Functions.Features.Payments;
 using ServerlessBackend.Functions.Shared.Audit;
 using ServerlessBackend.Tests.Support;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using ServerlessBackend.Functions.Features.Payments;
 using ServerlessBackend.Functions.Features.Payments.Stripe;
-using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Platform.Hosting;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Features.Payments;

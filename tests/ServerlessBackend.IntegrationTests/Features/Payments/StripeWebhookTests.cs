@@ -2,12 +2,12 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
-using ServerlessBackend.Functions.Shared.Http;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Features.Payments;
 using ServerlessBackend.Functions.Features.Payments.Stripe;
-using ServerlessBackend.Functions.Shared.Telemetry;
+using ServerlessBackend.Functions.Platform.Http;
+using ServerlessBackend.Functions.Platform.Telemetry;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Features.Payments;

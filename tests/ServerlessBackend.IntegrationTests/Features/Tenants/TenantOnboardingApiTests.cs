@@ -1,4 +1,4 @@
-using ServerlessBackend.Functions.Shared.Auth;
+using ServerlessBackend.Functions.Platform.Auth;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.IntegrationTests.Features.Tenants;

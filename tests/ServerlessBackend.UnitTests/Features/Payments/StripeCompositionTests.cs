@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ServerlessBackend.Functions.Features.Payments;
 using ServerlessBackend.Functions.Features.Payments.Stripe;
-using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Platform.Hosting;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.UnitTests.Features.Payments;

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessBackend.Functions.Features.Privacy;
 using ServerlessBackend.Functions.Features.Webhooks;
-using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Platform.Hosting;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.UnitTests.Features.Webhooks;

@@ -140,7 +140,7 @@ public sealed class ServiceBusDeadLettersTests
             .Setup(r => r.AbandonMessageAsync(It.IsAny<ServiceBusReceivedMessage>(), It.IsAny<IDictionary<string, object>>(), It.IsAny<CancellationToken>()))
             .ThrowsAsync(new ServiceBusException("busy", ServiceBusFailureReason.ServiceBusy));
 
-        await Assert.ThrowsAsync<ServerlessBackend.Functions.Shared.Hosting.DependencyUnavailableException>(() => DeadLetters().ReplayAsync("email", "tenant-a", [1], CancellationToken.None));
+        await Assert.ThrowsAsync<ServerlessBackend.Functions.Platform.Hosting.DependencyUnavailableException>(() => DeadLetters().ReplayAsync("email", "tenant-a", [1], CancellationToken.None));
         Assert.Empty(_completed);
     }
 

@@ -3,10 +3,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Testing;
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
+using ServerlessBackend.Functions.Platform.Cosmos;
+using ServerlessBackend.Functions.Platform.Telemetry;
 using ServerlessBackend.Functions.Shared.Audit;
-using ServerlessBackend.Functions.Shared.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
-using ServerlessBackend.Functions.Shared.Telemetry;
 using ServerlessBackend.Tests.Support;
 
 namespace ServerlessBackend.UnitTests.Shared.Orders;
@@ -106,7 +106,7 @@ public sealed class OrderOutboxTests
         Assert.Same(written, answered);
         Assert.Equal(written, _outbox.Current("o-1"));
         Assert.Equal(["o-1.OrderPlaced"], _outbox.Pending("o-1").Select(e => e.Id));
-        await Assert.ThrowsAsync<ServerlessBackend.Functions.Shared.Hosting.DependencyUnavailableException>(() => Publisher().RelayAsync("tenant-a", "o-1", CancellationToken.None));
+        await Assert.ThrowsAsync<ServerlessBackend.Functions.Platform.Hosting.DependencyUnavailableException>(() => Publisher().RelayAsync("tenant-a", "o-1", CancellationToken.None));
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Shared.Cosmos;
+using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Support;
 
@@ -15,7 +15,7 @@ public sealed class OrderRacesTests
     [Fact]
     public async Task A_lost_race_reads_the_order_again_and_decides_on_the_version_read()
     {
-        var result = await OrderRaces.DecideAsync("v1", Decide(losesOn: ["v1"]), Reread);
+        var result = await ETagRaces.DecideAsync("v1", Decide(losesOn: ["v1"]), Reread);
 
         Assert.Equal("written on v2", result);
         Assert.Equal(["v1", "v2"], _decidedOn);
@@ -25,7 +25,7 @@ public sealed class OrderRacesTests
     [Fact]
     public async Task A_message_s_consumer_decides_five_times_at_most_then_the_last_lost_race_propagates()
     {
-        await Assert.ThrowsAsync<DocumentPreconditionFailedException>(() => OrderRaces.DecideAsync("v1", Decide(losesOn: ["v1", "v2", "v3", "v4", "v5", "v6"]), Reread));
+        await Assert.ThrowsAsync<DocumentPreconditionFailedException>(() => ETagRaces.DecideAsync("v1", Decide(losesOn: ["v1", "v2", "v3", "v4", "v5", "v6"]), Reread));
 
         Assert.Equal(["v1", "v2", "v3", "v4", "v5"], _decidedOn);
         Assert.Equal(4, _reads);
@@ -34,12 +34,12 @@ public sealed class OrderRacesTests
     [Fact]
     public async Task The_caller_s_bound_applies_and_any_other_failure_propagates_without_a_read()
     {
-        await Assert.ThrowsAsync<DocumentPreconditionFailedException>(() => OrderRaces.DecideAsync("v1", Decide(losesOn: ["v1", "v2", "v3"]), Reread, attempts: 3));
+        await Assert.ThrowsAsync<DocumentPreconditionFailedException>(() => ETagRaces.DecideAsync("v1", Decide(losesOn: ["v1", "v2", "v3"]), Reread, attempts: 3));
         Assert.Equal(["v1", "v2", "v3"], _decidedOn);
 
         _reads = 0;
         await Assert.ThrowsAsync<InvalidOrderTransitionException>(() =>
-            OrderRaces.DecideAsync<string, string>("v1", _ => throw new InvalidOrderTransitionException(OrderStatus.Shipped, OrderStatus.Pending), Reread));
+            ETagRaces.DecideAsync<string, string>("v1", _ => throw new InvalidOrderTransitionException(OrderStatus.Shipped, OrderStatus.Pending), Reread));
         Assert.Equal(0, _reads);
     }
 

@@ -1,5 +1,5 @@
 using System.Net;
-using ServerlessBackend.Functions.Shared.Hosting;
+using ServerlessBackend.Functions.Platform.Hosting;
 using global::Stripe;
 
 namespace ServerlessBackend.Functions.Features.Payments.Stripe;

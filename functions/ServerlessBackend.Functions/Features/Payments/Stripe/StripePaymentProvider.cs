@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using ServerlessBackend.Functions.Domain.Refunds;
+using ServerlessBackend.Functions.Domain.Orders;
 using global::Stripe;
 
 namespace ServerlessBackend.Functions.Features.Payments.Stripe;

@@ -1,5 +1,6 @@
-using ServerlessBackend.Functions.Domain.Refunds;
 using global::Stripe;
+
+using ServerlessBackend.Functions.Domain.Orders;
 
 namespace ServerlessBackend.Functions.Features.Payments.Stripe;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ServerlessBackend.Functions.Shared.Http;
-using ServerlessBackend.Functions.Shared.Telemetry;
+using ServerlessBackend.Functions.Platform.Http;
+using ServerlessBackend.Functions.Platform.Telemetry;
 
 namespace ServerlessBackend.Functions.Features.Payments.Stripe;
 

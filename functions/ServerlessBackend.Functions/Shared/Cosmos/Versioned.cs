@@ -1,7 +1,0 @@
-namespace ServerlessBackend.Functions.Shared.Cosmos;
-
-/// <summary>A stored value with the ETag of the version read.</summary>
-public sealed record Versioned<T>(T Value, string ETag);
-
-/// <summary>One page of a list and the opaque token for the next page (null on the last page).</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? ContinuationToken);
