@@ -53,7 +53,7 @@ public static class ServerlessBackendApp
         services.AddTenantDirectory();
         services.AddCosmos(configuration, environment);
         services.AddAudit(configuration);
-        services.AddProductStore();
+        services.AddProductLookup();
         services.AddOrderDocuments();
         services.AddCatalog();
         services.AddOrders();

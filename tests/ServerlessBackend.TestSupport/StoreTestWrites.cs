@@ -1,9 +1,9 @@
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Platform.Cosmos;
-using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Functions.Shared.Tenancy;
+using ServerlessBackend.Functions.Features.Catalog;
 
 namespace ServerlessBackend.Tests.Support;
 

@@ -11,10 +11,10 @@ using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Orders;
 using ServerlessBackend.Functions.Platform.Auth;
 using ServerlessBackend.Functions.Platform.Cosmos;
-using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Support;
+using ServerlessBackend.Functions.Features.Catalog;
 
 namespace ServerlessBackend.Benchmarks.FlashSale;
 

@@ -4,9 +4,9 @@ using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Platform.Cosmos;
-using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Support;
+using ServerlessBackend.Functions.Features.Catalog;
 
 namespace ServerlessBackend.IntegrationTests.Emulators;
 

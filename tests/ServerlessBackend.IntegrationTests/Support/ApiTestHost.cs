@@ -30,7 +30,7 @@ namespace ServerlessBackend.Tests.Support;
 /// <summary>
 /// Calls HTTP functions the way the worker does: the app's exception and authentication middleware
 /// around the function, a real DefaultHttpContext, the returned IResult executed. Services come from the
-/// app's own AddProductStore/AddOrderDocuments/AddCatalog/AddOrders over the Cosmos-protocol server; IOrderOutbox is a mock (answering
+/// app's own AddProductLookup/AddOrderDocuments/AddCatalog/AddOrders over the Cosmos-protocol server; IOrderOutbox is a mock (answering
 /// with the written version, as if marking had not changed it) unless a test passes the real one (the end-to-end tests do);
 /// the app's metrics likewise (their own meter factory unless a test passes the ones it captures).
 /// </summary>
@@ -83,7 +83,7 @@ public sealed class ApiTestHost
         }
 
         services.AddAppMetrics();
-        services.AddProductStore();
+        services.AddProductLookup();
         services.AddOrderDocuments();
         services.AddCatalog();
         services.AddOrders();

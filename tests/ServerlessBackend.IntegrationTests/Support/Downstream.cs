@@ -7,9 +7,9 @@ using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Email;
 using ServerlessBackend.Functions.Features.Fulfillment;
 using ServerlessBackend.Functions.Features.Payments;
-using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
+using ServerlessBackend.Functions.Features.Catalog;
 
 namespace ServerlessBackend.Tests.Support;
 

@@ -1,12 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ServerlessBackend.Functions.Features.Catalog;
 
 public static class CatalogServiceCollectionExtensions
 {
-    /// <summary>The catalog API's handlers (the product store is shared, registered by its own area).</summary>
+    /// <summary>The catalog API's handlers and its product store (a test may register its own store first).</summary>
     public static IServiceCollection AddCatalog(this IServiceCollection services)
     {
+        services.TryAddSingleton<IProductStore, CosmosProductStore>();
         services.AddSingleton<CreateProductHandler>();
         services.AddSingleton<ChangeProductHandler>();
         services.AddSingleton<ReadProductsHandler>();

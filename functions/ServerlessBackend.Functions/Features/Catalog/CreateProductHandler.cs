@@ -4,7 +4,6 @@ using ServerlessBackend.Functions.Platform.Auth;
 using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Shared.Audit;
-using ServerlessBackend.Functions.Shared.Catalog;
 
 namespace ServerlessBackend.Functions.Features.Catalog;
 

@@ -29,7 +29,7 @@ public sealed record PlacedOrder(Order Order, string? ETag, bool Replayed);
 /// <see cref="RefusedPlacement"/>. Concurrent attempts race on that one create; the loser gets a 409 from Cosmos and
 /// answers what the winner wrote, so no attempt is ever told the opposite of another's outcome.
 /// </summary>
-public sealed class PlaceOrderHandler(IOrderStore orders, IProductStore products, IOrderOutbox outbox, TimeProvider clock, AppMetrics metrics)
+public sealed class PlaceOrderHandler(IOrderStore orders, IProductLookup products, IOrderOutbox outbox, TimeProvider clock, AppMetrics metrics)
 {
     public async Task<Outcome<PlacedOrder>> HandleAsync(Caller caller, string idempotencyKey, PlaceOrderRequest request, CancellationToken cancellationToken)
     {

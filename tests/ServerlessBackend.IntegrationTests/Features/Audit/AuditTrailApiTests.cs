@@ -4,10 +4,10 @@ using Moq;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Operations;
 using ServerlessBackend.Functions.Shared.Audit;
-using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
 using ServerlessBackend.Tests.Support;
+using ServerlessBackend.Functions.Features.Catalog;
 
 namespace ServerlessBackend.IntegrationTests.Features.Audit;
 

@@ -1,6 +1,7 @@
 using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Tests.Support;
+using ServerlessBackend.Functions.Features.Catalog;
 
 namespace ServerlessBackend.IntegrationTests.Features.Catalog;
 
@@ -76,7 +77,7 @@ public sealed class CosmosProductStoreTests(CosmosServerFixture cosmos) : IClass
             await _store.CreateAsync(p, CancellationToken.None);
         }
 
-        var found = await _store.GetManyAsync(tenant, ["SKU-A", "SKU-C", "SKU-MISSING"], CancellationToken.None);
+        var found = await new CosmosProductLookup(cosmos.Containers).GetManyAsync(tenant, ["SKU-A", "SKU-C", "SKU-MISSING"], CancellationToken.None);
 
         Assert.Equal([a], found);
     }

@@ -3,8 +3,8 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Features.Fulfillment;
-using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Tests.Support;
+using ServerlessBackend.Functions.Features.Catalog;
 
 namespace ServerlessBackend.IntegrationTests.Features.Fulfillment;
 

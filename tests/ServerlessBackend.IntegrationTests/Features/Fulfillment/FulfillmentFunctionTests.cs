@@ -2,10 +2,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Domain.Orders;
 using ServerlessBackend.Functions.Features.Fulfillment;
-using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Tests.Support;
 using Xunit.Abstractions;
+using ServerlessBackend.Functions.Features.Catalog;
 
 namespace ServerlessBackend.IntegrationTests.Features.Fulfillment;
 

@@ -97,8 +97,8 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     {
         await Stock();
         var first = await Place(_tenant.Alice, "key-1", TwoLines);
-        var product = await _api.Get<Functions.Shared.Catalog.IProductStore>().GetAsync(_tenant.Id, "BEANS", CancellationToken.None);
-        await _api.Get<Functions.Shared.Catalog.IProductStore>().SetAsync(_tenant.Id, "BEANS", new(TestData.Now) { Active = false }, product!.ETag, CancellationToken.None);
+        var product = await _api.Get<Functions.Features.Catalog.IProductStore>().GetAsync(_tenant.Id, "BEANS", CancellationToken.None);
+        await _api.Get<Functions.Features.Catalog.IProductStore>().SetAsync(_tenant.Id, "BEANS", new(TestData.Now) { Active = false }, product!.ETag, CancellationToken.None);
 
         var retry = await Place(_tenant.Alice, "key-1", TwoLines);
 
@@ -587,7 +587,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
     public async Task A_product_stored_in_a_currency_the_catalog_now_refuses_stays_listed_its_orders_are_422_and_an_admin_can_fix_or_retire_it()
     {
         // Written before the catalog checked currencies against the payment providers.
-        var products = _api.Get<Functions.Shared.Catalog.IProductStore>();
+        var products = _api.Get<Functions.Features.Catalog.IProductStore>();
         await products.CreateAsync(TestData.Product(_tenant.Id, "OLD") with { Currency = "XTS" }, CancellationToken.None);
         const string body = """{"lines":[{"productId":"OLD","quantity":1}]}""";
 
@@ -648,9 +648,9 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
         Assert.DoesNotContain("lpay_secret_value", adminList.Body, StringComparison.Ordinal);
     }
 
-    private (InterceptingProductStore Products, OrdersFunctions Orders) Intercepted()
+    private (InterceptingProductLookup Products, OrdersFunctions Orders) Intercepted()
     {
-        var products = new InterceptingProductStore(cosmos.Containers);
+        var products = new InterceptingProductLookup(cosmos.Containers);
         var place = new PlaceOrderHandler(Store, products, _api.Get<IOrderOutbox>(), TimeProvider.System, _api.Get<Functions.Shared.Metrics.AppMetrics>());
         return (products, new OrdersFunctions(place, _api.Get<ReadOrdersHandler>(), _api.Get<ChangeOrderStatusHandler>()));
     }
@@ -660,7 +660,7 @@ public sealed class OrdersApiTests(CosmosServerFixture cosmos) : IClassFixture<C
 
     private async Task Deactivate(string productId)
     {
-        var products = _api.Get<Functions.Shared.Catalog.IProductStore>();
+        var products = _api.Get<Functions.Features.Catalog.IProductStore>();
         var product = await products.GetAsync(_tenant.Id, productId, CancellationToken.None);
         await products.SetAsync(_tenant.Id, productId, new(TestData.Now) { Active = false }, product!.ETag, CancellationToken.None);
     }

@@ -10,8 +10,8 @@ using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Platform.Hosting;
 using ServerlessBackend.Functions.Platform.Http;
 using ServerlessBackend.Functions.Platform.Telemetry;
-using ServerlessBackend.Functions.Shared.Catalog;
 using ServerlessBackend.Tests.Support;
+using ServerlessBackend.Functions.Features.Catalog;
 
 namespace ServerlessBackend.IntegrationTests.Platform.Http;
 

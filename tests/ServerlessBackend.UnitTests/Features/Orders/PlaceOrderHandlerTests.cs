@@ -16,7 +16,7 @@ public sealed class PlaceOrderHandlerTests : IDisposable
     private static readonly PlaceOrderRequest Request = new([new OrderLineRequest("SKU-1", 2)], null);
 
     private readonly Mock<IOrderStore> _orders = new();
-    private readonly Mock<IProductStore> _products = new();
+    private readonly Mock<IProductLookup> _products = new();
     private readonly Mock<IOrderOutbox> _publisher = new();
     private readonly MetricsCapture _metrics = new();
 

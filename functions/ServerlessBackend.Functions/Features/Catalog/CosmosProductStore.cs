@@ -4,33 +4,17 @@ using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Platform.Json;
 using ServerlessBackend.Functions.Shared.Audit;
+using ServerlessBackend.Functions.Shared.Catalog;
 
-namespace ServerlessBackend.Functions.Shared.Catalog;
+namespace ServerlessBackend.Functions.Features.Catalog;
 
-/// <summary>Products (partition key /tenantId); a new product document starts with an empty reservation ledger (<see cref="StockLedger"/>).</summary>
+/// <summary>The catalog's products (partition key /tenantId; orders read them through <see cref="IProductLookup"/>); a new product document starts with an empty reservation ledger (<see cref="StockLedger"/>).</summary>
 public sealed class CosmosProductStore(CosmosContainers containers) : IProductStore
 {
     private Container Products => containers.Products;
 
     public Task<Versioned<Product>?> GetAsync(string tenantId, string productId, CancellationToken cancellationToken) =>
         CosmosErrors.ReadOrNull<Product>(Products, productId, tenantId, cancellationToken);
-
-    public Task<IReadOnlyList<Product>> GetManyAsync(string tenantId, IReadOnlyCollection<string> productIds, CancellationToken cancellationToken) =>
-        CosmosErrors.Translate<IReadOnlyList<Product>>("products", async () =>
-        {
-            var definition = new QueryDefinition("SELECT * FROM c WHERE c.tenantId = @tenantId AND ARRAY_CONTAINS(@ids, c.id)")
-                .WithParameter("@tenantId", tenantId)
-                .WithParameter("@ids", productIds);
-            var options = new QueryRequestOptions { PartitionKey = new PartitionKey(tenantId), MaxItemCount = productIds.Count };
-            using var iterator = Products.GetItemQueryIterator<Product>(definition, requestOptions: options);
-            var found = new List<Product>();
-            while (iterator.HasMoreResults)
-            {
-                found.AddRange(await iterator.ReadNextAsync(cancellationToken).ConfigureAwait(false));
-            }
-
-            return found;
-        });
 
     public async Task<string> CreateAsync(Product product, AuditEntry audit, CancellationToken cancellationToken)
     {

@@ -2,15 +2,12 @@ using ServerlessBackend.Functions.Domain.Catalog;
 using ServerlessBackend.Functions.Platform.Cosmos;
 using ServerlessBackend.Functions.Shared.Audit;
 
-namespace ServerlessBackend.Functions.Shared.Catalog;
+namespace ServerlessBackend.Functions.Features.Catalog;
 
-/// <summary>Products of one tenant partition. Every call names the tenant.</summary>
+/// <summary>The catalog's products, one tenant partition each: every call names the tenant.</summary>
 public interface IProductStore
 {
     Task<Versioned<Product>?> GetAsync(string tenantId, string productId, CancellationToken cancellationToken);
-
-    /// <summary>The products among <paramref name="productIds"/> that exist, in one single-partition query.</summary>
-    Task<IReadOnlyList<Product>> GetManyAsync(string tenantId, IReadOnlyCollection<string> productIds, CancellationToken cancellationToken);
 
     /// <summary>One transactional batch, the product and its audit entry; throws <see cref="DocumentConflictException"/> when the id (SKU) exists. Returns the ETag.</summary>
     Task<string> CreateAsync(Product product, AuditEntry audit, CancellationToken cancellationToken);
