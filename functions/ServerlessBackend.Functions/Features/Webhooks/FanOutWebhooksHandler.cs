@@ -1,6 +1,5 @@
 using Azure.Messaging.ServiceBus;
 using ServerlessBackend.Functions.Domain.Orders;
-using ServerlessBackend.Functions.Shared.Messaging;
 using ServerlessBackend.Functions.Shared.Orders;
 
 namespace ServerlessBackend.Functions.Features.Webhooks;
@@ -22,8 +21,7 @@ public sealed class FanOutWebhooksHandler(IWebhookStore webhooks, IOrderStore or
             return;
         }
 
-        var order = await orders.GetAsync(orderEvent.TenantId, orderEvent.OrderId, cancellationToken)
-            ?? throw new PoisonMessageException(orderEvent.Id, $"order {orderEvent.OrderId} does not exist");
+        var order = await orders.GetForEventAsync(orderEvent, cancellationToken);
         var payload = WebhookPayload.Json(orderEvent, order.Value);
         var attempts = endpoints.Select(endpoint => WebhookAttempts.ToMessage(
             new WebhookAttempt(orderEvent.TenantId, endpoint.Id, orderEvent.Id, orderEvent.Type, orderEvent.OrderId, Number: 1, payload)));
