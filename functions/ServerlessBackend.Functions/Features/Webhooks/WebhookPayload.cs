@@ -18,10 +18,22 @@ public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, Webho
         var payload = new WebhookPayload(
             orderEvent.Type,
             orderEvent.OccurredAt,
-            new WebhookOrderData(orderEvent.Id, order.Id, order.Status, order.Payment?.Status, order.Total, order.Currency));
+            new WebhookOrderData(orderEvent.Id, order.Id, order.Status, order.Payment?.Status, order.Total, order.Currency)
+            {
+                Refund = order.Refunds.FirstOrDefault(r => r.Id == orderEvent.RefundId) is { } refund
+                    ? new WebhookRefundData(refund.Id, refund.Status, MinorUnits.ToAmount(refund.AmountMinor, refund.Currency), refund.Currency)
+                    : null,
+            });
         return JsonSerializer.Serialize(payload, ApiJson.Options);
     }
 }
 
 /// <summary>The order as a webhook shows it: the event's id, the order's id, its status and payment status when the delivery was prepared, and its amount.</summary>
-public sealed record WebhookOrderData(string EventId, string OrderId, OrderStatus Status, PaymentStatus? PaymentStatus, decimal Total, string Currency);
+public sealed record WebhookOrderData(string EventId, string OrderId, OrderStatus Status, PaymentStatus? PaymentStatus, decimal Total, string Currency)
+{
+    /// <summary>The refund a refund event is about, as it stood when the delivery was prepared; absent on other events.</summary>
+    public WebhookRefundData? Refund { get; init; }
+}
+
+/// <summary>A refund as a webhook shows it: its id, status and amount (no reason, lines or provider ids).</summary>
+public sealed record WebhookRefundData(string Id, RefundStatus Status, decimal Amount, string Currency);

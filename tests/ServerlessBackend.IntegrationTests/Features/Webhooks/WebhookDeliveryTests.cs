@@ -62,6 +62,39 @@ public sealed class WebhookDeliveryTests(CosmosServerFixture cosmos) : IClassFix
     }
 
     [Fact]
+    public async Task A_refund_event_names_its_refund_with_status_and_amount_and_an_order_event_names_none()
+    {
+        await RegisterAsync(_receiver.Url.ToString(), "RefundRequested", "OrderShipped");
+        var shipped = TestData.ShippedAndCaptured(TestData.Order(_tenant.Id), TestData.Now);
+        var refund = new OrderRefund
+        {
+            Id = "rfd-webhook",
+            Status = RefundStatus.Requested,
+            AmountMinor = 1250,
+            Currency = shipped.Currency,
+            Lines = [],
+            Reason = "damaged in transit",
+            RequestHash = "hash",
+            History = [new RefundChange(RefundStatus.Requested, TestData.Now, null)],
+        };
+        var order = shipped.WithNewRefund(refund, TestData.Now, "corr-1");
+        await _api.Get<IOrderStore>().CreateAsync(order, CancellationToken.None);
+
+        await DeliverAllAsync(Event(order, OrderEventTypes.OrderShipped));
+        await DeliverAllAsync(new OrderEvent(Order.RefundEventId(order.Id, refund.Id, OrderEventTypes.RefundRequested), OrderEventTypes.RefundRequested, _tenant.Id, order.Id, TestData.Now) { RefundId = refund.Id });
+
+        Assert.Equal(2, _receiver.Received.Count);
+        var shippedData = JsonDocument.Parse(_receiver.Received[0].Body).RootElement.GetProperty("data");
+        Assert.False(shippedData.TryGetProperty("refund", out _));
+        var refundData = JsonDocument.Parse(_receiver.Received[1].Body).RootElement.GetProperty("data").GetProperty("refund");
+        Assert.Equal("rfd-webhook", refundData.GetProperty("id").GetString());
+        Assert.Equal("requested", refundData.GetProperty("status").GetString());
+        Assert.Equal(12.50m, refundData.GetProperty("amount").GetDecimal());
+        Assert.Equal(shipped.Currency, refundData.GetProperty("currency").GetString());
+        Assert.DoesNotContain("damaged", _receiver.Received[1].Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_verifier_refuses_a_delivery_signed_with_another_secret_or_with_a_changed_body()
     {
         var (_, secret) = await RegisterAsync(_receiver.Url.ToString(), "OrderShipped");
