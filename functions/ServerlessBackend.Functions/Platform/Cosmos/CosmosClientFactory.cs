@@ -50,6 +50,9 @@ public static class CosmosClientFactory
         }
     }
 
+    /// <summary>The opted-in local server's certificate: any presented certificate (self-signed, another name), never none.</summary>
+    internal static bool AcceptsLocalCertificate(SslPolicyErrors errors) => errors != SslPolicyErrors.RemoteCertificateNotAvailable;
+
     public static CosmosClient Create(Uri endpoint, TokenCredential credential, bool isDevelopment, CosmosClientOptions? options = null, bool allowUntrustedLoopbackCertificate = false)
     {
         Validate(endpoint, isDevelopment, allowUntrustedLoopbackCertificate);
@@ -62,7 +65,7 @@ public static class CosmosClientFactory
             if (allowUntrustedLoopbackCertificate)
             {
                 // Validate() has proven the endpoint is loopback, and LimitToEndpoint keeps every request on it.
-                options.ServerCertificateCustomValidationCallback = (_, _, errors) => errors != SslPolicyErrors.RemoteCertificateNotAvailable;
+                options.ServerCertificateCustomValidationCallback = (_, _, errors) => AcceptsLocalCertificate(errors);
             }
 
             return new CosmosClient(endpoint.ToString(), EmulatorKey, options);

@@ -29,15 +29,17 @@ public static class CosmosServiceCollectionExtensions
         services.AddSingleton<IReadinessCheck, CosmosReadinessCheck>();
         if (endpoint.IsLoopback)
         {
-            services.AddHostedService(sp => new LocalCosmosBootstrap(sp.GetRequiredService<CosmosClient>(), databaseName));
+            // Not through the app's CosmosClient: built at start only for this, it stayed in memory all the process's life.
+            services.AddHostedService(_ => new LocalCosmosBootstrap(endpoint, databaseName, allowUntrusted));
         }
 
         return services;
     }
 
-    private sealed class LocalCosmosBootstrap(CosmosClient client, string databaseName) : IHostedService
+    private sealed class LocalCosmosBootstrap(Uri endpoint, string databaseName, bool allowUntrustedCertificate) : IHostedService
     {
-        public Task StartAsync(CancellationToken cancellationToken) => CosmosBootstrap.EnsureCreatedAsync(client, databaseName, cancellationToken);
+        public Task StartAsync(CancellationToken cancellationToken) =>
+            CosmosBootstrap.EnsureCreatedAsync(endpoint, databaseName, allowUntrustedCertificate, cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

@@ -31,6 +31,12 @@ public sealed class LocalCosmosServerTests(CosmosServerFixture server) : IClassF
         Assert.Equal(new LocalItem("sku-1", "shop-1", "beans"), read.Resource);
         var created = await server.Client.GetDatabase(database).GetContainer(CosmosModel.Orders.Name).ReadContainerAsync();
         Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        foreach (var spec in CosmosModel.Containers)
+        {
+            // The start-up bootstrap writes the containers over REST: what the server holds is what the SDK would create.
+            ContainerProperties actual = await server.Client.GetDatabase(database).GetContainer(spec.Name).ReadContainerAsync();
+            Assert.Equal(Shape(CosmosBootstrap.Properties(spec)), Shape(actual));
+        }
     }
 
     [Fact]
@@ -45,6 +51,12 @@ public sealed class LocalCosmosServerTests(CosmosServerFixture server) : IClassF
         var missing = await Assert.ThrowsAsync<CosmosException>(() => server.Client.GetDatabase(database).ReadAsync());
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
+
+    private static string Shape(ContainerProperties c) => string.Join(" | ",
+        c.Id, c.PartitionKeyPath, c.DefaultTimeToLive, c.IndexingPolicy.Automatic, c.IndexingPolicy.IndexingMode,
+        string.Join(",", c.IndexingPolicy.IncludedPaths.Select(p => p.Path)),
+        string.Join(",", c.IndexingPolicy.ExcludedPaths.Select(p => p.Path)),
+        string.Join(";", c.IndexingPolicy.CompositeIndexes.Select(i => string.Join(",", i.Select(p => $"{p.Path} {p.Order}")))));
 
     private static IEnumerable<Exception> Chain(Exception exception)
     {
