@@ -5,7 +5,8 @@
 // conditional patch evaluates its filter predicate as written on the one document it patches (1.0.1 lower-cases
 // the whole predicate, so `c.availableStock` never matches, and runs it as a query over the whole collection, so
 // another partition's document can satisfy it), and a patch that writes below a missing parent is a 400 (1.0.1
-// writes it at the top level instead).
+// writes it at the top level instead), and requests are refused unless signed with the emulator's key, as the
+// emulator refuses them (1.0.1 checks no authorization).
 "use strict";
 const readDocument = require("@vercel/cosmosdb-server/lib/handler/read-document");
 const Items = require("@vercel/cosmosdb-server/lib/account/items").default;
@@ -367,12 +368,62 @@ if (plans >= 0) {
   };
 }
 
+// Master-key authorization, checked as the emulator checks it (its one well-known key): every request but the readiness
+// URL carries `type=master&ver=1.0&sig=<base64 HMAC-SHA256>` over verb, resource type, resource link and x-ms-date
+// (https://learn.microsoft.com/rest/api/cosmos-db/access-control-on-cosmosdb-resources), else 401 as Cosmos answers
+// it. 1.0.1 reads no header at all, so a client that signs wrongly (the app's REST bootstrap included) would pass here.
+const crypto = require("crypto");
+const emulatorKey = Buffer.from("C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==", "base64");
+const unauthorized = req => {
+  const path = decodeURIComponent(req.url.split("?")[0]).replace(/^\/+|\/+$/g, "");
+  const segments = path === "" ? [] : path.split("/");
+  // An odd number of segments names a feed (its type is the last one), an even number a resource (type before its id).
+  const [type, link] = segments.length % 2 === 1
+    ? [segments[segments.length - 1], segments.slice(0, -1).join("/")]
+    : [segments.length ? segments[segments.length - 2] : "", path];
+  const date = req.headers["x-ms-date"] || req.headers.date || "";
+  let header;
+  try {
+    // Split by hand: URLSearchParams would read the signature's base64 '+' as a space.
+    header = new Map(decodeURIComponent(String(req.headers.authorization || "")).split("&").map(p => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
+  } catch {
+    return "The authorization header is not URL-encoded.";
+  }
+  if (header.get("type") !== "master" || header.get("ver") !== "1.0" || !header.get("sig")) {
+    return "The input authorization token can't serve the request: master-key authorization expected.";
+  }
+  if (!date) {
+    return "The x-ms-date header is required.";
+  }
+  // Addressed by name, the link is the path; by resource id (as the SDK reads partition key ranges), the last id, lower-cased.
+  const ids = segments.filter((_, i) => i % 2 === 1);
+  const byRid = ids.length > 0 && ids.every(id => /^[A-Za-z0-9+/=-]+$/.test(id) && id.length % 4 === 0) ? ids[ids.length - 1].toLowerCase() : null;
+  const payload = resourceLink => `${req.method.toLowerCase()}\n${type.toLowerCase()}\n${resourceLink}\n${date.toLowerCase()}\n\n`;
+  const given = Buffer.from(header.get("sig"));
+  const signs = resourceLink => {
+    const expected = Buffer.from(crypto.createHmac("sha256", emulatorKey).update(payload(resourceLink)).digest("base64"));
+    return given.length === expected.length && crypto.timingSafeEqual(given, expected);
+  };
+  return signs(link) || (byRid !== null && signs(byRid)) ? null
+    : `The input authorization token can't serve the request. The wrong key is being used or the expected payload is not built as per the protocol. Server used the following payload to sign: '${payload(link)}'`;
+};
+
 // The emulator's readiness URL, which functions/run-local.sh waits on: this server answers it with its certificate, as the
 // Cosmos DB emulator does, once it listens.
 const https = require("https");
 const createServer = https.createServer;
-https.createServer = (options, listener) => createServer(options, (req, res) =>
-  req.method === "GET" && req.url === "/_explorer/emulator.pem" ? res.end(options.cert) : listener(req, res));
+https.createServer = (options, listener) => createServer(options, (req, res) => {
+  if (req.method === "GET" && req.url === "/_explorer/emulator.pem") {
+    return res.end(options.cert);
+  }
+  const refusal = unauthorized(req);
+  if (refusal) {
+    res.statusCode = 401;
+    res.setHeader("content-type", "application/json");
+    return res.end(JSON.stringify({ code: "Unauthorized", message: refusal }));
+  }
+  return listener(req, res);
+});
 
 // Loaded after the patches: the route table captures the handler when it loads.
 require("@vercel/cosmosdb-server/lib/cli");

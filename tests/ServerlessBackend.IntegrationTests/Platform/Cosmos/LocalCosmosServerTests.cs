@@ -52,6 +52,23 @@ public sealed class LocalCosmosServerTests(CosmosServerFixture server) : IClassF
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Fact]
+    public async Task The_server_refuses_a_request_not_signed_with_the_emulators_key_as_the_emulator_does()
+    {
+        // The app's REST bootstrap signs by hand: the test above proves its signature only because the server checks it.
+        var otherKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64));
+        using var client = new CosmosClient(Endpoint.ToString(), otherKey, new CosmosClientOptions
+        {
+            ConnectionMode = ConnectionMode.Gateway,
+            LimitToEndpoint = true,
+            HttpClientFactory = () => new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator }),
+        });
+
+        var refused = await Assert.ThrowsAsync<CosmosException>(() => client.GetDatabase(server.DatabaseName).ReadAsync());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+
     private static string Shape(ContainerProperties c) => string.Join(" | ",
         c.Id, c.PartitionKeyPath, c.DefaultTimeToLive, c.IndexingPolicy.Automatic, c.IndexingPolicy.IndexingMode,
         string.Join(",", c.IndexingPolicy.IncludedPaths.Select(p => p.Path)),
