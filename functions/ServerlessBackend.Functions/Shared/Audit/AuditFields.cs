@@ -8,7 +8,8 @@ public static class AuditFields
 {
     public static IReadOnlyList<string> Product { get; } = ["name", "description", "price", "currency", "availableStock", "active"];
 
-    public static IReadOnlyList<string> Order { get; } = ["status"];
+    /// <summary>The status, and the minor units refunded or being refunded (a refund request adds to it: who gave back how much).</summary>
+    public static IReadOnlyList<string> Order { get; } = ["status", "refundedMinor"];
 
     public static IReadOnlyList<string> Tenant { get; } = ["displayName", "status"];
 }

@@ -67,6 +67,25 @@ public sealed class AuditTrailApiTests(CosmosServerFixture cosmos) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_refund_request_is_audited_with_the_amount_it_adds_to_the_refunded_total_and_nothing_of_its_reason()
+    {
+        var order = TestData.ShippedAndCaptured(TestData.Order(_tenant.Id, customerId: "alice"));
+        await Api.Get<IOrderStore>().CreateAsync(order, CancellationToken.None);
+        await Audit(_tenant.Admin); // the tenant's onboarding entry first
+
+        var refund = await Later(() => Api.SendAsync(
+            "POST", $"/api/v1/orders/{order.Id}/refunds", (r, ct) => Api.Refunds.OrderRefunds(r, order.Id, ct), _tenant.Admin,
+            """{"amount":5,"reason":"parcel damaged, call +44 20 7946 0000"}""", new Dictionary<string, string> { ["Idempotency-Key"] = "refund-1" }));
+
+        var entry = Items(await Audit(_tenant.Admin))[0];
+        Assert.Equal("order.refundRequested", entry.GetProperty("operation").GetString());
+        Assert.Equal($$"""{"type":"order","id":"{{order.Id}}"}""", entry.GetProperty("resource").GetRawText());
+        Assert.Equal(("""{"refundedMinor":0}""", """{"refundedMinor":500}"""), Fields(entry));
+        Assert.Equal(refund.TraceId, entry.GetProperty("traceId").GetString());
+        Assert.DoesNotContain("damaged", entry.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_refused_change_writes_neither_the_change_nor_an_entry()
     {
         var created = await Send("POST", "/api/v1/products", Api.Catalog.Products, _tenant.Admin, Beans);
