@@ -34,12 +34,6 @@ public sealed partial class WebhooksHandler(IWebhookStore store, WebhookTargets 
             return ApiError.Field("url", $"Not a URL webhooks are sent to: {refusal}.");
         }
 
-        // A soft limit: two registrations racing past it leave one endpoint too many, which delete removes.
-        if ((await store.ListAsync(caller.TenantId, cancellationToken)).Count >= MaxEndpointsPerTenant)
-        {
-            return new ApiError(ProblemKind.Conflict, $"A tenant has at most {MaxEndpointsPerTenant} webhook endpoints; delete one first.");
-        }
-
         var now = clock.GetUtcNow();
         var secret = NewSecret();
         var endpoint = new WebhookEndpoint
@@ -53,8 +47,21 @@ public sealed partial class WebhooksHandler(IWebhookStore store, WebhookTargets 
             CreatedAt = now,
             UpdatedAt = now,
         };
-        var etag = await store.CreateAsync(endpoint, cancellationToken);
-        return Outcome.Ok(new WebhookView(new Versioned<WebhookEndpoint>(endpoint, etag), now, secret));
+        try
+        {
+            // The count and the endpoint in one batch on the count's version: concurrent registrations never pass the limit.
+            return await ETagRaces.DecideAsync<EndpointCount, Outcome<WebhookView>>(
+                await store.CountAsync(caller.TenantId, cancellationToken),
+                async count => count.Endpoints >= MaxEndpointsPerTenant
+                    ? new ApiError(ProblemKind.Conflict, $"A tenant has at most {MaxEndpointsPerTenant} webhook endpoints; delete one first.")
+                    : Outcome.Ok(new WebhookView(new Versioned<WebhookEndpoint>(endpoint, await store.CreateAsync(endpoint, count, cancellationToken)), now, secret)),
+                _ => store.CountAsync(caller.TenantId, cancellationToken),
+                MaxAttempts);
+        }
+        catch (DocumentPreconditionFailedException)
+        {
+            return ApiError.Contended("The tenant's webhook endpoints");
+        }
     }
 
     public async Task<Outcome<IReadOnlyList<WebhookResponse>>> ListAsync(Caller caller, CancellationToken cancellationToken)

@@ -103,6 +103,32 @@ public sealed class WebhooksApiTests(CosmosServerFixture cosmos) : IClassFixture
         Assert.Equal([.. Enumerable.Repeat(201, 10), 409], codes);
     }
 
+    [Fact]
+    public async Task Concurrent_registrations_never_pass_ten_and_a_deletion_frees_one_place()
+    {
+        _api.Resolver.Answer("public.hooks.test", "93.184.216.34");
+        const string Body = """{"url":"https://public.hooks.test/x","eventTypes":["OrderPlaced"]}""";
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 14).Select(_ => Task.Run(() => Register(_tenant.Admin, Body))));
+
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { 201, 409 }));
+        var created = answers.Where(a => a.StatusCode == 201).ToList();
+        var listed = (await Send("GET", "/api/v1/admin/webhooks", _tenant.Admin)).Json.GetProperty("items");
+        Assert.Equal(created.Count, listed.GetArrayLength());
+        Assert.True(created.Count <= 10, $"{created.Count} endpoints registered");
+        while ((await Register(_tenant.Admin, Body)).StatusCode == 201)
+        {
+            Assert.True(listed.GetArrayLength() < 10, "registered past the limit");
+            listed = (await Send("GET", "/api/v1/admin/webhooks", _tenant.Admin)).Json.GetProperty("items");
+        }
+
+        Assert.Equal(10, (await Send("GET", "/api/v1/admin/webhooks", _tenant.Admin)).Json.GetProperty("items").GetArrayLength());
+        var first = created[0].Json.GetProperty("id").GetString()!;
+        Assert.Equal(204, (await Send("DELETE", $"/api/v1/admin/webhooks/{first}", _tenant.Admin, first)).StatusCode);
+        Assert.Equal(201, (await Register(_tenant.Admin, Body)).StatusCode);
+        Assert.Equal(409, (await Register(_tenant.Admin, Body)).StatusCode);
+    }
+
     private Task<TestResponse> Register(string token, string body) =>
         _api.SendAsync("POST", "/api/v1/admin/webhooks", _api.Webhooks.Webhooks, token, body);
 
