@@ -49,6 +49,8 @@ public sealed class LocalServer : IDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {tool}.");
         var server = new LocalServer(process);
+        // Whatever its owner does (a fixture whose set-up throws after the start never disposes it), it ends with the tests.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
         process.OutputDataReceived += (_, e) => server.Append(e.Data);
         process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         process.BeginOutputReadLine();

@@ -38,7 +38,7 @@ public sealed class CosmosServerFixture : IDisposable
 
     public void Dispose() => Client.Dispose();
 
-    /// <summary>Started once, with the database and containers created once (concurrent creates would conflict); stopped when the test process exits.</summary>
+    /// <summary>Started once, with the database and containers created once (concurrent creates would conflict); stopped when the test process exits (LocalServer), even when this set-up throws.</summary>
     private static LocalCosmosServer StartServer()
     {
         var server = LocalCosmosServer.Start();
@@ -46,8 +46,6 @@ public sealed class CosmosServerFixture : IDisposable
         {
             CosmosBootstrap.EnsureCreatedAsync(bootstrap, Database, CancellationToken.None).GetAwaiter().GetResult();
         }
-
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Dispose();
         return server;
     }
 }
