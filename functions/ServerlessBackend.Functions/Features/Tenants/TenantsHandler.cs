@@ -33,29 +33,29 @@ public sealed class TenantsHandler(ITenantStore store, ITenantDirectory director
 
         var name = request.DisplayName!.Trim();
         var status = request.Status ?? TenantStatus.Active;
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                var outcome = await PutOnceAsync(@operator, tenantId, name, status, cancellationToken);
-                directory.Forget(tenantId);
-                return Outcome.Ok(outcome);
-            }
-            catch (Exception e) when (e is DocumentConflictException or DocumentPreconditionFailedException)
-            {
-                // Another operator's change landed between the read and the write: read it again and apply this one on top.
-                if (attempt == MaxAttempts)
-                {
-                    return ApiError.Contended("The tenant");
-                }
-            }
+            // Another operator's change landing between the read and the write (a 412, or a 409 when both onboard): read
+            // it again and apply this one on top.
+            var outcome = await ETagRaces.DecideAsync(
+                await store.GetAsync(tenantId, cancellationToken),
+                existing => PutOnceAsync(@operator, tenantId, existing, name, status, cancellationToken),
+                _ => store.GetAsync(tenantId, cancellationToken),
+                MaxAttempts);
+            directory.Forget(tenantId);
+            return Outcome.Ok(outcome);
+        }
+        catch (DocumentPreconditionFailedException)
+        {
+            return ApiError.Contended("The tenant");
         }
     }
 
-    private async Task<PutTenant> PutOnceAsync(Caller @operator, string tenantId, string name, TenantStatus status, CancellationToken cancellationToken)
+    private async Task<PutTenant> PutOnceAsync(
+        Caller @operator, string tenantId, Versioned<TenantRecord>? existing, string name, TenantStatus status, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (await store.GetAsync(tenantId, cancellationToken) is not { } existing)
+        if (existing is null)
         {
             var record = new TenantRecord
             {
@@ -67,7 +67,14 @@ public sealed class TenantsHandler(ITenantStore store, ITenantDirectory director
                 History = [new TenantChange(now, @operator.UserId, status == TenantStatus.Active ? "onboarded" : "suspended", status, name)],
             };
             var created = Entry(@operator, record.History[0].Action, before: null, record);
-            return new PutTenant(new Versioned<TenantRecord>(record, await store.CreateAsync(record, created, cancellationToken)), Created: true);
+            try
+            {
+                return new PutTenant(new Versioned<TenantRecord>(record, await store.CreateAsync(record, created, cancellationToken)), Created: true);
+            }
+            catch (DocumentConflictException e)
+            {
+                throw new DocumentPreconditionFailedException(tenantId, e); // onboarded meanwhile: a lost race like a changed ETag
+            }
         }
 
         var current = existing.Value;
