@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using ServerlessBackend.Functions.Domain.Payments;
 using ServerlessBackend.Functions.Features.Payments.Stripe;
 using ServerlessBackend.Functions.Platform.Http;
@@ -25,14 +23,7 @@ public sealed class StripeOrderFlowTests(CosmosServerFixture cosmos, SmtpServerF
     private ApiTestHost _api = null!;
     private StripeWebhookFunction _webhook = null!;
 
-    public async Task InitializeAsync()
-    {
-        _stripe = await FakeStripeApi.StartAsync();
-        var options = Options.Create(new StripeOptions { SecretKey = FakeStripeApi.SecretKey, WebhookSecret = WebhookSecret, ApiBase = _stripe.BaseUrl, MaxNetworkRetries = 0 });
-        _app = new Downstream(cosmos, smtp, _tenant.Id, new StripePaymentProvider(options));
-        _api = new ApiTestHost(cosmos, _app.Clock, _app.Outbox, metrics: _app.Metrics.App);
-        _webhook = new StripeWebhookFunction(new StripeWebhookHandler(options, _app.PaymentOutcomes, _app.RefundOutcomes, _app.Clock, NullLogger<StripeWebhookHandler>.Instance));
-    }
+    public async Task InitializeAsync() => (_stripe, _app, _api, _webhook) = await StripeDownstream.StartAsync(cosmos, smtp, _tenant.Id, WebhookSecret);
 
     public async Task DisposeAsync()
     {
