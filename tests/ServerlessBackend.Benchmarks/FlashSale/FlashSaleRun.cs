@@ -50,7 +50,7 @@ public static class FlashSaleRun
         using var server = LocalCosmosServer.Start();
         var tally = new StockRequestTally();
         using var client = server.CreateClient(tally);
-        await CosmosBootstrap.EnsureCreatedAsync(client, "flash-sale", cancellationToken);
+        await CosmosBootstrap.EnsureCreatedAsync(server.Endpoint, "flash-sale", allowUntrustedCertificate: true, cancellationToken);
         var containers = new CosmosContainers(client, "flash-sale");
         var orders = new CosmosOrderStore(containers);
         var transitions = new OrderTransitions(orders, new OrderOutbox(orders, new DroppingSender(), NullLogger<OrderOutbox>.Instance), TimeProvider.System, MetricsCapture.Unobserved, AuditTrails.Default());

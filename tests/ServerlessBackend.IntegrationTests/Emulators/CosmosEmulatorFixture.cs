@@ -22,7 +22,7 @@ public sealed class CosmosEmulatorFixture : IAsyncLifetime
 
         _client = CosmosServerFixture.CreateClient(endpoint, Counter);
         var database = $"tests-{Guid.NewGuid():N}";
-        await CosmosBootstrap.EnsureCreatedAsync(_client, database, CancellationToken.None);
+        await CosmosBootstrap.EnsureCreatedAsync(endpoint, database, allowUntrustedCertificate: true, CancellationToken.None);
         Containers = new CosmosContainers(_client, database);
     }
 

@@ -42,10 +42,7 @@ public sealed class CosmosServerFixture : IDisposable
     private static LocalCosmosServer StartServer()
     {
         var server = LocalCosmosServer.Start();
-        using (var bootstrap = server.CreateClient(new CosmosRequestCounter()))
-        {
-            CosmosBootstrap.EnsureCreatedAsync(bootstrap, Database, CancellationToken.None).GetAwaiter().GetResult();
-        }
+        CosmosBootstrap.EnsureCreatedAsync(server.Endpoint, Database, allowUntrustedCertificate: true, CancellationToken.None).GetAwaiter().GetResult();
         return server;
     }
 }

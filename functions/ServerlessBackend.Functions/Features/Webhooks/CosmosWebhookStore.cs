@@ -61,11 +61,6 @@ public sealed class CosmosWebhookStore(CosmosContainers containers) : IWebhookSt
 
     public async Task<bool> DeleteAsync(string tenantId, string webhookId, CancellationToken cancellationToken)
     {
-        if (await GetAsync(tenantId, webhookId, cancellationToken).ConfigureAwait(false) is null)
-        {
-            return false;
-        }
-
         try
         {
             await ETagRaces.DecideAsync(
@@ -87,7 +82,7 @@ public sealed class CosmosWebhookStore(CosmosContainers containers) : IWebhookSt
         }
         catch (DocumentNotFoundException)
         {
-            return false; // deleted meanwhile by another request
+            return false; // no such endpoint (the batch's delete is the check): nothing written
         }
     }
 

@@ -20,7 +20,7 @@ public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, Webho
             orderEvent.OccurredAt,
             new WebhookOrderData(orderEvent.Id, order.Id, order.Status, order.Payment?.Status, order.Total, order.Currency)
             {
-                Refund = order.Refunds.FirstOrDefault(r => r.Id == orderEvent.RefundId) is { } refund
+                Refund = orderEvent.RefundId is { } refundId && order.Refund(refundId) is { } refund
                     ? new WebhookRefundData(refund.Id, refund.Status, MinorUnits.ToAmount(refund.AmountMinor, refund.Currency), refund.Currency)
                     : null,
             });

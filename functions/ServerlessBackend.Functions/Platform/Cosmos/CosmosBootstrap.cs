@@ -15,25 +15,11 @@ namespace ServerlessBackend.Functions.Platform.Cosmos;
 /// </summary>
 public static class CosmosBootstrap
 {
-    public static async Task EnsureCreatedAsync(CosmosClient client, string databaseName, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(client);
-        if (!client.Endpoint.IsLoopback)
-        {
-            throw new InvalidOperationException("The container bootstrap runs against a local emulator only; infra/ provisions Azure.");
-        }
-
-        Database database = await client.CreateDatabaseIfNotExistsAsync(databaseName, cancellationToken: cancellationToken).ConfigureAwait(false);
-        foreach (var spec in CosmosModel.Containers)
-        {
-            await database.CreateContainerIfNotExistsAsync(Properties(spec), cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>
-    /// The same over the REST API with a short-lived HttpClient and the emulator key, for the app's start: a CosmosClient,
-    /// once built, keeps its code, assemblies and threads for the process's life (disposing it gave back none of the
-    /// worker's ~26 MiB; tests/README.md, "Worker memory at start"), and the app builds its own only when Cosmos is first used.
+    /// Over the REST API with a short-lived HttpClient and the emulator key, not a CosmosClient: one, once built, keeps its
+    /// code, assemblies and threads for the process's life (disposing it gave back none of the worker's ~26 MiB;
+    /// tests/README.md, "Worker memory at start"), and the app builds its own only when Cosmos is first used. The tests
+    /// and the benchmark create their databases with it too, so the Cosmos DB emulator suite checks its requests.
     /// </summary>
     public static async Task EnsureCreatedAsync(Uri endpoint, string databaseName, bool allowUntrustedCertificate, CancellationToken cancellationToken)
     {
